@@ -1,0 +1,50 @@
+/* Output: a buffered writer on a file descriptor (no stdio), exact number
+ * printing, and escaping for JSON and the Prometheus text format. */
+#ifndef PG_FORMAT_H
+#define PG_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proc.h"
+
+struct pg_out {
+        char *data;
+        size_t len;
+        size_t cap;
+        int fd;  /* -1: collect in memory only */
+        int err; /* first error (negative errno), sticky */
+};
+
+void pg_out_init(struct pg_out *o, int fd);
+void pg_out_free(struct pg_out *o);
+/* Write what is buffered to o->fd. Returns 0 or the sticky error. */
+int pg_out_flush(struct pg_out *o);
+
+void pg_out_mem(struct pg_out *o, const void *p, size_t n);
+void pg_out_str(struct pg_out *o, const char *s);
+void pg_out_char(struct pg_out *o, char c);
+void pg_out_u64(struct pg_out *o, uint64_t v);
+void pg_out_i64(struct pg_out *o, int64_t v);
+/* num/den as an exact decimal when den divides a power of ten (ticks at
+ * 100 Hz), otherwise rounded to 9 fractional digits; no trailing zeros. */
+void pg_out_ratio(struct pg_out *o, uint64_t num, uint64_t den);
+/* A finite double in the shortest form that reads back the same. */
+void pg_out_double(struct pg_out *o, double v);
+/* A JSON string with quotes: control bytes, quote and backslash escaped,
+ * invalid UTF-8 replaced by U+FFFD, so any byte string stays valid JSON. */
+void pg_out_json_str(struct pg_out *o, const char *s, size_t n);
+/* A Prometheus label value body (no quotes): \, " and newline escaped,
+ * invalid UTF-8 replaced by U+FFFD. */
+void pg_out_prom_label(struct pg_out *o, const char *s, size_t n);
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
+size_t pg_utf8_seq_len(const unsigned char *s, size_t n);
+
+/* One process of `--list --format json`, in the contract's key order. */
+void pg_format_proc_json(struct pg_out *o, const struct pg_procfs *fs, const struct pg_idinfo *ii);
+/* The "counts" object body of the contract. */
+void pg_format_counts_json(struct pg_out *o, const struct pg_procfs *fs, const struct pg_counts *c);
+void pg_format_states_json(struct pg_out *o, const struct pg_states *s);
+
+#endif

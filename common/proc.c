@@ -1,0 +1,577 @@
+/* The process model and the pid walk; see proc.h. */
+#include "config.h"
+#include "proc.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+struct linux_dirent64 {
+        uint64_t d_ino;
+        int64_t d_off;
+        unsigned short d_reclen;
+        unsigned char d_type;
+        char d_name[];
+};
+
+struct pg_source {
+        struct pg_procfs fs;
+        struct pg_buf buf;     /* every small file read */
+        struct pg_buf cmdline; /* the current process's argv */
+        struct pg_buf dents;   /* getdents64 of the root */
+        struct pg_buf scratch; /* getdents64 of fd/ and task/ */
+        size_t dent_off;
+        size_t dent_len;
+        bool dent_eof;
+        struct pg_proc cur;
+        struct pg_thread *threads;
+        size_t threads_cap;
+        struct pg_scan_stats stats;
+};
+
+enum pg_state_id pg_state_from_char(char c) {
+        switch (c) {
+        case 'R': return PG_RUNNING;
+        case 'S': return PG_SLEEPING;
+        case 'D': return PG_WAITING;
+        case 'Z': return PG_ZOMBIE;
+        default: return PG_OTHER;
+        }
+}
+
+void pg_counts_add(struct pg_counts *c, const struct pg_counts *c2) {
+        for (int i = 0; i < PG_COUNT_MAX; i++)
+                c->v[i] += c2->v[i];
+}
+
+int pg_source_new(const char *path, struct pg_source **ret) {
+        struct pg_source *src;
+        int r;
+
+        src = calloc(1, sizeof(*src));
+        if (!src)
+                return -ENOMEM;
+        src->cur.dir_fd = -1;
+        r = pg_procfs_open(path, &src->fs);
+        if (r < 0)
+                goto fail;
+        r = pg_buf_reserve(&src->dents, 32768);
+        if (r < 0)
+                goto fail;
+        *ret = src;
+        return 0;
+fail:
+        pg_source_free(src);
+        return r;
+}
+
+static void proc_release(struct pg_proc *p) {
+        if (p->dir_fd >= 0)
+                close(p->dir_fd);
+        p->dir_fd = -1;
+}
+
+void pg_source_free(struct pg_source *src) {
+        if (!src)
+                return;
+        proc_release(&src->cur);
+        pg_procfs_close(&src->fs);
+        pg_buf_free(&src->buf);
+        pg_buf_free(&src->cmdline);
+        pg_buf_free(&src->dents);
+        pg_buf_free(&src->scratch);
+        free(src->threads);
+        free(src);
+}
+
+const struct pg_procfs *pg_source_procfs(const struct pg_source *src) {
+        return &src->fs;
+}
+
+struct pg_procfs *pg_source_procfs_mut(struct pg_source *src) {
+        return &src->fs;
+}
+
+const struct pg_scan_stats *pg_source_stats(const struct pg_source *src) {
+        return &src->stats;
+}
+
+int pg_source_begin(struct pg_source *src) {
+        proc_release(&src->cur);
+        if (lseek(src->fs.root_fd, 0, SEEK_SET) < 0)
+                return -errno;
+        src->dent_off = src->dent_len = 0;
+        src->dent_eof = false;
+        memset(&src->stats, 0, sizeof(src->stats));
+        return 0;
+}
+
+int pg_source_account(struct pg_source *src, int r) {
+        if (r == PG_VANISHED)
+                src->stats.vanished++;
+        else if (r < 0)
+                src->stats.hard_errors++;
+        return r;
+}
+
+static int proc_open(struct pg_source *src, pid_t pid, const char *name) {
+        struct pg_proc *p = &src->cur;
+        int fd;
+
+        proc_release(p);
+        fd = pg_open_dir(src->fs.root_fd, name);
+        if (fd < 0)
+                return fd;
+        memset(p, 0, sizeof(*p));
+        p->src = src;
+        p->pid = pid;
+        p->dir_fd = fd;
+        return 0;
+}
+
+int pg_source_next(struct pg_source *src, struct pg_proc **ret) {
+        for (;;) {
+                struct linux_dirent64 *d;
+                pid_t pid;
+                int r;
+
+                if (src->dent_off >= src->dent_len) {
+                        long n;
+                        if (src->dent_eof)
+                                return 0;
+                        n = syscall(SYS_getdents64, src->fs.root_fd, src->dents.data,
+                                    src->dents.cap);
+                        if (n < 0) {
+                                if (errno == EINTR)
+                                        continue;
+                                return -errno;
+                        }
+                        if (n == 0) {
+                                src->dent_eof = true;
+                                proc_release(&src->cur);
+                                return 0;
+                        }
+                        src->dent_off = 0;
+                        src->dent_len = (size_t)n;
+                }
+                d = (void *)(src->dents.data + src->dent_off);
+                src->dent_off += d->d_reclen;
+                if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
+                        continue;
+                pid = pg_name_to_pid(d->d_name);
+                if (pid <= 0)
+                        continue;
+                r = proc_open(src, pid, d->d_name);
+                if (r == -ENOENT || r == -ESRCH) {
+                        src->stats.vanished++;
+                        continue;
+                }
+                if (r < 0) /* ENOTDIR and the like: not a process */
+                        continue;
+                src->stats.procs++;
+                *ret = &src->cur;
+                return 1;
+        }
+}
+
+int pg_source_get(struct pg_source *src, pid_t pid, struct pg_proc **ret) {
+        char name[16];
+        int r;
+
+        snprintf(name, sizeof(name), "%d", (int)pid);
+        r = proc_open(src, pid, name);
+        if (r == -ENOENT || r == -ESRCH)
+                return PG_VANISHED;
+        if (r < 0)
+                return r;
+        *ret = &src->cur;
+        return 0;
+}
+
+static bool is_gone(int r) {
+        return r == -ENOENT || r == -ESRCH;
+}
+
+/* An optional file failed with r: the process may have exited (then every
+ * lookup under its directory fails), or only that file is unreadable. */
+static int optional_outcome(struct pg_proc *p, int r) {
+        if (is_gone(r) && faccessat(p->dir_fd, "stat", F_OK, 0) < 0 && is_gone(-errno))
+                return PG_VANISHED;
+        p->soft_errors++;
+        return r;
+}
+
+int pg_proc_stat(struct pg_proc *p, const struct pg_stat **ret) {
+        struct pg_buf *b = &p->src->buf;
+        int r;
+
+        if (!(p->have & PG_HAVE_STAT)) {
+                r = pg_read_file(p->dir_fd, "stat", b);
+                if (is_gone(r) || (r == 0 && b->len == 0))
+                        return PG_VANISHED;
+                if (r < 0)
+                        return r;
+                r = pg_parse_stat(b->data, b->len, &p->stat);
+                if (r < 0)
+                        return r;
+                p->have |= PG_HAVE_STAT;
+        }
+        *ret = &p->stat;
+        return 0;
+}
+
+int pg_proc_status(struct pg_proc *p, const struct pg_status **ret) {
+        struct pg_buf *b = &p->src->buf;
+        int r;
+
+        if (!(p->have & PG_HAVE_STATUS)) {
+                r = pg_read_file(p->dir_fd, "status", b);
+                if (is_gone(r) || (r == 0 && b->len == 0))
+                        return PG_VANISHED;
+                if (r < 0)
+                        return r;
+                r = pg_parse_status(b->data, b->len, &p->status);
+                if (r < 0)
+                        return r;
+                p->have |= PG_HAVE_STATUS;
+        }
+        *ret = &p->status;
+        return 0;
+}
+
+int pg_proc_schedstat(struct pg_proc *p, const struct pg_schedstat **ret) {
+        struct pg_buf *b = &p->src->buf;
+        int r;
+
+        if (!(p->have & PG_HAVE_SCHED)) {
+                r = pg_read_file(p->dir_fd, "schedstat", b);
+                if (r < 0)
+                        return is_gone(r) ? optional_outcome(p, r) : r;
+                r = pg_parse_schedstat(b->data, b->len, &p->sched);
+                if (r < 0)
+                        return r;
+                p->have |= PG_HAVE_SCHED;
+        }
+        *ret = &p->sched;
+        return 0;
+}
+
+int pg_proc_id(struct pg_proc *p, struct pg_id *ret) {
+        const struct pg_stat *st;
+        int r = pg_proc_stat(p, &st);
+
+        if (r < 0)
+                return r;
+        ret->pid = p->pid;
+        ret->start_ticks = st->starttime;
+        return 0;
+}
+
+static int read_cmdline(struct pg_proc *p) {
+        struct pg_buf *b = &p->src->cmdline;
+        int r;
+
+        if (p->have & PG_HAVE_CMDLINE)
+                return 0;
+        r = pg_read_file(p->dir_fd, "cmdline", b);
+        if (r < 0) {
+                b->len = 0;
+                if (is_gone(r))
+                        return PG_VANISHED;
+                /* cmdline is world-readable; anything else is odd but not
+                 * worth the process: an empty argv, counted. */
+                p->soft_errors++;
+        }
+        p->have |= PG_HAVE_CMDLINE;
+        return 0;
+}
+
+int pg_proc_static(struct pg_proc *p, struct pg_static *ret) {
+        const struct pg_stat *st;
+        const struct pg_status *ss;
+        struct pg_buf *cb = &p->src->cmdline;
+        int r;
+
+        r = pg_proc_stat(p, &st);
+        if (r < 0)
+                return r;
+        r = pg_proc_status(p, &ss);
+        if (r < 0)
+                return r;
+        r = read_cmdline(p);
+        if (r < 0)
+                return r;
+        ret->name = st->comm;
+        ret->cmdline = cb->len ? cb->data : "";
+        ret->cmdline_len = cb->len;
+        /* Drop trailing NULs so that argv has no empty tail. */
+        while (ret->cmdline_len > 0 && ret->cmdline[ret->cmdline_len - 1] == '\0')
+                ret->cmdline_len--;
+        ret->argc = pg_parse_cmdline_argc(ret->cmdline, ret->cmdline_len);
+        ret->ppid = st->ppid;
+        ret->start_ticks = st->starttime;
+        ret->euid = ss->euid;
+        return 0;
+}
+
+/* Read and parse an optional file into the cache. */
+static int read_io(struct pg_proc *p) {
+        struct pg_buf *b = &p->src->buf;
+        int r;
+
+        if (p->have & PG_HAVE_IO)
+                return 0;
+        r = pg_read_file(p->dir_fd, "io", b);
+        if (r < 0)
+                return optional_outcome(p, r);
+        r = pg_parse_io(b->data, b->len, &p->io);
+        if (r < 0)
+                return r;
+        p->have |= PG_HAVE_IO;
+        return 0;
+}
+
+static int read_wchan(struct pg_proc *p) {
+        struct pg_buf *b = &p->src->buf;
+        int r;
+
+        if (p->have & PG_HAVE_WCHAN)
+                return 0;
+        r = pg_read_file(p->dir_fd, "wchan", b);
+        if (r < 0)
+                return optional_outcome(p, r);
+        pg_parse_wchan(b->data, b->len, p->wchan);
+        p->have |= PG_HAVE_WCHAN;
+        return 0;
+}
+
+static int read_limits(struct pg_proc *p, uint64_t *ret) {
+        struct pg_buf *b = &p->src->buf;
+        int r;
+
+        r = pg_read_file(p->dir_fd, "limits", b);
+        if (r < 0)
+                return optional_outcome(p, r);
+        return pg_parse_limits_nofile(b->data, b->len, ret);
+}
+
+static int read_smaps(struct pg_proc *p, struct pg_smaps *ret) {
+        struct pg_buf *b = &p->src->buf;
+        int r;
+
+        r = pg_read_file(p->dir_fd, "smaps_rollup", b);
+        if (r < 0)
+                return optional_outcome(p, r);
+        return pg_parse_smaps_rollup(b->data, b->len, ret);
+}
+
+/* A soft error leaves the field unknown; anything else ends the read. */
+static bool fatal(int r) {
+        return r == PG_VANISHED || r == -EBADMSG || r == -ENOMEM;
+}
+
+int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
+        const struct pg_procfs *fs = &p->src->fs;
+        const struct pg_stat *st;
+        const struct pg_status *ss;
+        struct pg_metrics m = {.filedesc.open = -1};
+        int r;
+
+        r = pg_proc_stat(p, &st);
+        if (r < 0)
+                return r;
+        r = pg_proc_status(p, &ss);
+        if (r < 0)
+                return r;
+        m.counts.v[PG_CPU_USER] = st->utime;
+        m.counts.v[PG_CPU_SYSTEM] = st->stime;
+        m.counts.v[PG_MAJOR_FAULTS] = st->majflt;
+        m.counts.v[PG_MINOR_FAULTS] = st->minflt;
+        m.counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
+        m.counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
+        m.memory.v[PG_MEM_RESIDENT] = st->rss * (uint64_t)fs->page_size;
+        m.memory.v[PG_MEM_VIRTUAL] = st->vsize;
+        m.memory.v[PG_MEM_SWAP] = ss->vm_swap_kb * 1024;
+        m.num_threads = st->num_threads;
+        m.states.v[pg_state_from_char(st->state)] = 1;
+
+        if (flags & PG_READ_IO) {
+                r = read_io(p);
+                if (fatal(r))
+                        return r;
+                if (r == 0) {
+                        m.counts.v[PG_READ_BYTES] = p->io.read_bytes;
+                        m.counts.v[PG_WRITE_BYTES] = p->io.write_bytes;
+                }
+        }
+        if (flags & PG_READ_FDS) {
+                r = pg_procfs_count_fds(fs, p->dir_fd, &p->src->scratch, &m.filedesc.open);
+                if (r < 0) {
+                        m.filedesc.open = -1;
+                        r = optional_outcome(p, r);
+                        if (fatal(r))
+                                return r;
+                }
+        }
+        if (flags & PG_READ_LIMITS) {
+                r = read_limits(p, &m.filedesc.limit);
+                if (fatal(r))
+                        return r;
+        }
+        if (flags & PG_READ_WCHAN) {
+                r = read_wchan(p);
+                if (fatal(r))
+                        return r;
+                if (r == 0)
+                        memcpy(m.wchan, p->wchan, sizeof(m.wchan));
+        }
+        if (flags & PG_READ_SMAPS) {
+                struct pg_smaps sm;
+                r = read_smaps(p, &sm);
+                if (fatal(r))
+                        return r;
+                if (r == 0) {
+                        m.memory.v[PG_MEM_PROP_RESIDENT] = sm.pss_kb * 1024;
+                        m.memory.v[PG_MEM_PROP_SWAP] = sm.swap_pss_kb * 1024;
+                }
+        }
+        *ret = m;
+        return 0;
+}
+
+/* Read one thread of task/. Returns 0, PG_VANISHED (skip it) or an error. */
+static int read_thread(struct pg_source *src, int task_fd, pid_t tid, const char *name,
+                       unsigned flags, struct pg_thread *t) {
+        struct pg_buf *b = &src->buf;
+        struct pg_stat st;
+        struct pg_status ss;
+        int fd, r;
+
+        fd = pg_open_dir(task_fd, name);
+        if (fd < 0)
+                return is_gone(fd) ? PG_VANISHED : fd;
+        memset(t, 0, sizeof(*t));
+        r = pg_read_file(fd, "stat", b);
+        if (is_gone(r) || (r == 0 && b->len == 0))
+                r = PG_VANISHED;
+        if (r == 0)
+                r = pg_parse_stat(b->data, b->len, &st);
+        if (r < 0)
+                goto out;
+        r = pg_read_file(fd, "status", b);
+        if (is_gone(r) || (r == 0 && b->len == 0))
+                r = PG_VANISHED;
+        if (r == 0)
+                r = pg_parse_status(b->data, b->len, &ss);
+        if (r < 0)
+                goto out;
+        t->id.pid = tid;
+        t->id.start_ticks = st.starttime;
+        memcpy(t->name, st.comm, sizeof(t->name));
+        t->counts.v[PG_CPU_USER] = st.utime;
+        t->counts.v[PG_CPU_SYSTEM] = st.stime;
+        t->counts.v[PG_MAJOR_FAULTS] = st.majflt;
+        t->counts.v[PG_MINOR_FAULTS] = st.minflt;
+        t->counts.v[PG_CTX_VOLUNTARY] = ss.ctx_voluntary;
+        t->counts.v[PG_CTX_NONVOLUNTARY] = ss.ctx_involuntary;
+        t->states.v[pg_state_from_char(st.state)] = 1;
+        if (flags & PG_READ_IO) {
+                struct pg_io io;
+                if (pg_read_file(fd, "io", b) == 0 && pg_parse_io(b->data, b->len, &io) == 0) {
+                        t->counts.v[PG_READ_BYTES] = io.read_bytes;
+                        t->counts.v[PG_WRITE_BYTES] = io.write_bytes;
+                }
+        }
+        if ((flags & PG_READ_WCHAN) && pg_read_file(fd, "wchan", b) == 0)
+                pg_parse_wchan(b->data, b->len, t->wchan);
+        r = 0;
+out:
+        close(fd);
+        return r;
+}
+
+int pg_proc_threads(struct pg_proc *p, unsigned flags, struct pg_thread **ret, size_t *ret_n) {
+        struct pg_source *src = p->src;
+        struct pg_buf *sb = &src->scratch;
+        size_t n = 0;
+        int task_fd, r = 0;
+
+        task_fd = pg_open_dir(p->dir_fd, "task");
+        if (task_fd < 0)
+                return is_gone(task_fd) ? PG_VANISHED : task_fd;
+        if (sb->cap < 32768 && pg_buf_reserve(sb, 32768) < 0) {
+                r = -ENOMEM;
+                goto out;
+        }
+        for (;;) {
+                long len = syscall(SYS_getdents64, task_fd, sb->data, sb->cap);
+                if (len < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = is_gone(-errno) ? PG_VANISHED : -errno;
+                        goto out;
+                }
+                if (len == 0)
+                        break;
+                for (long off = 0; off < len;) {
+                        struct linux_dirent64 *d = (void *)(sb->data + off);
+                        pid_t tid = pg_name_to_pid(d->d_name);
+                        off += d->d_reclen;
+                        if (tid <= 0)
+                                continue;
+                        if (n == src->threads_cap) {
+                                size_t cap = n ? n * 2 : 16;
+                                struct pg_thread *t = realloc(src->threads, cap * sizeof(*t));
+                                if (!t) {
+                                        r = -ENOMEM;
+                                        goto out;
+                                }
+                                src->threads = t;
+                                src->threads_cap = cap;
+                        }
+                        r = read_thread(src, task_fd, tid, d->d_name, flags, &src->threads[n]);
+                        if (r == PG_VANISHED)
+                                continue;
+                        if (r < 0)
+                                goto out;
+                        n++;
+                }
+        }
+        r = 0;
+        *ret = src->threads;
+        *ret_n = n < 2 ? 0 : n;
+out:
+        close(task_fd);
+        return r;
+}
+
+int pg_proc_idinfo(struct pg_proc *p, unsigned flags, struct pg_idinfo *ret) {
+        struct pg_idinfo ii = {0};
+        struct pg_thread *t = NULL;
+        size_t n = 0;
+        int r;
+
+        r = pg_proc_id(p, &ii.id);
+        if (r < 0)
+                return r;
+        r = pg_proc_static(p, &ii.st);
+        if (r < 0)
+                return r;
+        r = pg_proc_metrics(p, flags, &ii.m);
+        if (r < 0)
+                return r;
+        if (flags & PG_READ_THREADS) {
+                r = pg_proc_threads(p, flags, &t, &n);
+                if (r < 0)
+                        return r;
+        }
+        ii.threads = t;
+        ii.num_threads = n;
+        ii.soft_errors = p->soft_errors;
+        *ret = ii;
+        return 0;
+}

@@ -1,0 +1,205 @@
+/* The process model (process-exporter's proc/read.go in C) and a source
+ * that iterates the processes of a procfs root.
+ *
+ * A struct pg_proc is one process during one step of the iteration. Each
+ * getter reads its file at most once per step (the seed's proccache) and
+ * returns 0, PG_VANISHED (the process exited: count it, say nothing), a
+ * negative errno for an optional file that could not be read (a soft error:
+ * the field is unknown, the process is kept), or -EBADMSG for malformed
+ * content (a hard error: skip the process this scan). Data returned by
+ * pointer is borrowed until the next pg_source_next(). */
+#ifndef PG_PROC_H
+#define PG_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "parse.h"
+#include "procfs.h"
+
+/* Counters common to threads, processes and groups. CPU is in clock ticks
+ * (exact integers); front ends divide by ticks for seconds. */
+enum pg_count_id {
+        PG_CPU_USER,
+        PG_CPU_SYSTEM,
+        PG_READ_BYTES,
+        PG_WRITE_BYTES,
+        PG_MAJOR_FAULTS,
+        PG_MINOR_FAULTS,
+        PG_CTX_VOLUNTARY,
+        PG_CTX_NONVOLUNTARY,
+        PG_COUNT_MAX
+};
+
+enum pg_state_id { PG_RUNNING, PG_SLEEPING, PG_WAITING, PG_ZOMBIE, PG_OTHER, PG_STATE_MAX };
+
+enum pg_mem_id {
+        PG_MEM_RESIDENT,
+        PG_MEM_VIRTUAL,
+        PG_MEM_SWAP,
+        PG_MEM_PROP_RESIDENT, /* smaps_rollup Pss, only when asked */
+        PG_MEM_PROP_SWAP,     /* smaps_rollup SwapPss, only when asked */
+        PG_MEM_MAX
+};
+
+struct pg_counts {
+        uint64_t v[PG_COUNT_MAX];
+};
+struct pg_states {
+        uint32_t v[PG_STATE_MAX];
+};
+struct pg_memory {
+        uint64_t v[PG_MEM_MAX]; /* bytes */
+};
+struct pg_filedesc {
+        int64_t open;   /* -1 when unknown */
+        uint64_t limit; /* soft RLIMIT_NOFILE; 0 when unknown */
+};
+
+/* A process or thread identity: a reused pid has another start time. */
+struct pg_id {
+        pid_t pid;
+        uint64_t start_ticks;
+};
+
+struct pg_static {
+        const char *name;    /* comm */
+        const char *cmdline; /* argv, NUL-separated, cmdline_len bytes */
+        size_t cmdline_len;
+        int argc;
+        pid_t ppid;
+        uint64_t start_ticks;
+        uid_t euid;
+};
+
+struct pg_metrics {
+        struct pg_counts counts;
+        struct pg_memory memory;
+        struct pg_filedesc filedesc;
+        uint64_t num_threads;
+        struct pg_states states; /* the process's own state */
+        char wchan[PG_WCHAN_MAX];
+};
+
+struct pg_thread {
+        struct pg_id id;
+        char name[PG_COMM_MAX];
+        struct pg_counts counts;
+        struct pg_states states;
+        char wchan[PG_WCHAN_MAX];
+        struct pg_schedstat sched; /* valid when has_sched */
+        bool has_sched;
+};
+
+/* IDInfo: everything known of one process after one read. The static
+ * strings and threads are borrowed (see the header comment). */
+struct pg_idinfo {
+        struct pg_id id;
+        struct pg_static st;
+        struct pg_metrics m;
+        const struct pg_thread *threads;
+        size_t num_threads; /* entries in threads: 0 below two threads */
+        unsigned soft_errors;
+};
+
+/* What a metrics read includes beyond stat and status. */
+enum {
+        PG_READ_IO = 1u << 0,
+        PG_READ_FDS = 1u << 1,
+        PG_READ_LIMITS = 1u << 2,
+        PG_READ_WCHAN = 1u << 3,
+        PG_READ_SMAPS = 1u << 4,
+        PG_READ_THREADS = 1u << 5,
+        PG_READ_ALL = PG_READ_IO | PG_READ_FDS | PG_READ_LIMITS | PG_READ_WCHAN,
+};
+
+/* Per-file cache bits of a pg_proc. */
+enum {
+        PG_HAVE_STAT = 1u << 0,
+        PG_HAVE_STATUS = 1u << 1,
+        PG_HAVE_IO = 1u << 2,
+        PG_HAVE_CMDLINE = 1u << 3,
+        PG_HAVE_WCHAN = 1u << 4,
+        PG_HAVE_SCHED = 1u << 5,
+};
+
+struct pg_source;
+
+struct pg_proc {
+        struct pg_source *src;
+        pid_t pid;
+        int dir_fd;
+        unsigned have;        /* PG_HAVE_* read this step */
+        unsigned soft_errors; /* optional files that could not be read */
+        struct pg_stat stat;
+        struct pg_status status;
+        struct pg_io io;
+        struct pg_schedstat sched;
+        char wchan[PG_WCHAN_MAX];
+};
+
+/* Per-scan figures of the source. */
+struct pg_scan_stats {
+        uint64_t procs;    /* processes returned */
+        uint64_t vanished; /* exited while read */
+        uint64_t soft_errors;
+        uint64_t hard_errors;
+};
+
+/* Open a source over the procfs root at path. Returns 0 or a negative errno
+ * (see pg_procfs_open). */
+int pg_source_new(const char *path, struct pg_source **ret);
+void pg_source_free(struct pg_source *src);
+
+/* The root, for its ticks, page size and boot time. */
+const struct pg_procfs *pg_source_procfs(const struct pg_source *src);
+struct pg_procfs *pg_source_procfs_mut(struct pg_source *src);
+
+/* Start a scan: rewind the pid walk and zero the scan figures. */
+int pg_source_begin(struct pg_source *src);
+
+/* Step to the next process. Returns 1 with *ret set (valid until the next
+ * call), 0 at the end, or a negative errno when the root cannot be listed.
+ * Entries that vanish before their directory opens are counted and
+ * skipped. */
+int pg_source_next(struct pg_source *src, struct pg_proc **ret);
+
+/* Open one process by pid outside the walk (the same rules as _next). */
+int pg_source_get(struct pg_source *src, pid_t pid, struct pg_proc **ret);
+
+/* Account the outcome r of reading p: PG_VANISHED and hard errors go into
+ * the scan figures. Returns r. */
+int pg_source_account(struct pg_source *src, int r);
+
+const struct pg_scan_stats *pg_source_stats(const struct pg_source *src);
+
+/* Getters; see the header comment for the return values. */
+int pg_proc_stat(struct pg_proc *p, const struct pg_stat **ret);
+int pg_proc_status(struct pg_proc *p, const struct pg_status **ret);
+int pg_proc_id(struct pg_proc *p, struct pg_id *ret);
+int pg_proc_static(struct pg_proc *p, struct pg_static *ret);
+int pg_proc_schedstat(struct pg_proc *p, const struct pg_schedstat **ret);
+
+/* Fill m from stat and status, plus the optional files that flags name.
+ * An optional file that cannot be read leaves its field at the zero value
+ * (filedesc.open -1), increments p->soft_errors and does not fail. */
+int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret);
+
+/* Read task/: per thread stat and status (and wchan, io per flags). Fills
+ * *ret with a borrowed array of *ret_n threads; *ret_n is 0 when the
+ * process has fewer than two (as the seed). Threads that exit meanwhile
+ * are left out. */
+int pg_proc_threads(struct pg_proc *p, unsigned flags, struct pg_thread **ret, size_t *ret_n);
+
+/* Read everything of p (stat, status, cmdline, the optional files of flags,
+ * and task/ when PG_READ_THREADS is set) into ret. */
+int pg_proc_idinfo(struct pg_proc *p, unsigned flags, struct pg_idinfo *ret);
+
+/* Map a stat state letter to its pg_state_id (R S D Z; the rest other). */
+enum pg_state_id pg_state_from_char(char c);
+
+/* Add counts c2 to c. */
+void pg_counts_add(struct pg_counts *c, const struct pg_counts *c2);
+
+#endif

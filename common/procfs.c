@@ -1,0 +1,192 @@
+/* The procfs root, the read primitive and the fd count; see procfs.h. */
+#include "config.h"
+#include "procfs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "parse.h"
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+
+int pg_buf_reserve(struct pg_buf *b, size_t cap) {
+        char *p;
+
+        if (b->cap >= cap)
+                return 0;
+        p = realloc(b->data, cap);
+        if (!p)
+                return -ENOMEM;
+        b->data = p;
+        b->cap = cap;
+        return 0;
+}
+
+void pg_buf_free(struct pg_buf *b) {
+        if (!b)
+                return;
+        free(b->data);
+        b->data = NULL;
+        b->len = b->cap = 0;
+}
+
+int pg_read_file(int dirfd, const char *name, struct pg_buf *b) {
+        int fd, r = 0;
+        ssize_t n;
+
+        if (b->cap < 4096 && pg_buf_reserve(b, 4096) < 0)
+                return -ENOMEM;
+        fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        b->len = 0;
+        for (;;) {
+                /* Keep one byte for the terminating NUL. */
+                if (b->len + 1 >= b->cap) {
+                        r = pg_buf_reserve(b, b->cap * 2);
+                        if (r < 0)
+                                goto out;
+                }
+                n = read(fd, b->data + b->len, b->cap - 1 - b->len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        goto out;
+                }
+                if (n == 0)
+                        break;
+                b->len += (size_t)n;
+        }
+out:
+        close(fd);
+        if (b->data)
+                b->data[b->len] = '\0';
+        return r;
+}
+
+int pg_open_dir(int dirfd, const char *name) {
+        int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+int pg_name_to_pid(const char *name) {
+        long v = 0;
+
+        if (*name < '1' || *name > '9')
+                return 0;
+        for (; *name; name++) {
+                if (*name < '0' || *name > '9')
+                        return 0;
+                v = v * 10 + (*name - '0');
+                if (v > INT32_MAX)
+                        return 0;
+        }
+        return (int)v;
+}
+
+/* Linux >= 6.2 reports the number of open fds as the size of <pid>/fd.
+ * Probe it on our own fds: we hold at least root_fd open, so a working
+ * kernel reports a non-zero size. */
+static bool probe_fd_size(int root_fd) {
+        struct stat st;
+
+        if (fstatat(root_fd, "self/fd", &st, 0) < 0)
+                return false;
+        return st.st_size > 0;
+}
+
+int pg_procfs_open(const char *path, struct pg_procfs *ret) {
+        struct pg_procfs fs = {.root_fd = -1};
+        struct pg_buf b = {0};
+        struct statfs sfs;
+        int r;
+
+        fs.root_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fs.root_fd < 0)
+                return -errno;
+        fs.is_procfs = fstatfs(fs.root_fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+        fs.fd_size_ok = fs.is_procfs && probe_fd_size(fs.root_fd);
+        fs.ticks = sysconf(_SC_CLK_TCK);
+        fs.page_size = sysconf(_SC_PAGESIZE);
+        if (fs.ticks <= 0)
+                fs.ticks = 100;
+        if (fs.page_size <= 0)
+                fs.page_size = 4096;
+
+        r = pg_read_file(fs.root_fd, "stat", &b);
+        if (r == 0)
+                r = pg_parse_btime(b.data, b.len, &fs.boot_time);
+        pg_buf_free(&b);
+        if (r < 0) {
+                close(fs.root_fd);
+                return r;
+        }
+        *ret = fs;
+        return 0;
+}
+
+void pg_procfs_close(struct pg_procfs *fs) {
+        if (fs && fs->root_fd >= 0) {
+                close(fs->root_fd);
+                fs->root_fd = -1;
+        }
+}
+
+struct linux_dirent64 {
+        uint64_t d_ino;
+        int64_t d_off;
+        unsigned short d_reclen;
+        unsigned char d_type;
+        char d_name[];
+};
+
+int pg_procfs_count_fds(const struct pg_procfs *fs, int pid_fd, struct pg_buf *scratch,
+                        int64_t *ret) {
+        int64_t count = 0;
+        int fd, r = 0;
+        long n;
+
+        if (fs->fd_size_ok) {
+                struct stat st;
+                if (fstatat(pid_fd, "fd", &st, 0) < 0)
+                        return -errno;
+                *ret = st.st_size;
+                return 0;
+        }
+        if (scratch->cap < 32768 && pg_buf_reserve(scratch, 32768) < 0)
+                return -ENOMEM;
+        fd = openat(pid_fd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        for (;;) {
+                long off;
+                n = syscall(SYS_getdents64, fd, scratch->data, scratch->cap);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        goto out;
+                }
+                if (n == 0)
+                        break;
+                for (off = 0; off < n;) {
+                        struct linux_dirent64 *d = (void *)(scratch->data + off);
+                        if (d->d_name[0] != '.')
+                                count++;
+                        off += d->d_reclen;
+                }
+        }
+        *ret = count;
+out:
+        close(fd);
+        return r;
+}

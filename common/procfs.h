@@ -1,0 +1,63 @@
+/* The procfs root, the one read primitive, and the open-fd count.
+ *
+ * Every file is opened with openat() relative to a directory fd; no path is
+ * ever built from a pid. Functions return 0, PG_VANISHED when the process is
+ * gone, or another negative errno. */
+#ifndef PG_PROCFS_H
+#define PG_PROCFS_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The race with an exiting process was lost: not an error, never logged. */
+#define PG_VANISHED (-ESRCH)
+
+/* A growable byte buffer, reused for every read of a scan. */
+struct pg_buf {
+        char *data;
+        size_t len;
+        size_t cap;
+};
+
+/* The root of a procfs tree (/proc, or a fake tree for tests). */
+struct pg_procfs {
+        int root_fd;
+        bool is_procfs;     /* statfs says PROC_SUPER_MAGIC */
+        bool fd_size_ok;    /* st_size of <pid>/fd is the fd count (>= 6.2) */
+        long ticks;         /* sysconf(_SC_CLK_TCK); tests may pin it */
+        long page_size;     /* sysconf(_SC_PAGESIZE); tests may pin it */
+        uint64_t boot_time; /* btime of <root>/stat, seconds since the epoch */
+};
+
+int pg_buf_reserve(struct pg_buf *b, size_t cap);
+void pg_buf_free(struct pg_buf *b);
+
+/* Open the procfs root at path and read its boot time. Returns 0, -ENOENT/
+ * -ENOTDIR/-EACCES when the directory cannot be opened, -EBADMSG when
+ * <root>/stat has no btime line. On success *ret is the caller's to close. */
+int pg_procfs_open(const char *path, struct pg_procfs *ret);
+void pg_procfs_close(struct pg_procfs *fs);
+
+/* Read the whole of dirfd/name into b (grown as needed; b->data is
+ * NUL-terminated). Retries EINTR. Returns 0 or a negative errno as the
+ * kernel gave it (ENOENT and ESRCH are the caller's to interpret). */
+int pg_read_file(int dirfd, const char *name, struct pg_buf *b);
+
+/* Count open fds of the process whose directory is pid_fd. On real procfs
+ * with Linux >= 6.2 one fstatat() of "fd" gives it; elsewhere the entries
+ * of fd/ are counted, using scratch as the getdents buffer. Returns 0 or a
+ * negative errno (-EACCES for another user's process). */
+int pg_procfs_count_fds(const struct pg_procfs *fs, int pid_fd, struct pg_buf *scratch,
+                        int64_t *ret);
+
+/* Open a numeric subdirectory of dirfd (a pid or tid). Returns the fd or a
+ * negative errno. */
+int pg_open_dir(int dirfd, const char *name);
+
+/* Parse a directory entry name as a pid: returns it, or 0 when the name is
+ * not a positive decimal (such entries are not processes). */
+int pg_name_to_pid(const char *name);
+
+#endif
