@@ -1,0 +1,49 @@
+/* Rules: ordered matchers that name processes. The first rule whose every
+ * selector matches names the process through its template. */
+#ifndef PG_MATCH_H
+#define PG_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Longest group name a template may produce (longer ones are cut). */
+#define PG_NAME_MAX 256
+
+/* What a rule sees of a process. */
+struct pg_match_input {
+        const char *comm;
+        const char *cmdline; /* NUL-separated argv */
+        size_t cmdline_len;
+        int argc;
+        pid_t pid;
+        uint64_t start_ticks;
+        uint64_t boot_time; /* seconds since the epoch */
+        long ticks;         /* clock ticks per second */
+        uid_t euid;
+};
+
+struct pg_rules;
+
+/* An empty rule list. Returns 0 or -ENOMEM. */
+int pg_rules_new(struct pg_rules **ret);
+/* The built-in default: every process, named {{.Comm}}. */
+int pg_rules_new_default(struct pg_rules **ret);
+void pg_rules_free(struct pg_rules *rs);
+size_t pg_rules_count(const struct pg_rules *rs);
+
+/* Append a rule named by template. comm and exe are lists of names (any may
+ * match); cmdline is a list of PCRE2 patterns (all must match). A rule with
+ * no selector matches every process. Returns 0, or -EINVAL with a message
+ * in err that names the rule (a bad regex, an unknown template variable, a
+ * {{.Matches.X}} that no regex captures). */
+int pg_rules_add(struct pg_rules *rs, const char *tmpl, const char *const *comm, size_t ncomm,
+                 const char *const *exe, size_t nexe, const char *const *cmdline, size_t ncmdline,
+                 char *err, size_t errsz);
+
+/* Match in against the rules in order. Returns 1 with the group name in
+ * name (NUL-terminated), or 0 when no rule matches. */
+int pg_rules_match(const struct pg_rules *rs, const struct pg_match_input *in, char *name,
+                   size_t namesz);
+
+#endif

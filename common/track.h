@@ -1,0 +1,89 @@
+/* The tracker: processes keyed by (pid, start time), grouped by the rules,
+ * with group counters that never go backwards. See design.md "tracker".
+ *
+ * Counters (struct pg_counts, CPU in clock ticks) only grow: a group starts
+ * from its members' lifetime counts at the first scan, then adds deltas;
+ * what an exited process contributed stays. Gauges are sums over the live
+ * members of the last scan. */
+#ifndef PG_TRACK_H
+#define PG_TRACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match.h"
+#include "proc.h"
+
+struct pg_track_opts {
+        bool threads;       /* read task/ of multi-threaded processes */
+        bool children;      /* unmatched processes join their ancestor's group */
+        bool smaps;         /* proportional memory from smaps_rollup */
+        bool children_time; /* credit reaped children's cutime/cstime */
+};
+
+#define PG_TRACK_OPTS_DEFAULT                                                                      \
+        { .threads = true, .children = true, .smaps = false, .children_time = true }
+
+struct pg_wchan_count {
+        const char *name;
+        uint64_t count; /* threads waiting there */
+};
+
+struct pg_thread_name {
+        const char *name;
+        uint64_t count;          /* live threads of that name */
+        struct pg_counts counts; /* monotonic, like the group's */
+};
+
+/* A group as the front ends see it after a scan. */
+struct pg_group {
+        const char *name;
+        uint64_t procs;   /* live members */
+        uint64_t threads; /* their threads */
+        struct pg_counts counts;
+        struct pg_memory memory;
+        uint64_t open_fds;
+        double worst_fd_ratio;
+        uint64_t oldest_start_ticks; /* valid when procs > 0 */
+        struct pg_states states;
+        const struct pg_wchan_count *wchan;
+        size_t num_wchan;
+        const struct pg_thread_name *thread_names;
+        size_t num_thread_names;
+};
+
+/* Figures of the last scan. */
+struct pg_track_stats {
+        uint64_t procs;    /* processes seen */
+        uint64_t vanished; /* exited while read */
+        uint64_t soft_errors;
+        uint64_t hard_errors;
+        double seconds; /* wall time of the scan */
+};
+
+/* Called once per hard error (malformed file) so that a front end can log
+ * it; common/ never logs. */
+typedef void (*pg_track_error_fn)(void *ctx, pid_t pid, int err);
+
+struct pg_tracker;
+
+/* Take ownership of src and rules. Returns 0 or -ENOMEM. */
+int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct pg_track_opts *opts,
+                   struct pg_tracker **ret);
+void pg_tracker_free(struct pg_tracker *t);
+void pg_tracker_set_error_fn(struct pg_tracker *t, pg_track_error_fn fn, void *ctx);
+
+/* One scan of the procfs root. Returns 0, or a negative errno when the
+ * root could not be listed (the groups keep their last values). */
+int pg_tracker_scan(struct pg_tracker *t);
+
+/* The groups, sorted by name, valid until the next scan. Groups persist
+ * with procs == 0 after their last member exits, so counters stay. */
+size_t pg_tracker_groups(const struct pg_tracker *t, const struct pg_group *const **ret);
+
+const struct pg_track_stats *pg_tracker_stats(const struct pg_tracker *t);
+const struct pg_procfs *pg_tracker_procfs(const struct pg_tracker *t);
+const struct pg_track_opts *pg_tracker_opts(const struct pg_tracker *t);
+
+#endif
