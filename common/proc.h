@@ -165,6 +165,10 @@ int pg_source_begin(struct pg_source *src);
  * skipped. */
 int pg_source_next(struct pg_source *src, struct pg_proc **ret);
 
+/* End a scan: release the current process so that the scan figures are
+ * complete. */
+void pg_source_end(struct pg_source *src);
+
 /* Open one process by pid outside the walk (the same rules as _next). */
 int pg_source_get(struct pg_source *src, pid_t pid, struct pg_proc **ret);
 

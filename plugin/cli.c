@@ -2,29 +2,77 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "common/conffile.h"
 #include "common/format.h"
 #include "common/proc.h"
+#include "common/report.h"
+#include "common/track.h"
+
+enum fmt { FMT_TABLE, FMT_JSON, FMT_PROM };
+
+struct cli {
+        const char *config;
+        const char *procfs;
+        const char *output;
+        enum fmt fmt;
+        bool fmt_set;
+        bool list;
+        double interval; /* seconds; < 0: not given */
+        long count;      /* scans; 0: forever */
+        int no_threads;
+        int no_children;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig) {
+        (void)sig;
+        stop = 1;
+}
 
 static void usage(FILE *f) {
-        fputs("usage: procgroups [--procfs DIR] --list [--format json] [--no-threads]\n"
+        fputs("usage: procgroups [--config FILE] [--procfs DIR] [--format table|json|prometheus]\n"
+              "                  [--once | --interval SECONDS [--count N]] [--output FILE]\n"
+              "                  [--no-threads] [--no-children]\n"
+              "       procgroups [--procfs DIR] --list [--format json] [--no-threads]\n"
               "\n"
-              "  --procfs DIR     procfs root to read (default /proc)\n"
-              "  --list           print every process (one JSON array)\n"
-              "  --format FMT     json\n"
-              "  --no-threads     do not read task/\n"
-              "  --version        print the version\n",
+              "Groups processes by the rules of procgroups.conf(5) (default: one group per\n"
+              "command name) and prints what each group costs.\n"
+              "\n"
+              "  --config FILE     rules and options (libconfuse syntax)\n"
+              "  --procfs DIR      procfs root to read (default /proc)\n"
+              "  --format FMT      table (default on a terminal), json (JSON Lines), prometheus\n"
+              "  --once            one scan, then exit (default unless table or --interval)\n"
+              "  --interval S      scan every S seconds (fractions allowed)\n"
+              "  --count N         stop after N scans\n"
+              "  --output FILE     write each report to FILE atomically (textfile collectors)\n"
+              "  --no-threads      do not read task/ (context switches: main thread only)\n"
+              "  --no-children     do not put unmatched processes in their ancestor's group\n"
+              "  --list            print every process as a JSON array and exit\n"
+              "  --version         print the version\n",
               f);
 }
 
 static int bad_usage(const char *msg, const char *arg) {
-        fprintf(stderr, "procgroups: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+        fprintf(stderr, "procgroups: %s%s%s (see --help)\n", msg, arg ? ": " : "", arg ? arg : "");
         return 2;
+}
+
+static void hard_error(void *ctx, pid_t pid, int err) {
+        (void)ctx;
+        /* One line per process and scan; malformed files are rare. */
+        fprintf(stderr, "procgroups: pid %d: %s, skipped this scan\n", (int)pid,
+                err == -EBADMSG ? "malformed /proc file" : strerror(-err));
 }
 
 static int run_list(const char *procfs, unsigned flags) {
@@ -48,9 +96,7 @@ static int run_list(const char *procfs, unsigned flags) {
                 if (r < 0) {
                         pg_source_account(src, r);
                         if (r != PG_VANISHED)
-                                fprintf(stderr, "procgroups: pid %d: %s\n", (int)p->pid,
-                                        r == -EBADMSG ? "malformed /proc file, skipped"
-                                                      : strerror(-r));
+                                hard_error(NULL, p->pid, r);
                         continue;
                 }
                 if (n++)
@@ -70,37 +116,354 @@ static int run_list(const char *procfs, unsigned flags) {
         return ret;
 }
 
+/* Human units: 1023, 1.0K, 12.3M ... */
+static void human(char *buf, size_t n, double v) {
+        static const char units[] = "BKMGTP";
+        int u = 0;
+
+        while (v >= 1024 && u < 5) {
+                v /= 1024;
+                u++;
+        }
+        if (u == 0)
+                snprintf(buf, n, "%.0f", v);
+        else
+                snprintf(buf, n, "%.1f%c", v, units[u]);
+}
+
+struct row {
+        const struct pg_group *g;
+        double cpu; /* % of one core since the previous scan; < 0 unknown */
+        double rd, wr;
+};
+
+static int cmp_row(const void *a, const void *b) {
+        const struct row *x = a, *y = b;
+
+        if (x->cpu != y->cpu)
+                return x->cpu < y->cpu ? 1 : -1;
+        if (x->g->procs != y->g->procs)
+                return x->g->procs < y->g->procs ? 1 : -1;
+        return strcmp(x->g->name, y->g->name);
+}
+
+/* Per-group counters of the previous scan, for rates. */
+struct prev {
+        char *name;
+        uint64_t cpu, rd, wr;
+};
+
+static void print_table(struct pg_out *o, const struct pg_tracker *t, struct prev **prevp,
+                        size_t *nprevp, double dt, bool tty) {
+        const struct pg_group *const *gs;
+        size_t n = pg_tracker_groups(t, &gs), nrows = 0;
+        long hz = pg_tracker_procfs(t)->ticks;
+        struct row *rows = calloc(n ? n : 1, sizeof(*rows));
+        struct prev *prev = *prevp, *next = calloc(n ? n : 1, sizeof(*next));
+        const struct pg_track_stats *s = pg_tracker_stats(t);
+        char line[512];
+
+        if (!rows || !next) {
+                free(rows);
+                free(next);
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                const struct pg_group *g = gs[i];
+                uint64_t cpu = g->counts.v[PG_CPU_USER] + g->counts.v[PG_CPU_SYSTEM];
+                struct row *r = &rows[nrows];
+                r->g = g;
+                r->cpu = -1;
+                for (size_t k = 0; k < *nprevp && dt > 0; k++) {
+                        if (strcmp(prev[k].name, g->name) == 0) {
+                                r->cpu = (double)(cpu - prev[k].cpu) * 100.0 / (double)hz / dt;
+                                r->rd = (double)(g->counts.v[PG_READ_BYTES] - prev[k].rd) / dt;
+                                r->wr = (double)(g->counts.v[PG_WRITE_BYTES] - prev[k].wr) / dt;
+                                break;
+                        }
+                }
+                next[i].name = strdup(g->name);
+                next[i].cpu = cpu;
+                next[i].rd = g->counts.v[PG_READ_BYTES];
+                next[i].wr = g->counts.v[PG_WRITE_BYTES];
+                if (g->procs > 0)
+                        nrows++;
+        }
+        qsort(rows, nrows, sizeof(*rows), cmp_row);
+        if (tty)
+                pg_out_str(o, "\033[H\033[2J");
+        snprintf(line, sizeof(line),
+                 "procgroups: %zu groups, %llu processes, scan %.1f ms, %llu vanished, "
+                 "%llu soft / %llu hard errors\n",
+                 nrows, (unsigned long long)s->procs, s->seconds * 1000,
+                 (unsigned long long)s->vanished, (unsigned long long)s->soft_errors,
+                 (unsigned long long)s->hard_errors);
+        pg_out_str(o, line);
+        snprintf(line, sizeof(line), "%-24s %6s %7s %7s %8s %8s %8s %9s %9s %6s\n", "GROUP",
+                 "PROCS", "THREADS", "CPU%", "RSS", "VIRT", "SWAP", "READ/s", "WRITE/s", "FDS");
+        pg_out_str(o, line);
+        for (size_t i = 0; i < nrows; i++) {
+                const struct pg_group *g = rows[i].g;
+                char name[25], cpu[16], rss[16], virt[16], swp[16], rd[16], wr[16];
+                size_t k = 0;
+                /* Names come from processes: print only safe bytes. */
+                for (const char *c = g->name; *c && k < sizeof(name) - 1; c++)
+                        name[k++] = (*c >= 0x20 && *c < 0x7f) ? *c : '?';
+                name[k] = '\0';
+                if (rows[i].cpu < 0)
+                        snprintf(cpu, sizeof(cpu), "-");
+                else
+                        snprintf(cpu, sizeof(cpu), "%.1f", rows[i].cpu);
+                human(rss, sizeof(rss), (double)g->memory.v[PG_MEM_RESIDENT]);
+                human(virt, sizeof(virt), (double)g->memory.v[PG_MEM_VIRTUAL]);
+                human(swp, sizeof(swp), (double)g->memory.v[PG_MEM_SWAP]);
+                if (rows[i].cpu < 0) {
+                        snprintf(rd, sizeof(rd), "-");
+                        snprintf(wr, sizeof(wr), "-");
+                } else {
+                        human(rd, sizeof(rd), rows[i].rd);
+                        human(wr, sizeof(wr), rows[i].wr);
+                }
+                snprintf(line, sizeof(line), "%-24s %6llu %7llu %7s %8s %8s %8s %9s %9s %6llu\n",
+                         name, (unsigned long long)g->procs, (unsigned long long)g->threads, cpu,
+                         rss, virt, swp, rd, wr, (unsigned long long)g->open_fds);
+                pg_out_str(o, line);
+        }
+        for (size_t k = 0; k < *nprevp; k++)
+                free(prev[k].name);
+        free(prev);
+        *prevp = next;
+        *nprevp = n;
+        free(rows);
+}
+
+/* Write the buffered report to path through a temp file and rename(2), so
+ * that a reader (node_exporter's textfile collector) never sees half. */
+static int write_atomic(const char *path, struct pg_out *o) {
+        char tmp[4096];
+        int fd, r = 0;
+
+        if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+                return -ENAMETOOLONG;
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        o->fd = fd;
+        r = pg_out_flush(o);
+        o->fd = -1;
+        if (r == 0 && fsync(fd) < 0)
+                r = -errno;
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r;
+}
+
+static void sleep_until(struct timespec *next, double interval) {
+        long long ns = (long long)(interval * 1e9);
+
+        next->tv_sec += ns / 1000000000LL;
+        next->tv_nsec += ns % 1000000000LL;
+        if (next->tv_nsec >= 1000000000L) {
+                next->tv_sec++;
+                next->tv_nsec -= 1000000000L;
+        }
+        while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL) == EINTR)
+                ;
+}
+
+static int run_groups(const struct cli *c) {
+        struct pg_config cfg;
+        struct pg_source *src = NULL;
+        struct pg_tracker *t = NULL;
+        struct prev *prev = NULL;
+        size_t nprev = 0;
+        struct timespec next, last = {0}, now;
+        struct pg_out o;
+        char err[1024];
+        long done = 0;
+        int r, ret = 0;
+        bool tty = c->fmt == FMT_TABLE && !c->output && isatty(STDOUT_FILENO);
+
+        r = c->config ? pg_config_load(c->config, &cfg, err, sizeof(err)) : pg_config_default(&cfg);
+        if (r < 0) {
+                fprintf(stderr, "procgroups: %s\n", c->config ? err : strerror(-r));
+                return 2;
+        }
+        if (c->procfs) {
+                free(cfg.procfs);
+                cfg.procfs = strdup(c->procfs);
+        }
+        if (c->no_threads)
+                cfg.opts.threads = false;
+        if (c->no_children)
+                cfg.opts.children = false;
+        r = pg_source_new(cfg.procfs, &src);
+        if (r < 0) {
+                fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n", cfg.procfs,
+                        strerror(-r));
+                pg_config_free(&cfg);
+                return 2;
+        }
+        r = pg_tracker_new(src, pg_config_take_rules(&cfg), &cfg.opts, &t);
+        if (r < 0) {
+                fprintf(stderr, "procgroups: %s\n", strerror(-r));
+                pg_source_free(src);
+                pg_config_free(&cfg);
+                return 1;
+        }
+        pg_tracker_set_error_fn(t, hard_error, NULL);
+        pg_out_init(&o, c->output ? -1 : STDOUT_FILENO);
+        clock_gettime(CLOCK_MONOTONIC, &next);
+        while (!stop) {
+                r = pg_tracker_scan(t);
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (r < 0) {
+                        fprintf(stderr, "procgroups: scan of %s failed: %s\n", cfg.procfs,
+                                strerror(-r));
+                        ret = 1;
+                        break;
+                }
+                switch (c->fmt) {
+                case FMT_JSON:
+                        pg_report_json(&o, t);
+                        pg_out_char(&o, '\n');
+                        break;
+                case FMT_PROM: pg_report_prometheus(&o, t); break;
+                case FMT_TABLE: {
+                        double dt = last.tv_sec ? (double)(now.tv_sec - last.tv_sec) +
+                                                      (double)(now.tv_nsec - last.tv_nsec) / 1e9
+                                                : 0;
+                        print_table(&o, t, &prev, &nprev, dt, tty);
+                        if (!tty && c->count != 1)
+                                pg_out_char(&o, '\n');
+                        break;
+                }
+                }
+                last = now;
+                r = c->output ? write_atomic(c->output, &o) : pg_out_flush(&o);
+                o.len = 0;
+                if (r < 0) {
+                        if (r != -EPIPE)
+                                fprintf(stderr, "procgroups: cannot write %s: %s\n",
+                                        c->output ? c->output : "output", strerror(-r));
+                        ret = 1;
+                        break;
+                }
+                if (c->count && ++done >= c->count)
+                        break;
+                sleep_until(&next, c->interval);
+        }
+        for (size_t k = 0; k < nprev; k++)
+                free(prev[k].name);
+        free(prev);
+        pg_out_free(&o);
+        pg_tracker_free(t);
+        pg_config_free(&cfg);
+        return ret;
+}
+
+static int parse_double(const char *s, double *ret) {
+        char *end;
+        double v;
+
+        errno = 0;
+        v = strtod(s, &end);
+        if (errno || end == s || *end || !isfinite(v) || v < 0)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
 int main(int argc, char **argv) {
         static const struct option opts[] = {
+            {"config", required_argument, NULL, 'c'},
             {"procfs", required_argument, NULL, 'p'},
             {"list", no_argument, NULL, 'l'},
             {"format", required_argument, NULL, 'f'},
+            {"once", no_argument, NULL, '1'},
+            {"interval", required_argument, NULL, 'i'},
+            {"count", required_argument, NULL, 'n'},
+            {"output", required_argument, NULL, 'o'},
             {"no-threads", no_argument, NULL, 'T'},
+            {"no-children", no_argument, NULL, 'C'},
             {"version", no_argument, NULL, 'V'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
-        const char *procfs = "/proc", *format = "json";
-        unsigned flags = PG_READ_ALL | PG_READ_THREADS;
-        int list = 0, c;
+        struct cli c = {.interval = -1};
+        struct sigaction sa = {.sa_handler = on_signal};
+        int once = 0, ch;
+        char *end;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-                switch (c) {
-                case 'p': procfs = optarg; break;
-                case 'l': list = 1; break;
-                case 'f': format = optarg; break;
-                case 'T': flags &= ~(unsigned)PG_READ_THREADS; break;
+        while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+                switch (ch) {
+                case 'c': c.config = optarg; break;
+                case 'p': c.procfs = optarg; break;
+                case 'l': c.list = true; break;
+                case 'f':
+                        c.fmt_set = true;
+                        if (strcmp(optarg, "table") == 0)
+                                c.fmt = FMT_TABLE;
+                        else if (strcmp(optarg, "json") == 0)
+                                c.fmt = FMT_JSON;
+                        else if (strcmp(optarg, "prometheus") == 0)
+                                c.fmt = FMT_PROM;
+                        else
+                                return bad_usage("unknown format (table, json, prometheus)",
+                                                 optarg);
+                        break;
+                case '1': once = 1; break;
+                case 'i':
+                        if (parse_double(optarg, &c.interval) < 0)
+                                return bad_usage("--interval wants seconds >= 0", optarg);
+                        break;
+                case 'n':
+                        errno = 0;
+                        c.count = strtol(optarg, &end, 10);
+                        if (errno || end == optarg || *end || c.count < 1)
+                                return bad_usage("--count wants a positive integer", optarg);
+                        break;
+                case 'o': c.output = optarg; break;
+                case 'T': c.no_threads = 1; break;
+                case 'C': c.no_children = 1; break;
                 case 'V': puts("procgroups " PG_VERSION); return 0;
                 case 'h': usage(stdout); return 0;
-                default: return bad_usage("unknown or incomplete option", argv[optind - 1]);
+                default: return bad_usage("unknown option or missing argument", argv[optind - 1]);
                 }
         }
         if (optind < argc)
                 return bad_usage("unexpected argument", argv[optind]);
-        if (strcmp(format, "json") != 0)
-                return bad_usage("unknown format", format);
-        if (!list)
-                return bad_usage("nothing to do (try --list)", NULL);
-        return run_list(procfs, flags);
+        if (c.list) {
+                if (c.fmt_set && c.fmt != FMT_JSON)
+                        return bad_usage("--list prints json only", NULL);
+                return run_list(c.procfs ? c.procfs : "/proc",
+                                PG_READ_ALL | (c.no_threads ? 0 : PG_READ_THREADS));
+        }
+        if (!c.fmt_set)
+                c.fmt = isatty(STDOUT_FILENO) && !c.output ? FMT_TABLE : FMT_JSON;
+        if (once && (c.interval >= 0 || c.count > 1))
+                return bad_usage("--once excludes --interval and --count", NULL);
+        if (once) {
+                c.count = 1;
+        } else if (c.interval < 0) {
+                /* A table refreshes every second; other formats scan once. */
+                if (c.fmt == FMT_TABLE && !c.count) {
+                        c.interval = 1;
+                } else if (c.count > 1) {
+                        c.interval = 1;
+                } else {
+                        c.count = 1;
+                }
+        }
+        if (c.interval < 0)
+                c.interval = 1;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        return run_groups(&c);
 }

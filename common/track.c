@@ -1,0 +1,772 @@
+/* The tracker; see track.h and design.md ("tracker").
+ *
+ * Every process seen is kept in a hash table keyed by pid, with its start
+ * time to tell a reused pid. A scan reads stat for every process; only
+ * group members get the rest. Counter contributions are deltas of raw
+ * kernel values, so nothing is ever subtracted from a group. */
+#include "config.h"
+#include "track.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Raw per-process values whose deltas feed the group counters. */
+enum raw_id {
+        R_UTIME,
+        R_STIME,
+        R_MINFLT,
+        R_MAJFLT,
+        R_READ,
+        R_WRITE,
+        R_CUTIME, /* of reaped children: credited with children_time */
+        R_CSTIME,
+        R_CMINFLT,
+        R_CMAJFLT,
+        R_MAX
+};
+
+/* Limits change rarely (prlimit): re-read them every this many scans. */
+#define LIMITS_EVERY 32
+/* A broken ppid chain must not loop. */
+#define MAX_ANCESTRY 64
+
+struct tthread {
+        pid_t tid;
+        uint64_t start;
+        uint32_t seen;
+        struct pg_counts c; /* last raw counts */
+};
+
+struct tproc {
+        pid_t pid; /* 0: free slot */
+        pid_t ppid;
+        uint64_t start;
+        uint32_t seen; /* scan generation */
+        int32_t group; /* -1: not in any group */
+        bool fresh;    /* first scan of this process in its group */
+        bool add_all;  /* fresh, and its lifetime counts belong to the group */
+        bool read_ok;  /* raw/cur hold this scan's values */
+        char comm[PG_COMM_MAX];
+        uint64_t raw[R_MAX]; /* values at the previous scan */
+        uint64_t cur[R_MAX]; /* values at this scan */
+        uint64_t sub[R_MAX]; /* reaped tracked children's last values */
+        uint64_t fd_limit;
+        uint32_t limits_age;
+        struct tthread *thr;
+        uint32_t nthr;
+        uint32_t capthr;
+};
+
+struct name_count {
+        char *name;
+        uint64_t count;
+        struct pg_counts counts;
+};
+
+struct group {
+        struct pg_group pub;
+        char *name;
+        struct name_count *wchan;
+        size_t nwchan;
+        struct pg_wchan_count *wchan_pub;
+        struct name_count *tnames;
+        size_t ntnames;
+        struct pg_thread_name *tnames_pub;
+};
+
+struct pg_tracker {
+        struct pg_source *src;
+        struct pg_rules *rules;
+        struct pg_track_opts opts;
+        pg_track_error_fn err_fn;
+        void *err_ctx;
+
+        struct tproc *tab; /* open addressing, linear probing */
+        size_t cap;        /* power of two */
+        size_t count;
+
+        struct group *groups;
+        size_t ngroups;
+        const struct pg_group **sorted;
+
+        uint32_t gen;
+        struct pg_track_stats stats;
+        struct timespec last_scan;
+        long ncpu;
+
+        pid_t *deferred;
+        size_t ndeferred;
+        size_t capdeferred;
+};
+
+static size_t slot_of(const struct pg_tracker *t, pid_t pid) {
+        return ((uint32_t)pid * 2654435761u) & (t->cap - 1);
+}
+
+static struct tproc *lookup(const struct pg_tracker *t, pid_t pid) {
+        for (size_t i = slot_of(t, pid);; i = (i + 1) & (t->cap - 1)) {
+                if (t->tab[i].pid == pid)
+                        return &t->tab[i];
+                if (t->tab[i].pid == 0)
+                        return NULL;
+        }
+}
+
+static int grow(struct pg_tracker *t) {
+        size_t oldcap = t->cap, ncap = oldcap ? oldcap * 2 : 1024;
+        struct tproc *old = t->tab, *tab = calloc(ncap, sizeof(*tab));
+
+        if (!tab)
+                return -ENOMEM;
+        t->tab = tab;
+        t->cap = ncap;
+        for (size_t i = 0; i < oldcap; i++) {
+                if (old[i].pid) {
+                        size_t j = slot_of(t, old[i].pid);
+                        while (tab[j].pid)
+                                j = (j + 1) & (ncap - 1);
+                        tab[j] = old[i];
+                }
+        }
+        free(old);
+        return 0;
+}
+
+static struct tproc *insert(struct pg_tracker *t, pid_t pid) {
+        size_t i;
+
+        if ((t->count + 1) * 2 > t->cap && grow(t) < 0)
+                return NULL;
+        for (i = slot_of(t, pid); t->tab[i].pid; i = (i + 1) & (t->cap - 1))
+                ;
+        memset(&t->tab[i], 0, sizeof(t->tab[i]));
+        t->tab[i].pid = pid;
+        t->tab[i].group = -1;
+        t->count++;
+        return &t->tab[i];
+}
+
+/* Backward-shift deletion keeps probe chains intact without tombstones. */
+static void erase(struct pg_tracker *t, struct tproc *e) {
+        size_t i = (size_t)(e - t->tab), j = i;
+
+        free(e->thr);
+        for (;;) {
+                size_t k;
+                j = (j + 1) & (t->cap - 1);
+                if (!t->tab[j].pid)
+                        break;
+                k = slot_of(t, t->tab[j].pid);
+                /* Move j into the hole i unless its home lies in (i, j]. */
+                if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
+                        t->tab[i] = t->tab[j];
+                        i = j;
+                }
+        }
+        memset(&t->tab[i], 0, sizeof(t->tab[i]));
+        t->count--;
+}
+
+int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct pg_track_opts *opts,
+                   struct pg_tracker **ret) {
+        struct pg_tracker *t = calloc(1, sizeof(*t));
+
+        if (!t || grow(t) < 0) {
+                free(t);
+                return -ENOMEM;
+        }
+        t->src = src;
+        t->rules = rules;
+        t->opts = *opts;
+        t->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        if (t->ncpu < 1)
+                t->ncpu = 1;
+        *ret = t;
+        return 0;
+}
+
+static void group_free(struct group *g) {
+        free(g->name);
+        for (size_t i = 0; i < g->nwchan; i++)
+                free(g->wchan[i].name);
+        free(g->wchan);
+        free(g->wchan_pub);
+        for (size_t i = 0; i < g->ntnames; i++)
+                free(g->tnames[i].name);
+        free(g->tnames);
+        free(g->tnames_pub);
+}
+
+void pg_tracker_free(struct pg_tracker *t) {
+        if (!t)
+                return;
+        for (size_t i = 0; i < t->cap; i++)
+                if (t->tab[i].pid)
+                        free(t->tab[i].thr);
+        free(t->tab);
+        for (size_t i = 0; i < t->ngroups; i++)
+                group_free(&t->groups[i]);
+        free(t->groups);
+        free(t->sorted);
+        free(t->deferred);
+        pg_source_free(t->src);
+        pg_rules_free(t->rules);
+        free(t);
+}
+
+void pg_tracker_set_error_fn(struct pg_tracker *t, pg_track_error_fn fn, void *ctx) {
+        t->err_fn = fn;
+        t->err_ctx = ctx;
+}
+
+const struct pg_track_stats *pg_tracker_stats(const struct pg_tracker *t) {
+        return &t->stats;
+}
+
+const struct pg_procfs *pg_tracker_procfs(const struct pg_tracker *t) {
+        return pg_source_procfs(t->src);
+}
+
+const struct pg_track_opts *pg_tracker_opts(const struct pg_tracker *t) {
+        return &t->opts;
+}
+
+static int cmp_group(const void *a, const void *b) {
+        const struct pg_group *const *x = a, *const *y = b;
+        return strcmp((*x)->name, (*y)->name);
+}
+
+size_t pg_tracker_groups(const struct pg_tracker *t, const struct pg_group *const **ret) {
+        *ret = t->sorted;
+        return t->ngroups;
+}
+
+/* Find or create the group called name. Returns its index or -ENOMEM. */
+static int group_index(struct pg_tracker *t, const char *name) {
+        struct group *g;
+        const struct pg_group **s;
+
+        for (size_t i = 0; i < t->ngroups; i++)
+                if (strcmp(t->groups[i].name, name) == 0)
+                        return (int)i;
+        g = realloc(t->groups, (t->ngroups + 1) * sizeof(*g));
+        if (!g)
+                return -ENOMEM;
+        t->groups = g;
+        s = realloc(t->sorted, (t->ngroups + 1) * sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        t->sorted = s;
+        g = &t->groups[t->ngroups];
+        memset(g, 0, sizeof(*g));
+        g->name = strdup(name);
+        if (!g->name)
+                return -ENOMEM;
+        t->ngroups++;
+        /* Realloc moved the groups: rebuild the public views. */
+        for (size_t i = 0; i < t->ngroups; i++) {
+                t->groups[i].pub.name = t->groups[i].name;
+                t->sorted[i] = &t->groups[i].pub;
+        }
+        qsort(t->sorted, t->ngroups, sizeof(*t->sorted), cmp_group);
+        return (int)(t->ngroups - 1);
+}
+
+static struct name_count *name_slot(struct name_count **arr, size_t *n, const char *name) {
+        struct name_count *a;
+
+        for (size_t i = 0; i < *n; i++)
+                if (strcmp((*arr)[i].name, name) == 0)
+                        return &(*arr)[i];
+        a = realloc(*arr, (*n + 1) * sizeof(*a));
+        if (!a)
+                return NULL;
+        *arr = a;
+        a = &a[*n];
+        memset(a, 0, sizeof(*a));
+        a->name = strdup(name);
+        if (!a->name)
+                return NULL;
+        (*n)++;
+        return a;
+}
+
+/* Match p (first sight or after exec). Returns the group index, -1 for
+ * none, or a negative errno below -1 (PG_VANISHED, -EBADMSG...). */
+static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
+        const struct pg_procfs *fs = pg_source_procfs(t->src);
+        struct pg_match_input in;
+        struct pg_static st;
+        char name[PG_NAME_MAX];
+        int r;
+
+        r = pg_proc_static(p, &st);
+        if (r < 0)
+                return r;
+        in.comm = st.name;
+        in.cmdline = st.cmdline;
+        in.cmdline_len = st.cmdline_len;
+        in.argc = st.argc;
+        in.pid = p->pid;
+        in.start_ticks = st.start_ticks;
+        in.boot_time = fs->boot_time;
+        in.ticks = fs->ticks;
+        in.euid = st.euid;
+        if (pg_rules_match(t->rules, &in, name, sizeof(name)))
+                return group_index(t, name);
+        if (t->opts.children) {
+                const struct tproc *a = e;
+                for (int depth = 0; depth < MAX_ANCESTRY && a->ppid > 0; depth++) {
+                        a = lookup(t, a->ppid);
+                        if (!a)
+                                break;
+                        if (a->group >= 0)
+                                return a->group;
+                }
+        }
+        return -1;
+}
+
+/* Clamp a delta: a counter that went back (a reused tid we did not catch,
+ * a main thread seen through the process) adds nothing. */
+static uint64_t delta(uint64_t now, uint64_t before) {
+        return now > before ? now - before : 0;
+}
+
+static struct tthread *find_thread(struct tproc *e, pid_t tid, uint32_t *hint) {
+        for (uint32_t i = *hint; i < e->nthr; i++)
+                if (e->thr[i].tid == tid) {
+                        *hint = i + 1;
+                        return &e->thr[i];
+                }
+        for (uint32_t i = 0; i < *hint && i < e->nthr; i++)
+                if (e->thr[i].tid == tid)
+                        return &e->thr[i];
+        return NULL;
+}
+
+static int add_thread(struct tproc *e, pid_t tid) {
+        if (e->nthr == e->capthr) {
+                uint32_t cap = e->capthr ? e->capthr * 2 : 1;
+                struct tthread *n = realloc(e->thr, cap * sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                e->thr = n;
+                e->capthr = cap;
+        }
+        memset(&e->thr[e->nthr], 0, sizeof(e->thr[0]));
+        e->thr[e->nthr].tid = tid;
+        return (int)e->nthr++;
+}
+
+/* Account the threads of e: context switches into the group (per thread,
+ * so an exiting thread never lowers the sum), thread names, states, wchan.
+ * th/n are this scan's threads (n == 0: the process stands for its one
+ * thread, with its own counts m). */
+static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *g,
+                           const struct pg_thread *th, size_t n, const struct pg_metrics *m) {
+        struct pg_thread one;
+        uint32_t hint = 0, kept = 0;
+        bool multi = n > 0;
+
+        if (!multi) {
+                memset(&one, 0, sizeof(one));
+                one.id.pid = e->pid;
+                one.id.start_ticks = e->start;
+                one.counts = m->counts;
+                one.states = m->states;
+                memcpy(one.wchan, m->wchan, sizeof(one.wchan));
+                th = &one;
+                n = 1;
+        }
+        for (size_t i = 0; i < n; i++) {
+                const struct pg_thread *x = &th[i];
+                struct tthread *tt = find_thread(e, x->id.pid, &hint);
+                struct pg_counts d = {{0}};
+                bool whole = false;
+
+                if (tt && tt->start != x->id.start_ticks) {
+                        tt->c = (struct pg_counts){{0}};
+                        whole = true;
+                }
+                if (!tt) {
+                        int k = add_thread(e, x->id.pid);
+                        if (k < 0)
+                                return k;
+                        tt = &e->thr[k];
+                        /* A thread new to a known process was born since
+                         * the last scan; a fresh process's threads count
+                         * as the process does. */
+                        whole = !e->fresh || e->add_all;
+                }
+                tt->start = x->id.start_ticks;
+                tt->seen = t->gen;
+                if (whole || !e->fresh) {
+                        for (int c = 0; c < PG_COUNT_MAX; c++)
+                                d.v[c] = whole ? x->counts.v[c] : delta(x->counts.v[c], tt->c.v[c]);
+                }
+                tt->c = x->counts;
+                g->pub.counts.v[PG_CTX_VOLUNTARY] += d.v[PG_CTX_VOLUNTARY];
+                g->pub.counts.v[PG_CTX_NONVOLUNTARY] += d.v[PG_CTX_NONVOLUNTARY];
+                for (int s = 0; s < PG_STATE_MAX; s++)
+                        g->pub.states.v[s] += x->states.v[s];
+                if (x->wchan[0] && strcmp(x->wchan, "0") != 0) {
+                        struct name_count *w = name_slot(&g->wchan, &g->nwchan, x->wchan);
+                        if (!w)
+                                return -ENOMEM;
+                        w->count++;
+                }
+                if (multi) {
+                        struct name_count *tn = name_slot(&g->tnames, &g->ntnames, x->name);
+                        if (!tn)
+                                return -ENOMEM;
+                        tn->count++;
+                        pg_counts_add(&tn->counts, &d);
+                }
+        }
+        /* Forget threads that exited (their contribution stays). */
+        for (uint32_t i = 0; i < e->nthr; i++)
+                if (e->thr[i].seen == t->gen)
+                        e->thr[kept++] = e->thr[i];
+        e->nthr = kept;
+        return 0;
+}
+
+/* Read what a group member costs this scan and add its gauges and thread
+ * counters to g. The process counters are settled in finish(). */
+static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
+        const struct pg_procfs *fs = pg_source_procfs(t->src);
+        struct group *g = &t->groups[e->group];
+        const struct pg_stat *st = &p->stat;
+        const struct pg_thread *th = NULL;
+        unsigned flags = PG_READ_IO | PG_READ_FDS | PG_READ_WCHAN;
+        struct pg_metrics m;
+        size_t n = 0;
+        int r;
+
+        if (t->opts.smaps)
+                flags |= PG_READ_SMAPS;
+        if (e->fresh || ++e->limits_age >= LIMITS_EVERY) {
+                flags |= PG_READ_LIMITS;
+                e->limits_age = 0;
+        }
+        r = pg_proc_metrics(p, flags, &m);
+        if (r < 0)
+                return r;
+        if (flags & PG_READ_LIMITS)
+                e->fd_limit = m.filedesc.limit;
+        if (t->opts.threads && st->num_threads > 1) {
+                struct pg_thread *tv;
+                r = pg_proc_threads(p, PG_READ_WCHAN, &tv, &n);
+                if (r < 0)
+                        return r;
+                th = tv;
+        }
+
+        e->cur[R_UTIME] = st->utime;
+        e->cur[R_STIME] = st->stime;
+        e->cur[R_MINFLT] = st->minflt;
+        e->cur[R_MAJFLT] = st->majflt;
+        e->cur[R_READ] = m.counts.v[PG_READ_BYTES];
+        e->cur[R_WRITE] = m.counts.v[PG_WRITE_BYTES];
+        e->cur[R_CUTIME] = st->cutime;
+        e->cur[R_CSTIME] = st->cstime;
+        e->cur[R_CMINFLT] = st->cminflt;
+        e->cur[R_CMAJFLT] = st->cmajflt;
+        e->read_ok = true;
+
+        r = account_threads(t, e, g, th, n, &m);
+        if (r < 0)
+                return r;
+        g->pub.procs++;
+        g->pub.threads += st->num_threads;
+        for (int i = 0; i < PG_MEM_MAX; i++)
+                g->pub.memory.v[i] += m.memory.v[i];
+        if (m.filedesc.open >= 0) {
+                g->pub.open_fds += (uint64_t)m.filedesc.open;
+                if (e->fd_limit > 0 && e->fd_limit != PG_UNLIMITED) {
+                        double ratio = (double)m.filedesc.open / (double)e->fd_limit;
+                        if (ratio > g->pub.worst_fd_ratio)
+                                g->pub.worst_fd_ratio = ratio;
+                }
+        }
+        if (g->pub.procs == 1 || e->start < g->pub.oldest_start_ticks)
+                g->pub.oldest_start_ticks = e->start;
+        (void)fs;
+        return 0;
+}
+
+static void report(struct pg_tracker *t, pid_t pid, int r) {
+        if (r == PG_VANISHED)
+                return;
+        if (t->err_fn)
+                t->err_fn(t->err_ctx, pid, r);
+}
+
+/* One process of the walk. Returns 0 or -ENOMEM (the only error that ends
+ * a scan); vanished and malformed processes are counted here. */
+static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
+        const struct pg_stat *st;
+        struct tproc *e;
+        bool is_new = false;
+        int r;
+
+        r = pg_proc_stat(p, &st);
+        if (r < 0)
+                goto fail;
+        e = lookup(t, p->pid);
+        if (e && e->start != st->starttime) {
+                /* The pid was reused: the old process exited unseen. */
+                erase(t, e);
+                e = NULL;
+        }
+        if (!e) {
+                /* Children attribution needs the parent first; a parent
+                 * with a higher pid (after pid wrap) is visited later. */
+                if (defer_ok && t->opts.children && st->ppid > 0 && !lookup(t, st->ppid) &&
+                    st->ppid > p->pid) {
+                        if (t->ndeferred == t->capdeferred) {
+                                size_t cap = t->capdeferred ? t->capdeferred * 2 : 64;
+                                pid_t *d = realloc(t->deferred, cap * sizeof(*d));
+                                if (!d)
+                                        return -ENOMEM;
+                                t->deferred = d;
+                                t->capdeferred = cap;
+                        }
+                        t->deferred[t->ndeferred++] = p->pid;
+                        return 0;
+                }
+                e = insert(t, p->pid);
+                if (!e)
+                        return -ENOMEM;
+                e->start = st->starttime;
+                e->ppid = st->ppid;
+                is_new = true;
+        }
+        e->ppid = st->ppid;
+        if (is_new || strcmp(e->comm, st->comm) != 0) {
+                int32_t old = e->group;
+                r = classify(t, p, e);
+                if (r < -1)
+                        goto fail_entry;
+                memcpy(e->comm, st->comm, sizeof(e->comm));
+                e->group = r;
+                if (is_new || r != old) {
+                        e->fresh = true;
+                        /* Lifetime counts at the first scan and for a
+                         * process born since the last one; deltas from
+                         * now on for one that joins mid-life (exec). */
+                        e->add_all = is_new;
+                        e->nthr = 0;
+                }
+        }
+        e->seen = t->gen;
+        if (e->group < 0)
+                return 0;
+        r = read_member(t, p, e);
+        if (r < 0)
+                goto fail_entry;
+        return 0;
+
+fail_entry:
+        if (is_new && r != -ENOMEM) {
+                erase(t, e);
+        } else if (r == -EBADMSG) {
+                /* Keep the known process (its last counts stay the
+                 * baseline); skip it for this scan. */
+                e->seen = t->gen;
+                e->read_ok = false;
+        } else if (r == PG_VANISHED) {
+                e->read_ok = false;
+                e->seen = t->gen - 1; /* let finish() retire it */
+        }
+fail:
+        if (r == -ENOMEM)
+                return r;
+        pg_source_account(t->src, r);
+        report(t, p->pid, r);
+        return 0;
+}
+
+static void reset_gauges(struct pg_tracker *t) {
+        for (size_t i = 0; i < t->ngroups; i++) {
+                struct group *g = &t->groups[i];
+                struct pg_counts keep = g->pub.counts;
+                g->pub = (struct pg_group){.name = g->name, .counts = keep};
+                for (size_t k = 0; k < g->nwchan; k++)
+                        g->wchan[k].count = 0;
+                for (size_t k = 0; k < g->ntnames; k++)
+                        g->tnames[k].count = 0;
+        }
+}
+
+/* Add the counter deltas of e to its group. */
+static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
+        struct group *g = &t->groups[e->group];
+        struct pg_counts *c = &g->pub.counts;
+        uint64_t d[R_MAX];
+
+        for (int i = 0; i < R_MAX; i++) {
+                if (e->fresh)
+                        d[i] = e->add_all ? e->cur[i] : 0;
+                else
+                        d[i] = delta(e->cur[i], e->raw[i]);
+        }
+        /* A fresh process's lifetime counts are what ps shows: its own.
+         * Its reaped children's time before we saw it is not ours. */
+        if (e->fresh)
+                d[R_CUTIME] = d[R_CSTIME] = d[R_CMINFLT] = d[R_CMAJFLT] = 0;
+        /* Reaped children we tracked were counted already: what their
+         * parent's cutime and io gained for them is only their tail. */
+        d[R_CUTIME] = delta(d[R_CUTIME], e->sub[R_UTIME] + e->sub[R_CUTIME]);
+        d[R_CSTIME] = delta(d[R_CSTIME], e->sub[R_STIME] + e->sub[R_CSTIME]);
+        d[R_CMINFLT] = delta(d[R_CMINFLT], e->sub[R_MINFLT] + e->sub[R_CMINFLT]);
+        d[R_CMAJFLT] = delta(d[R_CMAJFLT], e->sub[R_MAJFLT] + e->sub[R_CMAJFLT]);
+        if (!e->fresh) {
+                d[R_READ] = delta(d[R_READ], e->sub[R_READ]);
+                d[R_WRITE] = delta(d[R_WRITE], e->sub[R_WRITE]);
+        }
+        if (t->opts.children_time) {
+                d[R_UTIME] += d[R_CUTIME];
+                d[R_STIME] += d[R_CSTIME];
+                d[R_MINFLT] += d[R_CMINFLT];
+                d[R_MAJFLT] += d[R_CMAJFLT];
+        }
+        /* Guard rail: one process cannot use more than the machine. */
+        if (cpu_cap && !e->fresh && d[R_UTIME] + d[R_STIME] > cpu_cap) {
+                uint64_t sum = d[R_UTIME] + d[R_STIME];
+                d[R_UTIME] = (uint64_t)((unsigned __int128)d[R_UTIME] * cpu_cap / sum);
+                d[R_STIME] = cpu_cap - d[R_UTIME];
+        }
+        c->v[PG_CPU_USER] += d[R_UTIME];
+        c->v[PG_CPU_SYSTEM] += d[R_STIME];
+        c->v[PG_MINOR_FAULTS] += d[R_MINFLT];
+        c->v[PG_MAJOR_FAULTS] += d[R_MAJFLT];
+        c->v[PG_READ_BYTES] += d[R_READ];
+        c->v[PG_WRITE_BYTES] += d[R_WRITE];
+        memcpy(e->raw, e->cur, sizeof(e->raw));
+        e->fresh = false;
+        e->add_all = false;
+}
+
+/* End of scan: credit reaped children to their parents, settle counters,
+ * retire processes that exited, publish the group views. */
+static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
+        for (size_t i = 0; i < t->cap; i++) {
+                struct tproc *e = &t->tab[i];
+                if (e->pid)
+                        memset(e->sub, 0, sizeof(e->sub));
+        }
+        for (size_t i = 0; i < t->cap; i++) {
+                struct tproc *e = &t->tab[i], *parent;
+                if (!e->pid || e->seen == t->gen || e->group < 0)
+                        continue;
+                parent = lookup(t, e->ppid);
+                if (!parent || parent->seen != t->gen)
+                        continue;
+                for (int k = 0; k < R_MAX; k++)
+                        parent->sub[k] += e->raw[k];
+        }
+        for (size_t i = 0; i < t->cap; i++) {
+                struct tproc *e = &t->tab[i];
+                if (e->pid && e->seen == t->gen && e->group >= 0 && e->read_ok)
+                        settle(t, e, cpu_cap);
+                if (e->pid)
+                        e->read_ok = false;
+        }
+        for (size_t i = 0; i < t->cap;) {
+                struct tproc *e = &t->tab[i];
+                /* erase() shifts a later entry into slot i: look again. */
+                if (e->pid && e->seen != t->gen)
+                        erase(t, e);
+                else
+                        i++;
+        }
+        for (size_t i = 0; i < t->ngroups; i++) {
+                struct group *g = &t->groups[i];
+                size_t nw = 0, nt = 0;
+                void *p;
+
+                p = realloc(g->wchan_pub, (g->nwchan ? g->nwchan : 1) * sizeof(*g->wchan_pub));
+                if (!p)
+                        return -ENOMEM;
+                g->wchan_pub = p;
+                for (size_t k = 0; k < g->nwchan; k++)
+                        if (g->wchan[k].count)
+                                g->wchan_pub[nw++] =
+                                    (struct pg_wchan_count){g->wchan[k].name, g->wchan[k].count};
+                p = realloc(g->tnames_pub, (g->ntnames ? g->ntnames : 1) * sizeof(*g->tnames_pub));
+                if (!p)
+                        return -ENOMEM;
+                g->tnames_pub = p;
+                /* Thread names keep their counters, like the group. */
+                for (size_t k = 0; k < g->ntnames; k++)
+                        g->tnames_pub[nt++] = (struct pg_thread_name){
+                            g->tnames[k].name, g->tnames[k].count, g->tnames[k].counts};
+                g->pub.wchan = g->wchan_pub;
+                g->pub.num_wchan = nw;
+                g->pub.thread_names = g->tnames_pub;
+                g->pub.num_thread_names = nt;
+        }
+        return 0;
+}
+
+static double elapsed(const struct timespec *a, const struct timespec *b) {
+        return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+int pg_tracker_scan(struct pg_tracker *t) {
+        const struct pg_procfs *fs = pg_source_procfs(t->src);
+        const struct pg_scan_stats *ss;
+        struct timespec t0, t1;
+        struct pg_proc *p;
+        uint64_t cpu_cap = 0;
+        int r;
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        t->gen++;
+        t->ndeferred = 0;
+        r = pg_source_begin(t->src);
+        if (r < 0)
+                return r;
+        reset_gauges(t);
+        while ((r = pg_source_next(t->src, &p)) > 0) {
+                r = visit(t, p, true);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < t->ndeferred; i++) {
+                r = pg_source_get(t->src, t->deferred[i], &p);
+                if (r < 0) {
+                        pg_source_account(t->src, r);
+                        continue;
+                }
+                r = visit(t, p, false);
+                if (r < 0)
+                        return r;
+        }
+        /* The CPU a process can have used since the last scan, with slack
+         * for tick rounding; only meaningful on a live procfs. */
+        if (fs->is_procfs && t->gen > 1) {
+                double dt = elapsed(&t->last_scan, &t0);
+                cpu_cap =
+                    (uint64_t)(dt * (double)t->ncpu * (double)fs->ticks) + 2 * (uint64_t)t->ncpu;
+        }
+        pg_source_end(t->src);
+        r = finish(t, cpu_cap);
+        if (r < 0)
+                return r;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        t->last_scan = t0;
+        ss = pg_source_stats(t->src);
+        t->stats.procs = ss->procs;
+        t->stats.vanished = ss->vanished;
+        t->stats.soft_errors = ss->soft_errors;
+        t->stats.hard_errors = ss->hard_errors;
+        t->stats.seconds = elapsed(&t0, &t1);
+        return 0;
+}
