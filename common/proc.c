@@ -69,10 +69,14 @@ fail:
         return r;
 }
 
+/* Done with the current process: its soft errors join the scan figures. */
 static void proc_release(struct pg_proc *p) {
         if (p->dir_fd >= 0)
                 close(p->dir_fd);
         p->dir_fd = -1;
+        if (p->src)
+                p->src->stats.soft_errors += p->soft_errors;
+        p->soft_errors = 0;
 }
 
 void pg_source_free(struct pg_source *src) {
@@ -108,6 +112,10 @@ int pg_source_begin(struct pg_source *src) {
         src->dent_eof = false;
         memset(&src->stats, 0, sizeof(src->stats));
         return 0;
+}
+
+void pg_source_end(struct pg_source *src) {
+        proc_release(&src->cur);
 }
 
 int pg_source_account(struct pg_source *src, int r) {
