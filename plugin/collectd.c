@@ -1,0 +1,347 @@
+/* procgroups.so: the collectd face. Thin: the config block in, one scan of
+ * the tracker per read, value lists out (design.md "collectd mapping").
+ *
+ * This file includes collectd's headers, not our config.h: collectd.h pulls
+ * in collectd's own config.h, whose PACKAGE_* would clash with ours. The
+ * version comes from -DPG_VERSION on the command line (Makefile.am). */
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/plugin.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/proc.h"
+#include "common/track.h"
+#include "plugin/collectd_conf.h"
+
+#ifndef PG_VERSION
+#error "PG_VERSION must be defined on the command line for the collectd plugin"
+#endif
+
+#define P      "procgroups plugin: "
+#define PLUGIN "procgroups"
+/* The plugin's own figures; a group whose name becomes this is skipped. */
+#define SELF "_self"
+/* Hard errors logged per read at most; the rest are only counted. */
+#define MAX_LOG 3
+
+/* A group's identifier: its name made safe for plugin_instance. */
+struct ident {
+        char safe[DATA_MAX_NAME_LEN];
+        size_t idx; /* in the tracker's group array */
+        bool skip;  /* collides with an earlier group, or with SELF */
+};
+
+static struct {
+        struct pg_cd_conf conf;
+        bool conf_ready; /* pg_cd_conf_init ran */
+        struct pg_tracker *tracker;
+        /* Totals over all reads: the tracker's figures are per scan, the
+         * values we send are DERIVE, so they must never go back. */
+        uint64_t vanished, soft_errors, hard_errors;
+        unsigned logged; /* hard errors logged during this read */
+        struct ident *ids;
+        size_t ids_cap;
+        char **warned; /* group names whose collision was logged, sorted */
+        size_t nwarned;
+} g;
+
+static void conf_ready(void) {
+        if (!g.conf_ready) {
+                pg_cd_conf_init(&g.conf);
+                g.conf_ready = true;
+        }
+}
+
+/* Copy a group name into a plugin_instance: at most DATA_MAX_NAME_LEN - 1
+ * bytes, cut at a UTF-8 character boundary; '/' (the identifier separator
+ * of writers like csv and rrdtool) and control bytes become '_'; an empty
+ * name becomes "_" (an empty plugin_instance means "no instance"). */
+static void make_safe(const char *in, char out[DATA_MAX_NAME_LEN]) {
+        size_t n = strlen(in);
+
+        if (n > DATA_MAX_NAME_LEN - 1) {
+                n = DATA_MAX_NAME_LEN - 1;
+                /* Back off continuation bytes (10xxxxxx) and the lead byte
+                 * whose sequence the cut would split. */
+                while (n > 0 && ((unsigned char)in[n] & 0xC0) == 0x80)
+                        n--;
+        }
+        for (size_t i = 0; i < n; i++) {
+                unsigned char ch = (unsigned char)in[i];
+                out[i] = (ch == '/' || ch < 0x20 || ch == 0x7f) ? '_' : (char)ch;
+        }
+        out[n] = '\0';
+        if (n == 0)
+                strcpy(out, "_");
+}
+
+static int cmp_ident(const void *a, const void *b) {
+        const struct ident *x = a, *y = b;
+        int r = strcmp(x->safe, y->safe);
+
+        if (r != 0)
+                return r;
+        return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Log a collision once per skipped group: groups persist, so the same
+ * collision comes back at every read. */
+static void warn_collision(const char *name, const char *safe, const char *other) {
+        char *key = (char *)name, **w;
+
+        if (bsearch(&key, g.warned, g.nwarned, sizeof(*g.warned), cmp_str))
+                return;
+        WARNING(P "group \"%s\" is skipped: its identifier \"%s\" is already used by %s%s%s", name,
+                safe, other ? "group \"" : "the plugin's own figures", other ? other : "",
+                other ? "\"" : "");
+        w = realloc(g.warned, (g.nwarned + 1) * sizeof(*w));
+        if (!w)
+                return;
+        g.warned = w;
+        w[g.nwarned] = strdup(name);
+        if (!w[g.nwarned])
+                return;
+        g.nwarned++;
+        qsort(g.warned, g.nwarned, sizeof(*g.warned), cmp_str);
+}
+
+/* Name every group and mark the ones that collide: of two groups with the
+ * same identifier the first by name is kept, the other skipped with a
+ * warning, never merged. Returns 0 or -1 on out of memory. */
+static int plan_idents(const struct pg_group *const *gs, size_t n) {
+        if (n > g.ids_cap) {
+                struct ident *ids = realloc(g.ids, n * sizeof(*ids));
+                if (!ids)
+                        return -1;
+                g.ids = ids;
+                g.ids_cap = n;
+        }
+        for (size_t i = 0; i < n; i++) {
+                make_safe(gs[i]->name, g.ids[i].safe);
+                g.ids[i].idx = i;
+                g.ids[i].skip = false;
+        }
+        qsort(g.ids, n, sizeof(*g.ids), cmp_ident);
+        for (size_t i = 0, run = 0; i < n; i++) {
+                struct ident *id = &g.ids[i];
+                if (i > 0 && strcmp(id->safe, g.ids[i - 1].safe) != 0)
+                        run = i; /* the first of a run of equal identifiers */
+                if (strcmp(id->safe, SELF) == 0) {
+                        id->skip = true;
+                        warn_collision(gs[id->idx]->name, id->safe, NULL);
+                } else if (i != run) {
+                        id->skip = true;
+                        warn_collision(gs[id->idx]->name, id->safe, gs[g.ids[run].idx]->name);
+                }
+        }
+        return 0;
+}
+
+static void submit(const char *pi, const char *type, const char *ti, value_t *v, size_t nv,
+                   cdtime_t t) {
+        value_list_t vl = VALUE_LIST_INIT;
+
+        vl.values = v;
+        vl.values_len = nv;
+        vl.time = t;
+        snprintf(vl.plugin, sizeof(vl.plugin), "%s", PLUGIN);
+        snprintf(vl.plugin_instance, sizeof(vl.plugin_instance), "%s", pi);
+        snprintf(vl.type, sizeof(vl.type), "%s", type);
+        if (ti)
+                snprintf(vl.type_instance, sizeof(vl.type_instance), "%s", ti);
+        plugin_dispatch_values(&vl);
+}
+
+/* DERIVE is signed: a counter beyond INT64_MAX stays there, never wraps. */
+static derive_t to_derive(uint64_t v) {
+        return v > INT64_MAX ? INT64_MAX : (derive_t)v;
+}
+
+static void submit_derive2(const char *pi, const char *type, uint64_t a, uint64_t b, cdtime_t t) {
+        value_t v[2] = {{.derive = to_derive(a)}, {.derive = to_derive(b)}};
+        submit(pi, type, NULL, v, 2, t);
+}
+
+static void submit_derive(const char *pi, const char *type, const char *ti, uint64_t a,
+                          cdtime_t t) {
+        value_t v[1] = {{.derive = to_derive(a)}};
+        submit(pi, type, ti, v, 1, t);
+}
+
+static void submit_gauge(const char *pi, const char *type, const char *ti, double a, cdtime_t t) {
+        value_t v[1] = {{.gauge = a}};
+        submit(pi, type, ti, v, 1, t);
+}
+
+/* Clock ticks to microseconds (ps_cputime's unit) without losing the
+ * fraction of a tick before the division. */
+static uint64_t ticks_to_us(uint64_t ticks, long hz) {
+        if (hz <= 0)
+                return 0;
+        return ticks / (uint64_t)hz * 1000000u + ticks % (uint64_t)hz * 1000000u / (uint64_t)hz;
+}
+
+static void submit_group(const struct pg_group *gr, const char *pi, long hz, cdtime_t t) {
+        static const char *const state_names[PG_STATE_MAX] = {[PG_RUNNING] = "running",
+                                                              [PG_SLEEPING] = "sleeping",
+                                                              [PG_WAITING] = "blocked",
+                                                              [PG_ZOMBIE] = "zombie",
+                                                              [PG_OTHER] = "other"};
+        const uint64_t *c = gr->counts.v;
+        value_t cnt[2] = {{.gauge = (gauge_t)gr->procs}, {.gauge = (gauge_t)gr->threads}};
+
+        submit(pi, "ps_count", NULL, cnt, 2, t);
+        submit_derive2(pi, "ps_cputime", ticks_to_us(c[PG_CPU_USER], hz),
+                       ticks_to_us(c[PG_CPU_SYSTEM], hz), t);
+        submit_derive2(pi, "ps_disk_octets", c[PG_READ_BYTES], c[PG_WRITE_BYTES], t);
+        submit_derive2(pi, "ps_pagefaults", c[PG_MINOR_FAULTS], c[PG_MAJOR_FAULTS], t);
+        submit_derive(pi, "contextswitch", "voluntary", c[PG_CTX_VOLUNTARY], t);
+        submit_derive(pi, "contextswitch", "involuntary", c[PG_CTX_NONVOLUNTARY], t);
+        submit_gauge(pi, "ps_rss", NULL, (gauge_t)gr->memory.v[PG_MEM_RESIDENT], t);
+        submit_gauge(pi, "ps_vm", NULL, (gauge_t)gr->memory.v[PG_MEM_VIRTUAL], t);
+        submit_gauge(pi, "memory", "swap", (gauge_t)gr->memory.v[PG_MEM_SWAP], t);
+        if (pg_tracker_opts(g.tracker)->smaps) {
+                submit_gauge(pi, "memory", "pss", (gauge_t)gr->memory.v[PG_MEM_PROP_RESIDENT], t);
+                submit_gauge(pi, "memory", "swap_pss", (gauge_t)gr->memory.v[PG_MEM_PROP_SWAP], t);
+        }
+        submit_gauge(pi, "file_handles", "open", (gauge_t)gr->open_fds, t);
+        /* The tracker keeps the worst open/limit ratio, not a limit sum: the
+         * stock "gauge" type (value:GAUGE:U:U) carries it as a fraction. */
+        submit_gauge(pi, "gauge", "worst_fd_ratio", gr->worst_fd_ratio, t);
+        for (int s = 0; s < PG_STATE_MAX; s++)
+                submit_gauge(pi, "ps_state", state_names[s], (gauge_t)gr->states.v[s], t);
+}
+
+/* The plugin's own figures under plugin_instance "_self", stock types:
+ * duration-scan (seconds:GAUGE), count-processes and count-groups
+ * (value:GAUGE), total_events-vanished, errors-soft, errors-hard
+ * (value:DERIVE; totals since start). */
+static void submit_self(size_t ngroups, cdtime_t t) {
+        const struct pg_track_stats *st = pg_tracker_stats(g.tracker);
+
+        g.vanished += st->vanished;
+        g.soft_errors += st->soft_errors;
+        g.hard_errors += st->hard_errors;
+        submit_gauge(SELF, "duration", "scan", st->seconds, t);
+        submit_gauge(SELF, "count", "processes", (gauge_t)st->procs, t);
+        submit_gauge(SELF, "count", "groups", (gauge_t)ngroups, t);
+        submit_derive(SELF, "total_events", "vanished", g.vanished, t);
+        submit_derive(SELF, "errors", "soft", g.soft_errors, t);
+        submit_derive(SELF, "errors", "hard", g.hard_errors, t);
+}
+
+static void on_hard_error(void *ctx, pid_t pid, int err) {
+        if (g.logged++ < MAX_LOG)
+                WARNING(P "pid %d: %s; process skipped this read", (int)pid,
+                        err == -EBADMSG ? "malformed /proc file" : strerror(-err));
+}
+
+/* A bad block is logged here and refused in init. Returning non-zero would
+ * make collectd abandon its whole config file and exit; a failing init
+ * unloads only this plugin, and `collectd -T` still exits non-zero. */
+static int pg_cd_config(oconfig_item_t *ci) {
+        conf_ready();
+        pg_cd_conf_apply(&g.conf, ci);
+        return 0;
+}
+
+static int pg_cd_init(void) {
+        const char *root;
+        struct pg_source *src = NULL;
+        struct pg_rules *rules;
+        int r;
+
+        conf_ready();
+        if (g.conf.failed) {
+                ERROR(P "not started: the <Plugin procgroups> block has errors (see above)");
+                return -1;
+        }
+        if (g.tracker)
+                return 0;
+        root = g.conf.procfs ? g.conf.procfs : "/proc";
+        r = pg_source_new(root, &src);
+        if (r < 0) {
+                ERROR(P "option \"ProcFS\": cannot open procfs root \"%s\": %s", root,
+                      strerror(-r));
+                return -1;
+        }
+        rules = g.conf.rules;
+        if (!rules && pg_rules_new_default(&rules) < 0)
+                goto nomem;
+        g.conf.rules = NULL;
+        r = pg_tracker_new(src, rules, &g.conf.opts, &g.tracker);
+        if (r < 0) {
+                pg_rules_free(rules);
+                goto nomem;
+        }
+        pg_tracker_set_error_fn(g.tracker, on_hard_error, NULL);
+        INFO(P "version %s, procfs %s, %zu rule(s)", PG_VERSION, root, pg_rules_count(rules));
+        return 0;
+nomem:
+        pg_source_free(src);
+        ERROR(P "out of memory");
+        return -1;
+}
+
+static int pg_cd_read(user_data_t *ud) {
+        const struct pg_group *const *gs;
+        size_t n, sent = 0;
+        cdtime_t now;
+        long hz;
+        int r;
+
+        if (!g.tracker)
+                return -1;
+        g.logged = 0;
+        r = pg_tracker_scan(g.tracker);
+        if (r < 0) {
+                ERROR(P "cannot list the procfs root: %s", strerror(-r));
+                return -1;
+        }
+        if (g.logged > MAX_LOG)
+                WARNING(P "%u more malformed processes this read", g.logged - MAX_LOG);
+        /* One timestamp for every value of this read, taken after the scan
+         * that the values describe. */
+        now = cdtime();
+        hz = pg_tracker_procfs(g.tracker)->ticks;
+        n = pg_tracker_groups(g.tracker, &gs);
+        if (plan_idents(gs, n) < 0) {
+                ERROR(P "out of memory");
+                return -1;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (g.ids[i].skip)
+                        continue;
+                submit_group(gs[g.ids[i].idx], g.ids[i].safe, hz, now);
+                sent++;
+        }
+        submit_self(sent, now);
+        return 0;
+}
+
+static int pg_cd_shutdown(void) {
+        pg_tracker_free(g.tracker);
+        if (g.conf_ready)
+                pg_cd_conf_free(&g.conf);
+        for (size_t i = 0; i < g.nwarned; i++)
+                free(g.warned[i]);
+        free(g.warned);
+        free(g.ids);
+        memset(&g, 0, sizeof(g));
+        return 0;
+}
+
+void module_register(void) {
+        plugin_register_complex_config(PLUGIN, pg_cd_config);
+        plugin_register_init(PLUGIN, pg_cd_init);
+        /* Interval 0: the plugin's own interval (<LoadPlugin> Interval) or
+         * the global one. */
+        plugin_register_complex_read(NULL, PLUGIN, pg_cd_read, 0, NULL);
+        plugin_register_shutdown(PLUGIN, pg_cd_shutdown);
+}

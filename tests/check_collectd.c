@@ -1,0 +1,419 @@
+/* plugin/collectd.c against the mock of collectd's API (tests/mock_collectd.c):
+ * config blocks in, value lists out, over a fake procfs tree that the test
+ * writes and changes between reads. */
+#include "tests/mock_collectd.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fake {
+        int pid, ppid;
+        const char *comm;
+        const char *argv; /* space-separated; written NUL-separated */
+        char state;
+        unsigned long utime, stime, minflt, majflt, vsize, rss_pages;
+        unsigned long read_bytes, write_bytes, vol, invol;
+        int nfds;
+};
+
+static char root[64];
+static long hz;
+
+static void put(const char *dir, const char *name, const char *text, size_t len) {
+        char path[512];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+static void puts_(const char *dir, const char *name, const char *text) {
+        put(dir, name, text, strlen(text));
+}
+
+/* One /proc/<pid> in the kernel's formats (proc(5)); start time is the pid
+ * so that every process has its own. */
+static void write_proc(const struct fake *p) {
+        char dir[256], sub[300], buf[1024];
+        size_t n;
+
+        snprintf(dir, sizeof(dir), "%s/%d", root, p->pid);
+        mkdir(dir, 0755);
+        snprintf(buf, sizeof(buf),
+                 "%d (%s) %c %d %d %d 0 -1 4194560 %lu 0 %lu 0 %lu %lu 0 0 20 0 1 0 %d %lu %lu "
+                 "18446744073709551615 1 1 1 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 1 1 1 1 1 1 1 0\n",
+                 p->pid, p->comm, p->state, p->ppid, p->pid, p->pid, p->minflt, p->majflt, p->utime,
+                 p->stime, p->pid, p->vsize, p->rss_pages);
+        puts_(dir, "stat", buf);
+        snprintf(buf, sizeof(buf),
+                 "Name:\t%s\nState:\t%c (x)\nPid:\t%d\nPPid:\t%d\nUid:\t0\t0\t0\t0\n"
+                 "VmSwap:\t       4 kB\nThreads:\t1\nvoluntary_ctxt_switches:\t%lu\n"
+                 "nonvoluntary_ctxt_switches:\t%lu\n",
+                 p->comm, p->state, p->pid, p->ppid, p->vol, p->invol);
+        puts_(dir, "status", buf);
+        snprintf(buf, sizeof(buf),
+                 "rchar: 0\nwchar: 0\nsyscr: 0\nsyscw: 0\nread_bytes: %lu\nwrite_bytes: %lu\n"
+                 "cancelled_write_bytes: 0\n",
+                 p->read_bytes, p->write_bytes);
+        puts_(dir, "io", buf);
+        puts_(dir, "limits",
+              "Limit                     Soft Limit           Hard Limit           Units     \n"
+              "Max open files            1024                 4096                 files     \n");
+        puts_(dir, "wchan", "0");
+        puts_(dir, "comm", p->comm);
+        n = strlen(p->argv) + 1;
+        memcpy(buf, p->argv, n);
+        for (size_t i = 0; i < n; i++)
+                if (buf[i] == ' ')
+                        buf[i] = '\0';
+        put(dir, "cmdline", buf, n);
+        snprintf(sub, sizeof(sub), "%s/fd", dir);
+        mkdir(sub, 0755);
+        for (int i = 0; i < p->nfds; i++) {
+                char name[16];
+                snprintf(name, sizeof(name), "%d", i);
+                puts_(sub, name, "");
+        }
+        snprintf(sub, sizeof(sub), "%s/task", dir);
+        mkdir(sub, 0755);
+        snprintf(buf, sizeof(buf), "%s/%d", sub, p->pid);
+        symlink("..", buf);
+}
+
+static void remove_proc(int pid) {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s/%d'", root, pid);
+        ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct fake procs[] = {
+    {10, 1, "nginx", "nginx -g daemon", 'S', 150, 25, 1000, 3, 10485760, 256, 4096, 8192, 40, 7, 5},
+    {11, 10, "nginx", "nginx worker", 'R', 50, 5, 10, 0, 4096, 16, 0, 100, 1, 2, 2},
+    {12, 1, "nginx", "java -jar fake.jar", 'S', 1, 1, 0, 0, 4096, 1, 0, 0, 0, 0, 0},
+    {20, 1, "postgres", "postgres -D /db", 'D', 7, 3, 0, 0, 4096, 1, 0, 0, 0, 0, 1},
+    {30, 1, "java", "java -Xmx1g -jar app.jar", 'S', 100, 0, 0, 0, 4096, 1, 0, 0, 0, 0, 1},
+    {50, 1, "bash", "-bash", 'S', 0, 0, 0, 0, 4096, 1, 0, 0, 0, 0, 3},
+};
+#define NPROCS (sizeof(procs) / sizeof(procs[0]))
+
+static void setup(void) {
+        snprintf(root, sizeof(root), "/tmp/check_collectd.XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        puts_(root, "stat", "cpu  1 0 1 1 0 0 0 0 0 0\nbtime 1700000000\nprocesses 9\n");
+        for (size_t i = 0; i < NPROCS; i++)
+                write_proc(&procs[i]);
+        hz = sysconf(_SC_CLK_TCK);
+        mock_reset();
+        module_register();
+}
+
+static void teardown(void) {
+        char cmd[128];
+        mock_shutdown();
+        mock_reset();
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+        ck_assert_int_eq(system(cmd), 0);
+}
+
+static oconfig_item_t *block(void) {
+        oconfig_item_t *ci = mock_ci_new("Plugin");
+        mock_ci_str(ci, "procgroups");
+        mock_ci_str(mock_ci_child(ci, "ProcFS"), root);
+        return ci;
+}
+
+static void configure(oconfig_item_t *ci) {
+        ck_assert_int_eq(mock_config(ci), 0);
+        mock_ci_free(ci);
+        ck_assert_int_eq(mock_init(), 0);
+}
+
+/* web: Comm nginx; Process postgres; ProcessMatch java-apps. */
+static void configure_rules(void) {
+        oconfig_item_t *ci = block(), *m;
+
+        mock_ci_bool(mock_ci_child(ci, "CollectThreads"), 0);
+        m = mock_ci_child(ci, "Match");
+        mock_ci_str(m, "web");
+        mock_ci_str(mock_ci_child(m, "Comm"), "nginx");
+        mock_ci_str(mock_ci_child(ci, "Process"), "postgres");
+        m = mock_ci_child(ci, "ProcessMatch");
+        mock_ci_str(m, "java-apps");
+        mock_ci_str(m, "java .*-jar");
+        configure(ci);
+}
+
+static const struct mock_vl *need(const char *pi, const char *type, const char *ti) {
+        const struct mock_vl *m = mock_find(pi, type, ti);
+        ck_assert_msg(m != NULL, "no value list %s/%s-%s", pi, type, ti ? ti : "");
+        return m;
+}
+
+static int64_t us(unsigned long ticks) {
+        return (int64_t)ticks * 1000000 / hz;
+}
+
+START_TEST(registers_read_with_plugin_interval) {
+        ck_assert_str_eq(mock_read_name(), "procgroups");
+        /* 0: collectd applies the plugin's <LoadPlugin> Interval or the global one. */
+        ck_assert_uint_eq(mock_read_interval(), 0);
+        configure(block());
+}
+END_TEST
+
+START_TEST(maps_group_values) {
+        const struct mock_vl *m;
+
+        configure_rules();
+        ck_assert_int_eq(mock_read(), 0);
+
+        m = need("web", "ps_count", NULL);
+        ck_assert_str_eq(m->vl.plugin, "procgroups");
+        ck_assert_uint_eq(m->vl.values_len, 2);
+        ck_assert_double_eq(m->values[0].gauge, 3); /* 10, 11 and 12: first match wins */
+        ck_assert_double_eq(m->values[1].gauge, 3);
+        m = need("web", "ps_cputime", NULL);
+        ck_assert_int_eq(m->values[0].derive, us(150 + 50 + 1));
+        ck_assert_int_eq(m->values[1].derive, us(25 + 5 + 1));
+        m = need("web", "ps_disk_octets", NULL);
+        ck_assert_int_eq(m->values[0].derive, 4096);
+        ck_assert_int_eq(m->values[1].derive, 8192 + 100);
+        m = need("web", "ps_pagefaults", NULL);
+        ck_assert_int_eq(m->values[0].derive, 1010);
+        ck_assert_int_eq(m->values[1].derive, 3);
+        ck_assert_int_eq(need("web", "contextswitch", "voluntary")->values[0].derive, 41);
+        ck_assert_int_eq(need("web", "contextswitch", "involuntary")->values[0].derive, 9);
+        ck_assert_double_eq(need("web", "ps_rss", NULL)->values[0].gauge,
+                            (256.0 + 16 + 1) * sysconf(_SC_PAGESIZE));
+        ck_assert_double_eq(need("web", "ps_vm", NULL)->values[0].gauge, 10485760.0 + 4096 + 4096);
+        ck_assert_double_eq(need("web", "memory", "swap")->values[0].gauge, 3 * 4096.0);
+        ck_assert_double_eq(need("web", "file_handles", "open")->values[0].gauge, 7);
+        ck_assert_double_eq_tol(need("web", "gauge", "worst_fd_ratio")->values[0].gauge, 5.0 / 1024,
+                                1e-9);
+        ck_assert_double_eq(need("web", "ps_state", "running")->values[0].gauge, 1);
+        ck_assert_double_eq(need("web", "ps_state", "sleeping")->values[0].gauge, 2);
+        ck_assert_double_eq(need("postgres", "ps_state", "blocked")->values[0].gauge, 1);
+        ck_assert_double_eq(need("postgres", "ps_state", "zombie")->values[0].gauge, 0);
+        ck_assert_int_eq(need("postgres", "ps_cputime", NULL)->values[0].derive, us(7));
+        ck_assert_double_eq(need("java-apps", "ps_count", NULL)->values[0].gauge, 1);
+        /* bash matches nothing and has no matched ancestor. */
+        ck_assert_uint_eq(mock_count_instance("bash"), 0);
+        ck_assert_ptr_null(mock_find("web", "memory", "pss")); /* CollectSmaps is off */
+
+        ck_assert_double_eq(need("_self", "count", "processes")->values[0].gauge, NPROCS);
+        ck_assert_double_eq(need("_self", "count", "groups")->values[0].gauge, 3);
+        ck_assert_int_eq(need("_self", "errors", "hard")->values[0].derive, 0);
+        ck_assert_int_eq(need("_self", "total_events", "vanished")->values[0].derive, 0);
+        ck_assert(need("_self", "duration", "scan")->values[0].gauge >= 0);
+}
+END_TEST
+
+START_TEST(one_timestamp_per_read) {
+        cdtime_t t1;
+
+        configure_rules();
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_uint_gt(mock_nvls, 20);
+        t1 = mock_vls[0].vl.time;
+        ck_assert_uint_ne(t1, 0);
+        /* The mock's clock moves at every call: the same time everywhere
+         * means the plugin took it once. */
+        for (size_t i = 0; i < mock_nvls; i++)
+                ck_assert_uint_eq(mock_vls[i].vl.time, t1);
+        mock_clear_values();
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_uint_gt(mock_vls[0].vl.time, t1);
+}
+END_TEST
+
+START_TEST(counters_never_go_back) {
+        const struct mock_vl *m;
+
+        configure_rules();
+        ck_assert_int_eq(mock_read(), 0);
+        mock_clear_values();
+        /* pid 10 runs on and writes 1000 bytes; its child 11 exits: what 11
+         * contributed stays. The kernel adds a reaped child's io to its
+         * parent's /proc/<pid>/io, as here; that must not count twice. */
+        procs[0].utime += 60;
+        procs[0].write_bytes += 1000 + procs[1].write_bytes;
+        write_proc(&procs[0]);
+        remove_proc(11);
+        ck_assert_int_eq(mock_read(), 0);
+        m = need("web", "ps_cputime", NULL);
+        ck_assert_int_eq(m->values[0].derive, us(150 + 50 + 1 + 60));
+        ck_assert_int_eq(need("web", "ps_disk_octets", NULL)->values[1].derive, 8192 + 100 + 1000);
+        ck_assert_double_eq(need("web", "ps_count", NULL)->values[0].gauge, 2);
+        /* A group whose last member left keeps its counters, count 0. */
+        mock_clear_values();
+        remove_proc(20);
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_double_eq(need("postgres", "ps_count", NULL)->values[0].gauge, 0);
+        ck_assert_int_eq(need("postgres", "ps_cputime", NULL)->values[0].derive, us(7));
+}
+END_TEST
+
+START_TEST(default_rule_is_comm) {
+        configure(block());
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_double_eq(need("nginx", "ps_count", NULL)->values[0].gauge, 3);
+        ck_assert_double_eq(need("bash", "ps_count", NULL)->values[0].gauge, 1);
+        ck_assert_double_eq(need("_self", "count", "groups")->values[0].gauge, 4);
+}
+END_TEST
+
+static void add_match(oconfig_item_t *ci, const char *tmpl, const char *comm) {
+        oconfig_item_t *m = mock_ci_child(ci, "Match");
+        mock_ci_str(m, tmpl);
+        mock_ci_str(mock_ci_child(m, "Comm"), comm);
+}
+
+static size_t count_in_log(const char *needle) {
+        size_t n = 0;
+        for (const char *p = mock_log_text; p && (p = strstr(p, needle)); p++)
+                n++;
+        return n;
+}
+
+START_TEST(identifiers_safe_and_collisions_reported) {
+        char longname[201];
+        const value_list_t *vl = NULL;
+        oconfig_item_t *ci = block();
+
+        memset(longname, 'n', 200);
+        longname[200] = '\0';
+        add_match(ci, "a/b", "nginx");
+        add_match(ci, "a_b", "postgres");
+        add_match(ci, "_self", "java");
+        add_match(ci, longname, "bash");
+        configure(ci);
+        ck_assert_int_eq(mock_read(), 0);
+
+        /* "a/b" < "a_b" by name: it keeps the identifier "a_b". */
+        ck_assert_double_eq(need("a_b", "ps_count", NULL)->values[0].gauge, 3);
+        ck_assert_uint_eq(count_in_log("group \"a_b\" is skipped"), 1);
+        ck_assert_uint_eq(count_in_log("group \"_self\" is skipped"), 1);
+        ck_assert_double_eq(need("_self", "count", "groups")->values[0].gauge, 2);
+        ck_assert_ptr_null(mock_find("_self", "ps_count", NULL));
+        for (size_t i = 0; i < mock_nvls; i++)
+                if (mock_vls[i].vl.plugin_instance[0] == 'n')
+                        vl = &mock_vls[i].vl;
+        ck_assert_ptr_nonnull(vl);
+        ck_assert_uint_eq(strlen(vl->plugin_instance), DATA_MAX_NAME_LEN - 1);
+        /* Reported once, not at every read. */
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_uint_eq(count_in_log("group \"a_b\" is skipped"), 1);
+}
+END_TEST
+
+/* A broken block: config or init fails and the log names the option. */
+struct bad {
+        const char *option; /* expected in the log */
+        const char *key;
+        const char *v1, *v2;    /* string values (NULL: none) */
+        const char *child, *cv; /* a child of the item, with one string */
+        int numeric;            /* give a number instead of v1 */
+};
+
+static const struct bad bads[] = {
+    {"Bogus", "Bogus", "x", NULL, NULL, NULL, 0},
+    {"CollectThreads", "CollectThreads", "maybe", NULL, NULL, NULL, 0},
+    {"Children", "Children", "x", "y", NULL, NULL, 0},
+    {"Match", "Match", "re", NULL, "Cmdline", "(unclosed", 0},
+    {"Match", "Match", "{{.Nope}}", NULL, "Comm", "x", 0},
+    {"Name", "Match", "x", NULL, "Name", "x", 0},
+    {"Match", "Match", NULL, NULL, "Comm", "x", 0},
+    {"ProcessMatch", "ProcessMatch", "only-a-name", NULL, NULL, NULL, 0},
+    {"ProcessMatch", "ProcessMatch", "j", "(", NULL, NULL, 0},
+    {"Process", "Process", NULL, NULL, NULL, NULL, 1},
+    {"CollectSmaps", "CollectSmaps", NULL, NULL, NULL, NULL, 1},
+};
+
+START_TEST(bad_config_names_option) {
+        const struct bad *b = &bads[_i];
+        oconfig_item_t *ci = block(), *it = mock_ci_child(ci, b->key);
+        char want[64];
+
+        if (b->numeric)
+                mock_ci_num(it, 3);
+        if (b->v1)
+                mock_ci_str(it, b->v1);
+        if (b->v2)
+                mock_ci_str(it, b->v2);
+        if (b->child)
+                mock_ci_str(mock_ci_child(it, b->child), b->cv);
+        /* Config only logs: failing there would make collectd drop its
+         * whole config file. The plugin refuses to start in init. */
+        ck_assert_int_eq(mock_config(ci), 0);
+        mock_ci_free(ci);
+        ck_assert_int_ne(mock_init(), 0);
+        ck_assert_ptr_nonnull(strstr(mock_log_text, "not started"));
+        snprintf(want, sizeof(want), "\"%s\"", b->option);
+        ck_assert_msg(mock_log_text && strstr(mock_log_text, want), "case %d: no %s in log:\n%s",
+                      _i, want, mock_log_text ? mock_log_text : "");
+}
+END_TEST
+
+START_TEST(bad_procfs_refuses_init) {
+        oconfig_item_t *ci = mock_ci_new("Plugin");
+        mock_ci_str(mock_ci_child(ci, "ProcFS"), "/nonexistent/procfs");
+        ck_assert_int_eq(mock_config(ci), 0);
+        mock_ci_free(ci);
+        ck_assert_int_ne(mock_init(), 0);
+        ck_assert_ptr_nonnull(strstr(mock_log_text, "\"ProcFS\""));
+}
+END_TEST
+
+START_TEST(processes_plugin_options_accepted) {
+        oconfig_item_t *ci = block(), *p;
+
+        mock_ci_bool(mock_ci_child(ci, "CollectFileDescriptor"), 1);
+        p = mock_ci_child(ci, "Process");
+        mock_ci_str(p, "nginx");
+        mock_ci_bool(mock_ci_child(p, "CollectContextSwitch"), 1);
+        configure(ci);
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_double_eq(need("nginx", "ps_count", NULL)->values[0].gauge, 3);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("collectd");
+        TCase *tc;
+        SRunner *sr;
+        int failed;
+
+        tc = tcase_create("values");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, registers_read_with_plugin_interval);
+        tcase_add_test(tc, maps_group_values);
+        tcase_add_test(tc, one_timestamp_per_read);
+        tcase_add_test(tc, counters_never_go_back);
+        tcase_add_test(tc, default_rule_is_comm);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("identifiers");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, identifiers_safe_and_collisions_reported);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("config");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_loop_test(tc, bad_config_names_option, 0, sizeof(bads) / sizeof(bads[0]));
+        tcase_add_test(tc, bad_procfs_refuses_init);
+        tcase_add_test(tc, processes_plugin_options_accepted);
+        suite_add_tcase(s, tc);
+
+        sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
