@@ -1,0 +1,346 @@
+/* floor: the least work a per-process scan of /proc must do, to compare a
+ * collector with. No parsing beyond finding num_threads in stat.
+ *
+ *   floor [-F] [-k] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]
+ *         [-s SLEEP_MS] [-D ROOT] [-l LABEL]
+ *
+ * Per scan: list ROOT (getdents64 on a dirfd kept open, rewound each scan);
+ * for every numeric entry open/read/close "PID/stat", "PID/status",
+ * "PID/io" (openat relative to the root dirfd, one read() into one reused
+ * buffer) and count the fds with fstatat("PID/fd").st_size (procfs, Linux
+ * 6.2 and later, counts the open fds without listing them).
+ *   -F  "full": also "PID/limits" and "PID/wchan", and for every process
+ *       whose stat says num_threads > 1, list "PID/task" and read
+ *       task/TID/stat and task/TID/status of each thread;
+ *   -k  keep every file open across scans and re-read it with
+ *       pread(fd, 0) (the kernel regenerates the text); a per-pid O_PATH
+ *       dirfd is kept for the fd count. A read that fails (the process
+ *       exited, or its pid was reused) closes and re-opens once. Keeps
+ *       below RLIMIT_NOFILE; beyond it files are opened per scan.
+ *   -w  unmeasured warm-up scans (2); then at least MIN_SCANS (5) and at
+ *       least SECONDS (0) of scans, at most MAX_SCANS (1000);
+ *   -s  sleep between scans (colder caches, like a 1 s collector).
+ * Output: one line of key=value pairs; cpu_ms is the median over the
+ * measured scans of CLOCK_PROCESS_CPUTIME_ID per scan (user+sys). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { F_STAT, F_STATUS, F_IO, F_LIMITS, F_WCHAN, NPFILES };
+enum { T_STAT, T_STATUS, NTFILES };
+static const char *const pfiles[NPFILES] = {"stat", "status", "io", "limits", "wchan"};
+static const char *const tfiles[NTFILES] = {"stat", "status"};
+
+/* What is kept open for one pid or tid (-k). */
+struct slot {
+        int dir;         /* O_PATH dirfd of PID/, for the fd count */
+        int pf[NPFILES]; /* PID/<file> */
+        int tf[NTFILES]; /* PID/task/TID/<file> */
+        unsigned seen;   /* scan number that last saw it */
+        int active;      /* listed in the active array */
+};
+
+static int root_fd, full, keep, nfiles;
+static unsigned scan_no;
+static struct slot *slots;
+static size_t nslots;
+static int *active; /* ids with a slot in use, to close the stale ones */
+static size_t nactive, cap_active;
+static long kept, budget;
+static uint64_t files_read, procs, tasks, errors;
+static char buf[64 * 1024];
+
+static double clock_ms(clockid_t c) {
+        struct timespec ts;
+        clock_gettime(c, &ts);
+        return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static struct slot *slot_of(int id) {
+        if ((size_t)id >= nslots) {
+                size_t n = nslots ? nslots : 4096;
+                while (n <= (size_t)id)
+                        n *= 2;
+                struct slot *s = realloc(slots, n * sizeof *s);
+                if (!s)
+                        return NULL;
+                for (size_t i = nslots; i < n; i++) {
+                        s[i].dir = -1;
+                        s[i].seen = 0;
+                        s[i].active = 0;
+                        for (int f = 0; f < NPFILES; f++)
+                                s[i].pf[f] = -1;
+                        for (int f = 0; f < NTFILES; f++)
+                                s[i].tf[f] = -1;
+                }
+                slots = s;
+                nslots = n;
+        }
+        struct slot *s = &slots[id];
+        if (!s->active) {
+                if (nactive == cap_active) {
+                        size_t c = cap_active ? cap_active * 2 : 1024;
+                        int *a = realloc(active, c * sizeof *a);
+                        if (!a)
+                                return NULL;
+                        active = a;
+                        cap_active = c;
+                }
+                active[nactive++] = id;
+                s->active = 1;
+        }
+        s->seen = scan_no;
+        return s;
+}
+
+static void close_kept(int *fd) {
+        if (*fd >= 0) {
+                close(*fd);
+                *fd = -1;
+                kept--;
+        }
+}
+
+static void slot_close(struct slot *s) {
+        close_kept(&s->dir);
+        for (int f = 0; f < NPFILES; f++)
+                close_kept(&s->pf[f]);
+        for (int f = 0; f < NTFILES; f++)
+                close_kept(&s->tf[f]);
+}
+
+/* Forget the pids and tids that this scan did not see. */
+static void drop_stale(void) {
+        size_t j = 0;
+        for (size_t i = 0; i < nactive; i++) {
+                struct slot *s = &slots[active[i]];
+                if (s->seen == scan_no) {
+                        active[j++] = active[i];
+                        continue;
+                }
+                slot_close(s);
+                s->active = 0;
+        }
+        nactive = j;
+}
+
+/* Read path (relative to dir) once; with a kept fd, pread it instead.
+ * Returns the bytes read or -1. */
+static ssize_t read_file(int dir, const char *path, int *kept_fd) {
+        ssize_t r;
+        int fd;
+
+        if (kept_fd && *kept_fd >= 0) {
+                r = pread(*kept_fd, buf, sizeof buf - 1, 0);
+                if (r >= 0)
+                        goto done;
+                close_kept(kept_fd); /* exited or reused: open again */
+        }
+        fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        r = read(fd, buf, sizeof buf - 1);
+        if (kept_fd && r >= 0 && kept < budget) {
+                *kept_fd = fd;
+                kept++;
+        } else {
+                close(fd);
+        }
+done:
+        if (r >= 0) {
+                buf[r] = '\0';
+                files_read++;
+        }
+        return r;
+}
+
+/* num_threads is field 20 of stat, the 18th after the comm's last ')'. */
+static long stat_threads(const char *s) {
+        const char *p = strrchr(s, ')');
+        if (!p)
+                return 0;
+        for (int field = 2; field < 20 && p; field++)
+                p = strchr(p + 1, ' ');
+        return p ? strtol(p + 1, NULL, 10) : 0;
+}
+
+static int is_pid(const char *name) {
+        if (*name < '1' || *name > '9')
+                return 0;
+        for (name++; *name; name++)
+                if (*name < '0' || *name > '9')
+                        return 0;
+        return 1;
+}
+
+static void scan_tasks(const char *pid) {
+        char path[600];
+        char dbuf[32 * 1024];
+        long n;
+        int tfd;
+
+        snprintf(path, sizeof path, "%s/task", pid);
+        tfd = openat(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (tfd < 0)
+                return;
+        while ((n = syscall(SYS_getdents64, tfd, dbuf, sizeof dbuf)) > 0) {
+                for (long off = 0; off < n;) {
+                        struct dirent64 *d = (struct dirent64 *)(dbuf + off);
+                        off += d->d_reclen;
+                        if (!is_pid(d->d_name))
+                                continue;
+                        struct slot *s = keep ? slot_of(atoi(d->d_name)) : NULL;
+                        tasks++;
+                        for (int f = 0; f < NTFILES; f++) {
+                                snprintf(path, sizeof path, "%s/task/%s/%s", pid, d->d_name,
+                                         tfiles[f]);
+                                if (read_file(root_fd, path, s ? &s->tf[f] : NULL) < 0)
+                                        errors++;
+                        }
+                }
+        }
+        close(tfd);
+}
+
+static void scan_pid(const char *pid) {
+        char path[600];
+        struct stat st;
+        struct slot *s = keep ? slot_of(atoi(pid)) : NULL;
+        long threads = 1;
+
+        procs++;
+        for (int f = 0; f < nfiles; f++) {
+                snprintf(path, sizeof path, "%s/%s", pid, pfiles[f]);
+                ssize_t r = read_file(root_fd, path, s ? &s->pf[f] : NULL);
+                if (r < 0) {
+                        errors++;
+                        if (f == F_STAT)
+                                return; /* gone */
+                        continue;
+                }
+                if (f == F_STAT && full)
+                        threads = stat_threads(buf);
+        }
+        if (s) {
+                if (s->dir < 0 && kept < budget) {
+                        s->dir = openat(root_fd, pid, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                        if (s->dir >= 0)
+                                kept++;
+                }
+                if (s->dir < 0 || fstatat(s->dir, "fd", &st, 0) < 0) {
+                        close_kept(&s->dir);
+                        errors++;
+                }
+        } else {
+                snprintf(path, sizeof path, "%s/fd", pid);
+                if (fstatat(root_fd, path, &st, 0) < 0)
+                        errors++;
+        }
+        if (full && threads > 1)
+                scan_tasks(pid);
+}
+
+static void scan(void) {
+        static char dbuf[64 * 1024];
+        long n;
+
+        scan_no++;
+        procs = tasks = files_read = errors = 0;
+        lseek(root_fd, 0, SEEK_SET);
+        while ((n = syscall(SYS_getdents64, root_fd, dbuf, sizeof dbuf)) > 0) {
+                for (long off = 0; off < n;) {
+                        struct dirent64 *d = (struct dirent64 *)(dbuf + off);
+                        off += d->d_reclen;
+                        if (is_pid(d->d_name))
+                                scan_pid(d->d_name);
+                }
+        }
+        if (keep)
+                drop_stale();
+}
+
+static int cmp_double(const void *a, const void *b) {
+        double x = *(const double *)a, y = *(const double *)b;
+        return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+        int c, min_scans = 5, max_scans = 1000, warm = 2, sleep_ms = 0;
+        double seconds = 0, *cpu;
+        const char *root = "/proc", *label = NULL;
+        struct rlimit rl;
+        struct rusage ru;
+
+        while ((c = getopt(argc, argv, "Fkn:N:w:t:s:D:l:")) != -1) {
+                switch (c) {
+                case 'F': full = 1; break;
+                case 'k': keep = 1; break;
+                case 'n': min_scans = atoi(optarg); break;
+                case 'N': max_scans = atoi(optarg); break;
+                case 'w': warm = atoi(optarg); break;
+                case 't': seconds = atof(optarg); break;
+                case 's': sleep_ms = atoi(optarg); break;
+                case 'D': root = optarg; break;
+                case 'l': label = optarg; break;
+                default:
+                        fputs("usage: floor [-F] [-k] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] "
+                              "[-t SECONDS] [-s SLEEP_MS] [-D ROOT] [-l LABEL]\n",
+                              stderr);
+                        return 2;
+                }
+        }
+        if (min_scans < 1 || max_scans < min_scans)
+                return fputs("floor: need 1 <= MIN_SCANS <= MAX_SCANS\n", stderr), 2;
+        nfiles = full ? NPFILES : F_LIMITS;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+                rl.rlim_cur = rl.rlim_max;
+                setrlimit(RLIMIT_NOFILE, &rl);
+                getrlimit(RLIMIT_NOFILE, &rl);
+                budget = (long)rl.rlim_cur - 64;
+        }
+        root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return perror(root), 1;
+        cpu = calloc((size_t)max_scans, sizeof *cpu);
+        if (!cpu)
+                return 1;
+
+        for (int i = 0; i < warm; i++)
+                scan();
+        int k = 0;
+        double wall = 0, sum = 0, t_start = clock_ms(CLOCK_MONOTONIC);
+        while (k < max_scans) {
+                if (sleep_ms > 0)
+                        usleep((useconds_t)sleep_ms * 1000);
+                double w0 = clock_ms(CLOCK_MONOTONIC), c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+                scan();
+                cpu[k] = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
+                wall += clock_ms(CLOCK_MONOTONIC) - w0;
+                sum += cpu[k++];
+                if (k >= min_scans && clock_ms(CLOCK_MONOTONIC) - t_start >= seconds * 1e3)
+                        break;
+        }
+        qsort(cpu, (size_t)k, sizeof *cpu, cmp_double);
+        getrusage(RUSAGE_SELF, &ru);
+        char variant[128];
+        snprintf(variant, sizeof variant, "%s%s%s", full ? "full" : "min", keep ? "-kept" : "",
+                 sleep_ms ? "-sleep" : "");
+        printf("collector=floor variant=%s scans=%d cpu_ms=%.3f cpu_ms_mean=%.3f "
+               "cpu_ms_min=%.3f wall_ms=%.3f procs=%llu tasks=%llu files=%llu errors=%llu "
+               "kept_fds=%ld peak_rss_kb=%ld\n",
+               label ? label : variant, k, k % 2 ? cpu[k / 2] : (cpu[k / 2 - 1] + cpu[k / 2]) / 2,
+               sum / k, cpu[0], wall / k, (unsigned long long)procs, (unsigned long long)tasks,
+               (unsigned long long)files_read, (unsigned long long)errors, kept, ru.ru_maxrss);
+        free(cpu);
+        return 0;
+}

@@ -1,0 +1,309 @@
+#!/bin/bash
+# run.sh BUILDDIR -- what `make bench` runs: CPU per full /proc scan of
+# procgroups next to the floor (and the Debian anchors where installed), on
+# a population of sleeping processes, at several N. See bench/README.md.
+#
+# Knobs (environment):
+#   BENCH_N="1000 5000"   population sizes (add 10000 where the machine allows)
+#   BENCH_QUICK=1         N=1000 only, short windows, one anchor pass (< 2 min)
+#   BENCH_RUNS=3          interleaved runs of floor and pgscan per N (median)
+#   BENCH_SECONDS=2       minimum measuring time of one floor/pgscan run
+#   BENCH_ANCHOR_S=8      measuring window of each anchor
+#   BENCH_ANCHORS="exporter collectd apps"   which anchors to try
+#   BENCH_THREADS=20 BENCH_FDS=5 BENCH_GROUPS=10 BENCH_CHURN=0  (load.c)
+#   BENCH_TIMEOUT=1200    hard bound of the whole run, seconds
+#   BENCH_OUT=DIR         keep results.txt and table.md there
+#   BENCH_ISOLATE=1       0: no PID namespace (every process counts)
+set -u
+
+BUILD=${1:-${BENCH_BUILD:-}}
+[ -n "$BUILD" ] && [ -d "$BUILD" ] || { echo "usage: run.sh BUILDDIR" >&2; exit 2; }
+BUILD=$(cd "$BUILD" && pwd)
+SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+BIN=$BUILD/bench
+PROCGROUPS=${PROCGROUPS:-$BUILD/procgroups}
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+        : "${BENCH_N:=1000}" "${BENCH_RUNS:=2}" "${BENCH_SECONDS:=1}" "${BENCH_ANCHOR_S:=4}"
+        : "${BENCH_TIMEOUT:=115}"
+fi
+BENCH_N=${BENCH_N:-1000 5000}
+BENCH_RUNS=${BENCH_RUNS:-3}
+BENCH_SECONDS=${BENCH_SECONDS:-2}
+BENCH_ANCHOR_S=${BENCH_ANCHOR_S:-8}
+BENCH_ANCHORS=${BENCH_ANCHORS:-exporter collectd apps}
+BENCH_THREADS=${BENCH_THREADS:-20}
+BENCH_FDS=${BENCH_FDS:-5}
+BENCH_GROUPS=${BENCH_GROUPS:-10}
+BENCH_CHURN=${BENCH_CHURN:-0}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-1200}
+EXPORTER=${EXPORTER:-/usr/bin/prometheus-process-exporter}
+COLLECTD=${COLLECTD:-/usr/sbin/collectd}
+APPS_PLUGIN=${APPS_PLUGIN:-/usr/lib/netdata/plugins.d/apps.plugin}
+PORT=${BENCH_PORT:-19256}
+export BENCH_N BENCH_RUNS BENCH_SECONDS BENCH_ANCHOR_S BENCH_ANCHORS BENCH_THREADS BENCH_FDS \
+        BENCH_GROUPS BENCH_CHURN BENCH_TIMEOUT PROCGROUPS
+
+for p in load floor pgscan cpuof; do
+        [ -x "$BIN/$p" ] || { echo "run.sh: $BIN/$p missing (make bench builds it)" >&2; exit 2; }
+done
+
+# Re-execute in a private PID, mount (for /proc) and network namespace:
+# /proc shows only our processes, 127.0.0.1 is ours, and leaving the
+# namespace kills whatever is left. timeout bounds the whole run.
+if [ "${BENCH_ISOLATE:-1}" = 1 ] && [ -z "${BENCH_IN_NS:-}" ]; then
+        [ "$(id -u)" = 0 ] || { echo "run.sh: the namespace needs root; BENCH_ISOLATE=0" >&2; exit 2; }
+        BENCH_IN_NS=1 timeout -k 10 "$BENCH_TIMEOUT" \
+                unshare --pid --fork --mount-proc --net --kill-child bash "$SELF" "$BUILD"
+        rc=$?
+        [ $rc = 124 ] && echo "run.sh: stopped after BENCH_TIMEOUT=$BENCH_TIMEOUT s" >&2
+        exit $rc
+fi
+[ -n "${BENCH_IN_NS:-}" ] && ip link set lo up 2>/dev/null
+
+WORK=$(mktemp -d /tmp/pgbench.XXXXXX)
+OUT=${BENCH_OUT:-$WORK}
+mkdir -p "$OUT"
+RES=$OUT/results.txt
+: >"$RES"
+STARTED=()
+START_S=$SECONDS
+# stop PID: TERM, then KILL after 5 s; reap. Only PIDs we started.
+stop() {
+        local pid=$1 i
+        kill -TERM "$pid" 2>/dev/null || return 0
+        for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        return 0
+}
+cleanup() {
+        local p
+        for p in "${STARTED[@]}"; do stop "$p"; done
+        [ -n "${BENCH_OUT:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+log() { printf '[%3ds] %s\n' $((SECONDS - START_S)) "$*" >&2; }
+left() { echo $((BENCH_TIMEOUT - 15 - (SECONDS - START_S))); }
+cpu_ns() { "$BIN/cpuof" "$1" | sed 's/cpu_ns=\([0-9]*\).*/\1/'; }
+hwm_kb() { "$BIN/cpuof" "$1" | sed 's/.*hwm_kb=//'; }
+now_ms() { date +%s%3N; }
+# record KEY=VALUE...: one result line, tagged with the population
+record() { echo "n=$CUR_N procs=$CUR_PROCS tasks=$CUR_TASKS $*" >>"$RES"; log "$*"; }
+# per_scan CPU_NS0 CPU_NS1 SCANS WALL_MS -> "cpu_ms=… wall_ms=…"
+per_scan() { awk -v a="$1" -v b="$2" -v n="$3" -v w="$4" \
+        'BEGIN { printf "cpu_ms=%.3f wall_ms=%.1f", (b - a) / 1e6 / n, w / n }'; }
+
+# ------------------------------------------------------------- population --
+load_start() {
+        local i
+        LOAD_PIDFILE=$WORK/load.pids
+        "$BIN/load" -n "$1" -T "$BENCH_THREADS" -f "$BENCH_FDS" -g "$BENCH_GROUPS" \
+                -c "$BENCH_CHURN" -m "$BENCH_TIMEOUT" -p "$LOAD_PIDFILE" &
+        LOAD_PID=$!
+        STARTED+=("$LOAD_PID")
+        for ((i = 0; i < 1200; i++)); do
+                [ -s "$LOAD_PIDFILE" ] && return 0
+                kill -0 "$LOAD_PID" 2>/dev/null || return 1
+                sleep 0.1
+        done
+        return 1
+}
+
+# --------------------------------------------------------------- floor/pg --
+m_floor() { # LABEL ARGS...
+        local line
+        line=$("$BIN/floor" -t "$BENCH_SECONDS" -l "$1" "${@:2}") || return
+        record "$line"
+}
+m_pgscan() { # ARGS...
+        local line
+        line=$("$BIN/pgscan" -t "$BENCH_SECONDS" "$@") || { log "pgscan failed"; return; }
+        record "$line"
+}
+
+# The CLI end to end, steady state: CPU of (2 + K) scans minus CPU of 2
+# scans, over K. Only once the CLI has --interval/--count (design.md).
+cli_ok() { "$PROCGROUPS" --interval 0.01 --count 1 --format json >/dev/null 2>&1; }
+m_cli() { # LABEL ARGS...
+        local k=10 a b t0 t1
+        a=$("$BIN/cpuof" -- "$PROCGROUPS" --interval 0.01 --count 2 --format json "${@:2}") || return
+        t0=$(now_ms)
+        b=$("$BIN/cpuof" -- "$PROCGROUPS" --interval 0.01 --count $((2 + k)) --format json "${@:2}") || return
+        t1=$(now_ms)
+        a=${a#cpu_ns=} b=${b#cpu_ns=}
+        record "collector=procgroups-cli variant=$1 scans=$k" \
+                "$(per_scan "${a%% *}" "${b%% *}" "$k" $((t1 - t0))) peak_rss_kb=${b##*hwm_kb=}"
+}
+
+# ---------------------------------------------------------------- anchors --
+# window PID COUNTER_FN: CPU of PID while COUNTER_FN's number of scans grows
+# for BENCH_ANCHOR_S seconds; prints "cpu_ms=… wall_ms=… scans=…"
+window() {
+        local pid=$1 fn=$2 c0 c1 s0 s1 t0 t1
+        s0=$($fn); c0=$(cpu_ns "$pid"); t0=$(now_ms)
+        sleep "$BENCH_ANCHOR_S"
+        s1=$($fn); c1=$(cpu_ns "$pid"); t1=$(now_ms)
+        [ $((s1 - s0)) -gt 0 ] || return 1
+        echo "scans=$((s1 - s0)) $(per_scan "$c0" "$c1" $((s1 - s0)) $((t1 - t0)))"
+}
+
+m_exporter() {
+        local d=$WORK/exporter pid url=http://127.0.0.1:$PORT/metrics i c0 c1 t0 t1 k=0
+        mkdir -p "$d"
+        printf 'process_names:\n  - name: "{{.Comm}}"\n    cmdline:\n    - ".+"\n' >"$d/config.yaml"
+        "$EXPORTER" -config.path "$d/config.yaml" -web.listen-address "127.0.0.1:$PORT" \
+                -threads=true >"$d/log" 2>&1 &
+        pid=$!
+        STARTED+=("$pid")
+        for ((i = 0; i < 100; i++)); do
+                curl -s -o /dev/null --max-time 5 "$url" && break
+                sleep 0.1
+        done
+        curl -s -o /dev/null --max-time 60 "$url" # warm-up: first sight of every PID
+        c0=$(cpu_ns "$pid"); t0=$(now_ms)
+        while [ $k -lt 3 ] || [ $(($(now_ms) - t0)) -lt $((BENCH_ANCHOR_S * 1000)) ]; do
+                curl -s -o /dev/null --max-time 60 "$url" || break
+                k=$((k + 1))
+        done
+        c1=$(cpu_ns "$pid"); t1=$(now_ms)
+        [ $k -gt 0 ] && record "collector=process-exporter variant=threads-on scans=$k" \
+                "$(per_scan "$c0" "$c1" $k $((t1 - t0))) peak_rss_kb=$(hwm_kb "$pid")"
+        stop "$pid"
+}
+
+collectd_scans() { cat "$WORK"/collectd/csv/*/processes-pgload0/ps_count-* 2>/dev/null | grep -c '^[0-9]'; }
+m_collectd() {
+        local d=$WORK/collectd pid g r i
+        rm -rf "$d"
+        mkdir -p "$d/csv"
+        {
+                printf 'Hostname "bench"\nFQDNLookup false\nBaseDir "%s"\nInterval 1\n' "$d"
+                printf 'PluginDir "/usr/lib/collectd"\nTypesDB "/usr/share/collectd/types.db"\n'
+                printf 'LoadPlugin csv\n<Plugin csv>\n  DataDir "%s/csv"\n</Plugin>\n' "$d"
+                printf 'LoadPlugin processes\n<Plugin processes>\n'
+                printf '  CollectFileDescriptor true\n  CollectContextSwitch true\n'
+                for ((g = 0; g < BENCH_GROUPS; g++)); do
+                        printf '  ProcessMatch "pgload%d" "^pgload%d$"\n' $g $g
+                done
+                printf '</Plugin>\n'
+        } >"$d/collectd.conf"
+        "$COLLECTD" -f -C "$d/collectd.conf" >"$d/log" 2>&1 &
+        pid=$!
+        STARTED+=("$pid")
+        for ((i = 0; i < 100; i++)); do
+                [ "$(collectd_scans)" -ge 2 ] && break
+                sleep 0.1
+        done
+        r=$(window "$pid" collectd_scans) &&
+                record "collector=collectd variant=processes $r peak_rss_kb=$(hwm_kb "$pid")"
+        stop "$pid"
+}
+
+apps_scans() { grep -c '^BEGIN netdata.apps_cpu ' "$WORK/apps/out" 2>/dev/null; }
+m_apps() {
+        local d=$WORK/apps pid g r i fd
+        rm -rf "$d"
+        mkdir -p "$d"
+        for ((g = 0; g < BENCH_GROUPS; g++)); do echo "pgload$g: pgload$g"; done >"$d/apps_groups.conf"
+        mkfifo "$d/in"
+        exec {fd}<>"$d/in" # apps.plugin exits when its stdin closes
+        NETDATA_USER_CONFIG_DIR=$d NETDATA_STOCK_CONFIG_DIR=/usr/lib/netdata/conf.d \
+                NETDATA_LOG_DIR=$d NETDATA_HOST_PREFIX= "$APPS_PLUGIN" 1 <&"$fd" >"$d/out" 2>"$d/err" &
+        pid=$!
+        STARTED+=("$pid")
+        for ((i = 0; i < 100; i++)); do
+                [ "$(apps_scans)" -ge 2 ] && break
+                sleep 0.1
+        done
+        r=$(window "$pid" apps_scans) &&
+                record "collector=apps.plugin variant=default $r peak_rss_kb=$(hwm_kb "$pid")"
+        stop "$pid"
+        exec {fd}>&-
+}
+
+anchor() { # NAME: run it if wanted, installed and there is time
+        case " $BENCH_ANCHORS " in *" $1 "*) ;; *) return ;; esac
+        local bin
+        case $1 in exporter) bin=$EXPORTER ;; collectd) bin=$COLLECTD ;; apps) bin=$APPS_PLUGIN ;; esac
+        [ -x "$bin" ] || { log "anchor $1: $bin not installed, skipped"; return; }
+        [ "$(left)" -gt $((BENCH_ANCHOR_S * 3 + 10)) ] || { log "anchor $1: no time left"; return; }
+        "m_$1"
+        m_floor full -F
+}
+
+# ------------------------------------------------------------------- main --
+HAVE_CLI=0
+cli_ok && HAVE_CLI=1
+[ $HAVE_CLI = 1 ] || log "procgroups CLI has no --interval/--count yet: CLI rows skipped"
+for CUR_N in $BENCH_N; do
+        [ "$(left)" -gt 30 ] || { log "no time left for N=$CUR_N"; break; }
+        log "N=$CUR_N: starting the load ($((CUR_N / 20)) x $BENCH_THREADS threads)"
+        load_start "$CUR_N" || { log "load did not start"; break; }
+        CUR_PROCS=$(printf '%s\n' /proc/[0-9]* | wc -l)
+        CUR_TASKS=$(printf '%s\n' /proc/[0-9]*/task/[0-9]* | wc -l)
+        log "visible: $CUR_PROCS processes, $CUR_TASKS tasks"
+        for ((run = 0; run < BENCH_RUNS; run++)); do
+                [ "$(left)" -gt 20 ] || break
+                m_floor full -F
+                m_pgscan -l threads-on
+                m_floor min
+                m_pgscan -T -l threads-off
+                [ $run = 0 ] && m_floor full-kept -F -k
+        done
+        if [ $HAVE_CLI = 1 ]; then
+                m_cli threads-on
+                m_floor full -F
+        fi
+        anchor exporter
+        anchor collectd
+        anchor apps
+        stop "$LOAD_PID"
+done
+
+# ----------------------------------------------------------------- report --
+REPORT=$(
+        cat <<'EOF'
+
+function v(k,   i, p) { for (i = 1; i <= NF; i++) { p = index($i, "="); if (substr($i, 1, p - 1) == k) return substr($i, p + 1) } return "" }
+function median(s,   a, n, i, j, t) {
+        n = split(s, a, " ")
+        for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+{
+        k = v("collector") " " v("variant"); n = v("n")
+        if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+        if (!(n in seen_n)) { seen_n[n] = 1; ns[++nn] = n }
+        cpu[k, n] = cpu[k, n] " " v("cpu_ms"); wall[k, n] = wall[k, n] " " v("wall_ms"); runs[k, n]++
+        r = v("peak_rss_kb") + 0; if (r > rss[k, n]) rss[k, n] = r
+        procs[n] = v("procs"); tasks[n] = v("tasks")
+}
+END {
+        print "| collector | variant | N | procs / tasks | runs | CPU ms/scan | x floor full | us/proc | peak RSS MB | wall ms/scan |"
+        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        for (j = 1; j <= nn; j++) {
+                n = ns[j]; f = median(cpu["floor full", n])
+                for (i = 1; i <= nk; i++) {
+                        k = order[i]; if (!((k, n) in runs)) continue
+                        c = median(cpu[k, n]); split(k, kv, " ")
+                        per[k, n] = c * 1000 / procs[n]
+                        printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %.1f | %.1f | %.1f |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
+                                (f > 0 ? sprintf("%.2f", c / f) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n])
+                }
+        }
+        if (nn < 2) exit
+        printf "\nLinearity: CPU per visible process, N=%d -> N=%d\n\n", ns[1], ns[nn]
+        print "| collector | variant | us/proc at " ns[1] " | us/proc at " ns[nn] " | change |"
+        print "|---|---|---:|---:|---:|"
+        for (i = 1; i <= nk; i++) {
+                k = order[i]; if (!((k, ns[1]) in per) || !((k, ns[nn]) in per)) continue
+                split(k, kv, " ")
+                printf "| %s | %s | %.1f | %.1f | %+.0f %% |\n", kv[1], kv[2], per[k, ns[1]], per[k, ns[nn]], (per[k, ns[nn]] / per[k, ns[1]] - 1) * 100
+        }
+}
+EOF
+)
+awk "$REPORT" "$RES" | tee "$OUT/table.md"
+log "results: $RES"
