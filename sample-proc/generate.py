@@ -130,21 +130,27 @@ def schedstat(run_ns, wait_ns, pcount):
 
 
 def fds(d, targets):
-    """fd/ of a process: one symlink per open fd, as procfs shows them;
-    zero fds keep the directory alive in git with a dot file, which the
-    non-procfs fd count skips."""
+    """fd/ of a process: one entry per open fd. procfs shows symlinks; here
+    they are empty regular files, because `make dist` archives with
+    `tar -h` (dereference), which would fail on "socket:[…]" targets. The
+    non-procfs fd count counts entries of any type, except names starting
+    with '.'; zero fds keep the directory alive in git with a .keep file."""
     os.makedirs(os.path.join(d, "fd"), exist_ok=True)
     if not targets:
         write(os.path.join(d, "fd", ".keep"), "")
-    for n, t in enumerate(targets):
-        os.symlink(t, os.path.join(d, "fd", str(n)))
+    for n, _ in enumerate(targets):
+        write(os.path.join(d, "fd", str(n)), "")
 
 
 def single_task(d, pid):
-    """A one-thread process: task/<pid> is the process itself, as procfs
-    shows it (the same files); a symlink keeps one copy."""
-    os.makedirs(os.path.join(d, "task"), exist_ok=True)
-    os.symlink("..", os.path.join(d, "task", str(pid)))
+    """A one-thread process: task/<pid> holds the same files as the process
+    (as procfs shows them). Copies, not a symlink to "..": `make dist`
+    archives with `tar -h`, which would loop on it."""
+    td = os.path.join(d, "task", str(pid))
+    os.makedirs(td)
+    for name in ("stat", "status", "comm", "io", "wchan", "schedstat"):
+        if os.path.exists(os.path.join(d, name)):
+            shutil.copyfile(os.path.join(d, name), os.path.join(td, name))
 
 
 def proc(root, pid, comm, state="S", ppid=1, cmdline=b"", uid=(0, 0, 0, 0),
