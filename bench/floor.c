@@ -1,8 +1,8 @@
 /* floor: the least work a per-process scan of /proc must do, to compare a
  * collector with. No parsing beyond finding num_threads in stat.
  *
- *   floor [-F] [-k] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]
- *         [-s SLEEP_MS] [-D ROOT] [-l LABEL]
+ *   floor [-F] [-p FILES] [-T FILES] [-P] [-k] [-n MIN_SCANS] [-N MAX_SCANS]
+ *         [-w WARMUP] [-t SECONDS] [-s SLEEP_MS] [-D ROOT] [-l LABEL]
  *
  * Per scan: list ROOT (getdents64 on a dirfd kept open, rewound each scan);
  * for every numeric entry open/read/close "PID/stat", "PID/status",
@@ -12,6 +12,12 @@
  *   -F  "full": also "PID/limits" and "PID/wchan", and for every process
  *       whose stat says num_threads > 1, list "PID/task" and read
  *       task/TID/stat and task/TID/status of each thread;
+ *   -p, -T  any other file set: comma lists of files per process ("fd" is
+ *       the fd count) and per task of multi-threaded processes ("none"),
+ *       to compare a collector with a floor that reads the same files;
+ *       without "stat" in -p, task/ is listed for every process;
+ *   -P  open a per-pid (and per-task) O_PATH dirfd and the files relative
+ *       to it, as a collector that keeps a dirfd per process does;
  *   -k  keep every file open across scans and re-read it with
  *       pread(fd, 0) (the kernel regenerates the text); a per-pid O_PATH
  *       dirfd is kept for the fd count. A read that fails (the process
@@ -36,21 +42,20 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { F_STAT, F_STATUS, F_IO, F_LIMITS, F_WCHAN, NPFILES };
-enum { T_STAT, T_STATUS, NTFILES };
-static const char *const pfiles[NPFILES] = {"stat", "status", "io", "limits", "wchan"};
-static const char *const tfiles[NTFILES] = {"stat", "status"};
+#define MAXF 12
+static const char *pfiles[MAXF], *tfiles[MAXF];
+static int npf, ntf, stat_at = -1, fd_at = -1;
 
 /* What is kept open for one pid or tid (-k). */
 struct slot {
-        int dir;         /* O_PATH dirfd of PID/, for the fd count */
-        int pf[NPFILES]; /* PID/<file> */
-        int tf[NTFILES]; /* PID/task/TID/<file> */
-        unsigned seen;   /* scan number that last saw it */
-        int active;      /* listed in the active array */
+        int dir;       /* O_PATH dirfd of PID/, for the fd count */
+        int pf[MAXF];  /* PID/<file> */
+        int tf[MAXF];  /* PID/task/TID/<file> */
+        unsigned seen; /* scan number that last saw it */
+        int active;    /* listed in the active array */
 };
 
-static int root_fd, full, keep, nfiles;
+static int root_fd, keep, per_dir;
 static unsigned scan_no;
 static struct slot *slots;
 static size_t nslots;
@@ -78,9 +83,9 @@ static struct slot *slot_of(int id) {
                         s[i].dir = -1;
                         s[i].seen = 0;
                         s[i].active = 0;
-                        for (int f = 0; f < NPFILES; f++)
+                        for (int f = 0; f < MAXF; f++)
                                 s[i].pf[f] = -1;
-                        for (int f = 0; f < NTFILES; f++)
+                        for (int f = 0; f < MAXF; f++)
                                 s[i].tf[f] = -1;
                 }
                 slots = s;
@@ -113,9 +118,9 @@ static void close_kept(int *fd) {
 
 static void slot_close(struct slot *s) {
         close_kept(&s->dir);
-        for (int f = 0; f < NPFILES; f++)
+        for (int f = 0; f < MAXF; f++)
                 close_kept(&s->pf[f]);
-        for (int f = 0; f < NTFILES; f++)
+        for (int f = 0; f < MAXF; f++)
                 close_kept(&s->tf[f]);
 }
 
@@ -183,14 +188,22 @@ static int is_pid(const char *name) {
         return 1;
 }
 
-static void scan_tasks(const char *pid) {
+/* The fd count: fstatat(dir, path).st_size, procfs counting for us. */
+static void count_fds(int dir, const char *path) {
+        struct stat st;
+        if (fstatat(dir, path, &st, 0) < 0)
+                errors++;
+}
+
+static void scan_tasks(const char *pid, int pid_dir) {
         char path[600];
         char dbuf[32 * 1024];
         long n;
         int tfd;
 
         snprintf(path, sizeof path, "%s/task", pid);
-        tfd = openat(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        tfd = pid_dir >= 0 ? openat(pid_dir, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                           : openat(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (tfd < 0)
                 return;
         while ((n = syscall(SYS_getdents64, tfd, dbuf, sizeof dbuf)) > 0) {
@@ -200,13 +213,26 @@ static void scan_tasks(const char *pid) {
                         if (!is_pid(d->d_name))
                                 continue;
                         struct slot *s = keep ? slot_of(atoi(d->d_name)) : NULL;
+                        int dir = root_fd;
                         tasks++;
-                        for (int f = 0; f < NTFILES; f++) {
-                                snprintf(path, sizeof path, "%s/task/%s/%s", pid, d->d_name,
-                                         tfiles[f]);
-                                if (read_file(root_fd, path, s ? &s->tf[f] : NULL) < 0)
+                        if (per_dir && !s) {
+                                dir = openat(tfd, d->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                                if (dir < 0) {
+                                        errors++;
+                                        continue;
+                                }
+                        }
+                        for (int f = 0; f < ntf; f++) {
+                                if (dir != root_fd)
+                                        snprintf(path, sizeof path, "%s", tfiles[f]);
+                                else
+                                        snprintf(path, sizeof path, "%s/task/%s/%s", pid, d->d_name,
+                                                 tfiles[f]);
+                                if (read_file(dir, path, s ? &s->tf[f] : NULL) < 0)
                                         errors++;
                         }
+                        if (dir != root_fd)
+                                close(dir);
                 }
         }
         close(tfd);
@@ -214,40 +240,62 @@ static void scan_tasks(const char *pid) {
 
 static void scan_pid(const char *pid) {
         char path[600];
-        struct stat st;
         struct slot *s = keep ? slot_of(atoi(pid)) : NULL;
-        long threads = 1;
+        long threads = stat_at < 0 ? 2 : 1; /* unknown: list task/ */
+        int dir = root_fd;
 
         procs++;
-        for (int f = 0; f < nfiles; f++) {
-                snprintf(path, sizeof path, "%s/%s", pid, pfiles[f]);
-                ssize_t r = read_file(root_fd, path, s ? &s->pf[f] : NULL);
-                if (r < 0) {
-                        errors++;
-                        if (f == F_STAT)
-                                return; /* gone */
-                        continue;
-                }
-                if (f == F_STAT && full)
-                        threads = stat_threads(buf);
-        }
         if (s) {
+                /* kept: a dirfd per pid for the fd count (and opening) */
                 if (s->dir < 0 && kept < budget) {
                         s->dir = openat(root_fd, pid, O_PATH | O_DIRECTORY | O_CLOEXEC);
                         if (s->dir >= 0)
                                 kept++;
                 }
-                if (s->dir < 0 || fstatat(s->dir, "fd", &st, 0) < 0) {
-                        close_kept(&s->dir);
+                if (s->dir >= 0)
+                        dir = s->dir;
+        } else if (per_dir) {
+                dir = openat(root_fd, pid, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (dir < 0) {
                         errors++;
+                        return;
                 }
-        } else {
-                snprintf(path, sizeof path, "%s/fd", pid);
-                if (fstatat(root_fd, path, &st, 0) < 0)
-                        errors++;
         }
-        if (full && threads > 1)
-                scan_tasks(pid);
+        for (int f = 0; f < npf; f++) {
+                if (dir != root_fd)
+                        snprintf(path, sizeof path, "%s", pfiles[f]);
+                else
+                        snprintf(path, sizeof path, "%s/%s", pid, pfiles[f]);
+                if (f == fd_at) {
+                        count_fds(dir, path);
+                        continue;
+                }
+                ssize_t r = read_file(dir, path, s ? &s->pf[f] : NULL);
+                if (r < 0) {
+                        errors++;
+                        if (f == stat_at)
+                                goto out; /* gone */
+                        continue;
+                }
+                if (f == stat_at && ntf > 0)
+                        threads = stat_threads(buf);
+        }
+        if (ntf > 0 && threads > 1)
+                scan_tasks(pid, s || dir == root_fd ? -1 : dir);
+out:
+        if (!s && dir != root_fd)
+                close(dir);
+}
+
+/* Split a comma list into names; "none" is the empty list. */
+static int parse_list(char *arg, const char **names) {
+        int n = 0;
+        if (strcmp(arg, "none") == 0)
+                return 0;
+        for (char *t = strtok(arg, ","); t; t = strtok(NULL, ","))
+                if (n < MAXF)
+                        names[n++] = t;
+        return n;
 }
 
 static void scan(void) {
@@ -278,12 +326,17 @@ int main(int argc, char **argv) {
         int c, min_scans = 5, max_scans = 1000, warm = 2, sleep_ms = 0;
         double seconds = 0, *cpu;
         const char *root = "/proc", *label = NULL;
+        char *plist = NULL, *tlist = NULL;
+        int full = 0;
         struct rlimit rl;
         struct rusage ru;
 
-        while ((c = getopt(argc, argv, "Fkn:N:w:t:s:D:l:")) != -1) {
+        while ((c = getopt(argc, argv, "Fp:T:Pkn:N:w:t:s:D:l:")) != -1) {
                 switch (c) {
                 case 'F': full = 1; break;
+                case 'p': plist = optarg; break;
+                case 'T': tlist = optarg; break;
+                case 'P': per_dir = 1; break;
                 case 'k': keep = 1; break;
                 case 'n': min_scans = atoi(optarg); break;
                 case 'N': max_scans = atoi(optarg); break;
@@ -293,15 +346,29 @@ int main(int argc, char **argv) {
                 case 'D': root = optarg; break;
                 case 'l': label = optarg; break;
                 default:
-                        fputs("usage: floor [-F] [-k] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] "
-                              "[-t SECONDS] [-s SLEEP_MS] [-D ROOT] [-l LABEL]\n",
+                        fputs("usage: floor [-F] [-p FILES] [-T FILES] [-P] [-k] [-n MIN_SCANS] "
+                              "[-N MAX_SCANS] [-w WARMUP] [-t SECONDS] [-s SLEEP_MS] [-D ROOT] "
+                              "[-l LABEL]\n",
                               stderr);
                         return 2;
                 }
         }
         if (min_scans < 1 || max_scans < min_scans)
                 return fputs("floor: need 1 <= MIN_SCANS <= MAX_SCANS\n", stderr), 2;
-        nfiles = full ? NPFILES : F_LIMITS;
+        {
+                static char pdef[64], tdef[64];
+                snprintf(pdef, sizeof pdef, "%s",
+                         full ? "stat,status,io,fd,limits,wchan" : "stat,status,io,fd");
+                snprintf(tdef, sizeof tdef, "%s", full ? "stat,status" : "none");
+                npf = parse_list(plist ? plist : pdef, pfiles);
+                ntf = parse_list(tlist ? tlist : tdef, tfiles);
+                for (int f = 0; f < npf; f++) {
+                        if (strcmp(pfiles[f], "stat") == 0 && stat_at < 0)
+                                stat_at = f;
+                        if (strcmp(pfiles[f], "fd") == 0)
+                                fd_at = f;
+                }
+        }
         if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
                 rl.rlim_cur = rl.rlim_max;
                 setrlimit(RLIMIT_NOFILE, &rl);
@@ -333,8 +400,11 @@ int main(int argc, char **argv) {
         qsort(cpu, (size_t)k, sizeof *cpu, cmp_double);
         getrusage(RUSAGE_SELF, &ru);
         char variant[128];
-        snprintf(variant, sizeof variant, "%s%s%s", full ? "full" : "min", keep ? "-kept" : "",
-                 sleep_ms ? "-sleep" : "");
+        snprintf(variant, sizeof variant, "%s%s%s%s",
+                 plist || tlist ? "files"
+                 : full         ? "full"
+                                : "min",
+                 per_dir ? "-dirfd" : "", keep ? "-kept" : "", sleep_ms ? "-sleep" : "");
         printf("collector=floor variant=%s scans=%d cpu_ms=%.3f cpu_ms_mean=%.3f "
                "cpu_ms_min=%.3f wall_ms=%.3f procs=%llu tasks=%llu files=%llu errors=%llu "
                "kept_fds=%ld peak_rss_kb=%ld\n",

@@ -9,8 +9,12 @@
 #   BENCH_RUNS=3          interleaved runs of floor and pgscan per N (median)
 #   BENCH_SECONDS=2       minimum measuring time of one floor/pgscan run
 #   BENCH_ANCHOR_S=8      measuring window of each anchor
-#   BENCH_ANCHORS="exporter collectd apps"   which anchors to try
+#   BENCH_ANCHORS="exporter collectd apps"   which anchors to try ("" = none)
 #   BENCH_THREADS=20 BENCH_FDS=5 BENCH_GROUPS=10 BENCH_CHURN=0  (load.c)
+#   BENCH_SAME_FILES="-p stat,status,io,wchan,fd -T stat,status,wchan -P"
+#                         floor options that read the files procgroups (threads
+#                         on) reads in a steady-state scan: update with strace
+#                         when the tracker reads other files
 #   BENCH_TIMEOUT=1200    hard bound of the whole run, seconds
 #   BENCH_OUT=DIR         keep results.txt and table.md there
 #   BENCH_ISOLATE=1       0: no PID namespace (every process counts)
@@ -24,25 +28,26 @@ BIN=$BUILD/bench
 PROCGROUPS=${PROCGROUPS:-$BUILD/procgroups}
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-        : "${BENCH_N:=1000}" "${BENCH_RUNS:=2}" "${BENCH_SECONDS:=1}" "${BENCH_ANCHOR_S:=4}"
+        : "${BENCH_N:=1000}" "${BENCH_RUNS:=3}" "${BENCH_SECONDS:=1}" "${BENCH_ANCHOR_S:=4}"
         : "${BENCH_TIMEOUT:=115}"
 fi
 BENCH_N=${BENCH_N:-1000 5000}
 BENCH_RUNS=${BENCH_RUNS:-3}
 BENCH_SECONDS=${BENCH_SECONDS:-2}
 BENCH_ANCHOR_S=${BENCH_ANCHOR_S:-8}
-BENCH_ANCHORS=${BENCH_ANCHORS:-exporter collectd apps}
+BENCH_ANCHORS=${BENCH_ANCHORS-exporter collectd apps}
 BENCH_THREADS=${BENCH_THREADS:-20}
 BENCH_FDS=${BENCH_FDS:-5}
 BENCH_GROUPS=${BENCH_GROUPS:-10}
 BENCH_CHURN=${BENCH_CHURN:-0}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-1200}
+BENCH_SAME_FILES=${BENCH_SAME_FILES:--p stat,status,io,wchan,fd -T stat,status,wchan -P}
 EXPORTER=${EXPORTER:-/usr/bin/prometheus-process-exporter}
 COLLECTD=${COLLECTD:-/usr/sbin/collectd}
 APPS_PLUGIN=${APPS_PLUGIN:-/usr/lib/netdata/plugins.d/apps.plugin}
 PORT=${BENCH_PORT:-19256}
 export BENCH_N BENCH_RUNS BENCH_SECONDS BENCH_ANCHOR_S BENCH_ANCHORS BENCH_THREADS BENCH_FDS \
-        BENCH_GROUPS BENCH_CHURN BENCH_TIMEOUT PROCGROUPS
+        BENCH_GROUPS BENCH_CHURN BENCH_TIMEOUT BENCH_SAME_FILES PROCGROUPS
 
 for p in load floor pgscan cpuof; do
         [ -x "$BIN/$p" ] || { echo "run.sh: $BIN/$p missing (make bench builds it)" >&2; exit 2; }
@@ -250,7 +255,13 @@ for CUR_N in $BENCH_N; do
                 m_pgscan -l threads-on
                 m_floor min
                 m_pgscan -T -l threads-off
-                [ $run = 0 ] && m_floor full-kept -F -k
+                if [ $run = 0 ]; then
+                        m_floor full-kept -F -k
+                        # shellcheck disable=SC2086 # a list of options
+                        m_floor same-files $BENCH_SAME_FILES
+                        # shellcheck disable=SC2086
+                        m_floor same-files-kept $BENCH_SAME_FILES -k
+                fi
         done
         if [ $HAVE_CLI = 1 ]; then
                 m_cli threads-on
@@ -281,16 +292,19 @@ function median(s,   a, n, i, j, t) {
         procs[n] = v("procs"); tasks[n] = v("tasks")
 }
 END {
-        print "| collector | variant | N | procs / tasks | runs | CPU ms/scan | x floor full | us/proc | peak RSS MB | wall ms/scan |"
-        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        print "| collector | variant | N | procs / tasks | runs | CPU ms/scan | x floor full | x same-files floor | us/proc | peak RSS MB | wall ms/scan |"
+        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for (j = 1; j <= nn; j++) {
-                n = ns[j]; f = median(cpu["floor full", n])
+                n = ns[j]; f = median(cpu["floor full", n]); sf = 0
+                # the cheapest way the floor knows to read procgroups' files
+                if (("floor same-files", n) in runs) sf = median(cpu["floor same-files", n])
+                if (("floor same-files-kept", n) in runs) { x = median(cpu["floor same-files-kept", n]); if (!sf || x < sf) sf = x }
                 for (i = 1; i <= nk; i++) {
                         k = order[i]; if (!((k, n) in runs)) continue
                         c = median(cpu[k, n]); split(k, kv, " ")
                         per[k, n] = c * 1000 / procs[n]
-                        printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %.1f | %.1f | %.1f |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
-                                (f > 0 ? sprintf("%.2f", c / f) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n])
+                        printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %s | %.1f | %.1f | %.1f |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
+                                (f > 0 ? sprintf("%.2f", c / f) : "-"), (sf > 0 && k == "procgroups threads-on" ? sprintf("%.2f", c / sf) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n])
                 }
         }
         if (nn < 2) exit
