@@ -80,12 +80,16 @@ stop() {
         for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
+        # forget it: its number may be reused by a later process of ours
+        local keep=() p
+        for p in "${STARTED[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+        STARTED=("${keep[@]}")
         return 0
 }
 cleanup() {
         local p
         for p in "${STARTED[@]}"; do stop "$p"; done
-        [ -n "${BENCH_OUT:-}" ] || rm -rf "$WORK"
+        rm -rf "$WORK" # results.txt survives only in BENCH_OUT
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -320,4 +324,5 @@ END {
 EOF
 )
 awk "$REPORT" "$RES" | tee "$OUT/table.md"
-log "results: $RES"
+if [ -n "${BENCH_OUT:-}" ]; then log "results: $RES and $OUT/table.md"; fi
+[ -s "$RES" ] # fails only when nothing was measured
