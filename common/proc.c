@@ -30,6 +30,8 @@ struct pg_source {
         struct pg_proc cur;
         struct pg_thread *threads;
         size_t threads_cap;
+        pid_t *tids;
+        size_t tids_cap;
         struct pg_scan_stats stats;
 };
 
@@ -89,6 +91,7 @@ void pg_source_free(struct pg_source *src) {
         pg_buf_free(&src->dents);
         pg_buf_free(&src->scratch);
         free(src->threads);
+        free(src->tids);
         free(src);
 }
 
@@ -256,9 +259,10 @@ int pg_proc_schedstat(struct pg_proc *p, const struct pg_schedstat **ret) {
         int r;
 
         if (!(p->have & PG_HAVE_SCHED)) {
+                /* Not a metric, only a hint: no soft error when missing. */
                 r = pg_read_file(p->dir_fd, "schedstat", b);
                 if (r < 0)
-                        return is_gone(r) ? optional_outcome(p, r) : r;
+                        return r;
                 r = pg_parse_schedstat(b->data, b->len, &p->sched);
                 if (r < 0)
                         return r;
@@ -582,4 +586,142 @@ int pg_proc_idinfo(struct pg_proc *p, unsigned flags, struct pg_idinfo *ret) {
         ii.soft_errors = p->soft_errors;
         *ret = ii;
         return 0;
+}
+
+int pg_proc_io(struct pg_proc *p, const struct pg_io **ret) {
+        int r = read_io(p);
+
+        if (r < 0)
+                return r;
+        *ret = &p->io;
+        return 0;
+}
+
+int pg_proc_wchan(struct pg_proc *p, const char **ret) {
+        int r = read_wchan(p);
+
+        if (r < 0)
+                return r;
+        *ret = p->wchan;
+        return 0;
+}
+
+int pg_proc_fds(struct pg_proc *p, int64_t *ret) {
+        int r = pg_procfs_count_fds(&p->src->fs, p->dir_fd, &p->src->scratch, ret);
+
+        return r < 0 ? optional_outcome(p, r) : 0;
+}
+
+int pg_proc_limit_nofile(struct pg_proc *p, uint64_t *ret) {
+        return read_limits(p, ret);
+}
+
+int pg_proc_tids(struct pg_proc *p, const pid_t **ret, size_t *ret_n) {
+        struct pg_source *src = p->src;
+        struct pg_buf *sb = &src->scratch;
+        size_t n = 0;
+        int task_fd, r = 0;
+
+        task_fd = pg_open_dir(p->dir_fd, "task");
+        if (task_fd < 0)
+                return is_gone(task_fd) ? PG_VANISHED : task_fd;
+        if (sb->cap < 32768 && pg_buf_reserve(sb, 32768) < 0) {
+                r = -ENOMEM;
+                goto out;
+        }
+        for (;;) {
+                long len = syscall(SYS_getdents64, task_fd, sb->data, sb->cap);
+                if (len < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = is_gone(-errno) ? PG_VANISHED : -errno;
+                        goto out;
+                }
+                if (len == 0)
+                        break;
+                for (long off = 0; off < len;) {
+                        struct linux_dirent64 *d = (void *)(sb->data + off);
+                        pid_t tid = pg_name_to_pid(d->d_name);
+                        off += d->d_reclen;
+                        if (tid <= 0)
+                                continue;
+                        if (n == src->tids_cap) {
+                                size_t cap = n ? n * 2 : 64;
+                                pid_t *v = realloc(src->tids, cap * sizeof(*v));
+                                if (!v) {
+                                        r = -ENOMEM;
+                                        goto out;
+                                }
+                                src->tids = v;
+                                src->tids_cap = cap;
+                        }
+                        src->tids[n++] = tid;
+                }
+        }
+        *ret = src->tids;
+        *ret_n = n;
+out:
+        close(task_fd);
+        return r;
+}
+
+int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread *t) {
+        struct pg_buf *b = &p->src->buf;
+        char path[32];
+        int fd, r = 0;
+
+        /* task/<tid> relative to the pid dir: one openat per thread. */
+        snprintf(path, sizeof(path), "task/%d", (int)tid);
+        fd = pg_open_dir(p->dir_fd, path);
+        if (fd < 0)
+                return is_gone(fd) ? PG_VANISHED : fd;
+        if (what & PG_THREAD_SCHED) {
+                r = pg_read_file(fd, "schedstat", b);
+                if (r == 0)
+                        r = pg_parse_schedstat(b->data, b->len, &t->sched);
+                t->has_sched = r == 0;
+                if (is_gone(r))
+                        goto out;
+                r = 0;
+        }
+        if (what & PG_THREAD_STAT) {
+                struct pg_stat st;
+                r = pg_read_file(fd, "stat", b);
+                if (is_gone(r) || (r == 0 && b->len == 0))
+                        r = PG_VANISHED;
+                if (r == 0)
+                        r = pg_parse_stat(b->data, b->len, &st);
+                if (r < 0)
+                        goto out;
+                t->id.pid = tid;
+                t->id.start_ticks = st.starttime;
+                memcpy(t->name, st.comm, sizeof(t->name));
+                t->counts.v[PG_CPU_USER] = st.utime;
+                t->counts.v[PG_CPU_SYSTEM] = st.stime;
+                t->counts.v[PG_MAJOR_FAULTS] = st.majflt;
+                t->counts.v[PG_MINOR_FAULTS] = st.minflt;
+                memset(&t->states, 0, sizeof(t->states));
+                t->states.v[pg_state_from_char(st.state)] = 1;
+        }
+        if (what & PG_THREAD_STATUS) {
+                struct pg_status ss;
+                r = pg_read_file(fd, "status", b);
+                if (is_gone(r) || (r == 0 && b->len == 0))
+                        r = PG_VANISHED;
+                if (r == 0)
+                        r = pg_parse_status(b->data, b->len, &ss);
+                if (r < 0)
+                        goto out;
+                t->counts.v[PG_CTX_VOLUNTARY] = ss.ctx_voluntary;
+                t->counts.v[PG_CTX_NONVOLUNTARY] = ss.ctx_involuntary;
+        }
+        if (what & PG_THREAD_WCHAN) {
+                t->wchan[0] = '\0';
+                if (pg_read_file(fd, "wchan", b) == 0)
+                        pg_parse_wchan(b->data, b->len, t->wchan);
+        }
+        r = 0;
+out:
+        close(fd);
+        return r;
 }

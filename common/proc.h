@@ -200,6 +200,31 @@ int pg_proc_threads(struct pg_proc *p, unsigned flags, struct pg_thread **ret, s
  * and task/ when PG_READ_THREADS is set) into ret. */
 int pg_proc_idinfo(struct pg_proc *p, unsigned flags, struct pg_idinfo *ret);
 
+/* Single optional files, cached per step like the others: 0, a soft
+ * error (negative errno, counted in p->soft_errors), PG_VANISHED or
+ * -EBADMSG. */
+int pg_proc_io(struct pg_proc *p, const struct pg_io **ret);
+int pg_proc_wchan(struct pg_proc *p, const char **ret);
+int pg_proc_fds(struct pg_proc *p, int64_t *ret);
+int pg_proc_limit_nofile(struct pg_proc *p, uint64_t *ret);
+
+/* The thread ids of task/, ascending, in a borrowed array. Returns 0,
+ * PG_VANISHED or a negative errno. */
+int pg_proc_tids(struct pg_proc *p, const pid_t **ret, size_t *ret_n);
+
+/* What pg_proc_thread reads of one thread. */
+enum {
+        PG_THREAD_SCHED = 1u << 0,  /* schedstat into t->sched */
+        PG_THREAD_STAT = 1u << 1,   /* stat: id, name, cpu, faults, state */
+        PG_THREAD_STATUS = 1u << 2, /* context switches */
+        PG_THREAD_WCHAN = 1u << 3,
+};
+
+/* Read the files `what` names of thread tid of p into t (fields of files
+ * not read are left as they are). Returns 0, PG_VANISHED (the thread
+ * exited) or a negative errno. */
+int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread *t);
+
 /* Map a stat state letter to its pg_state_id (R S D Z; the rest other). */
 enum pg_state_id pg_state_from_char(char c);
 

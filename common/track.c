@@ -7,6 +7,7 @@
 #include "config.h"
 #include "track.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,6 +38,12 @@ struct tthread {
         uint64_t start;
         uint32_t seen;
         struct pg_counts c; /* last raw counts */
+        /* What a thread that has not run since keeps: */
+        struct pg_schedstat sched;
+        bool has_sched;
+        uint8_t state;     /* enum pg_state_id */
+        const char *wchan; /* interned */
+        char name[16];     /* TASK_COMM_LEN */
 };
 
 struct tproc {
@@ -54,6 +61,14 @@ struct tproc {
         uint64_t sub[R_MAX]; /* reaped tracked children's last values */
         uint64_t fd_limit;
         uint32_t limits_age;
+        /* The last full read, reused while the process has not run. */
+        bool cached;
+        char state;
+        uint64_t rss;
+        struct pg_schedstat sched;
+        int64_t open_fds;
+        uint64_t swap_bytes;
+        const char *wchan; /* interned */
         struct tthread *thr;
         uint32_t nthr;
         uint32_t capthr;
@@ -95,6 +110,13 @@ struct pg_tracker {
         struct pg_track_stats stats;
         struct timespec last_scan;
         long ncpu;
+
+        /* Wait channels are kernel symbols, a small set: interned so that
+         * cached threads hold a pointer, not a copy. */
+        char **wchans;
+        size_t nwchans;
+        struct pg_thread *tbuf; /* this scan's threads of one process */
+        size_t tbuf_cap;
 
         pid_t *deferred;
         size_t ndeferred;
@@ -211,6 +233,10 @@ void pg_tracker_free(struct pg_tracker *t) {
         free(t->groups);
         free(t->sorted);
         free(t->deferred);
+        for (size_t i = 0; i < t->nwchans; i++)
+                free(t->wchans[i]);
+        free(t->wchans);
+        free(t->tbuf);
         pg_source_free(t->src);
         pg_rules_free(t->rules);
         free(t);
@@ -291,6 +317,25 @@ static struct name_count *name_slot(struct name_count **arr, size_t *n, const ch
                 return NULL;
         (*n)++;
         return a;
+}
+
+/* The interned copy of a wait channel name ("" for none); NULL on ENOMEM. */
+static const char *intern_wchan(struct pg_tracker *t, const char *w) {
+        char **v;
+
+        if (!w[0])
+                return "";
+        for (size_t i = 0; i < t->nwchans; i++)
+                if (strcmp(t->wchans[i], w) == 0)
+                        return t->wchans[i];
+        v = realloc(t->wchans, (t->nwchans + 1) * sizeof(*v));
+        if (!v)
+                return NULL;
+        t->wchans = v;
+        v[t->nwchans] = strdup(w);
+        if (!v[t->nwchans])
+                return NULL;
+        return v[t->nwchans++];
 }
 
 /* Match p (first sight or after exec). Returns the group index, -1 for
@@ -403,6 +448,16 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
                 }
                 tt->start = x->id.start_ticks;
                 tt->seen = t->gen;
+                tt->sched = x->sched;
+                tt->has_sched = x->has_sched;
+                tt->state = PG_OTHER;
+                for (int s = 0; s < PG_STATE_MAX; s++)
+                        if (x->states.v[s])
+                                tt->state = (uint8_t)s;
+                tt->wchan = intern_wchan(t, x->wchan);
+                if (!tt->wchan)
+                        return -ENOMEM;
+                snprintf(tt->name, sizeof(tt->name), "%s", x->name);
                 if (whole || !e->fresh) {
                         for (int c = 0; c < PG_COUNT_MAX; c++)
                                 d.v[c] = whole ? x->counts.v[c] : delta(x->counts.v[c], tt->c.v[c]);
@@ -434,36 +489,171 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
         return 0;
 }
 
+/* The threads of a multi-threaded member into t->tbuf. Each thread's
+ * schedstat is read first: one whose run time and run count have not moved
+ * (and that was not runnable) has not run since the last scan, so its
+ * counters, state and wchan are the cached ones and its stat, status and
+ * wchan are not read. *ran is set when any thread ran, came or went. */
+static int read_threads(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, size_t *ret_n,
+                        bool *ran) {
+        const pid_t *tids;
+        uint32_t hint = 0;
+        size_t n, k = 0;
+        int r;
+
+        r = pg_proc_tids(p, &tids, &n);
+        if (r < 0)
+                return r;
+        if (n > t->tbuf_cap) {
+                struct pg_thread *v = realloc(t->tbuf, n * sizeof(*v));
+                if (!v)
+                        return -ENOMEM;
+                t->tbuf = v;
+                t->tbuf_cap = n;
+        }
+        *ran = e->fresh || n != e->nthr;
+        for (size_t i = 0; i < n; i++) {
+                struct pg_thread *x = &t->tbuf[k];
+                struct tthread *tt = find_thread(e, tids[i], &hint);
+
+                memset(x, 0, sizeof(*x));
+                r = pg_proc_thread(p, tids[i], PG_THREAD_SCHED, x);
+                if (r == 0 && tt && !e->fresh && x->has_sched && tt->has_sched &&
+                    tt->state != PG_RUNNING && tt->sched.run_ns == x->sched.run_ns &&
+                    tt->sched.pcount == x->sched.pcount) {
+                        x->id.pid = tt->tid;
+                        x->id.start_ticks = tt->start;
+                        memcpy(x->name, tt->name, sizeof(tt->name));
+                        x->counts = tt->c;
+                        x->states.v[tt->state] = 1;
+                        snprintf(x->wchan, sizeof(x->wchan), "%s", tt->wchan);
+                } else if (r == 0) {
+                        r = pg_proc_thread(p, tids[i],
+                                           PG_THREAD_STAT | PG_THREAD_STATUS | PG_THREAD_WCHAN, x);
+                        *ran = true;
+                }
+                if (r == PG_VANISHED) {
+                        *ran = true;
+                        continue;
+                }
+                if (r < 0)
+                        return r;
+                k++;
+        }
+        *ret_n = k;
+        return 0;
+}
+
 /* Read what a group member costs this scan and add its gauges and thread
- * counters to g. The process counters are settled in finish(). */
+ * counters to g. The process counters are settled in finish().
+ *
+ * A process that has not run since the last scan cannot have changed its
+ * CPU, faults, context switches, I/O, fds or wchan: when its schedstat
+ * (every thread's, for a multi-threaded one) has not moved, it is not
+ * runnable and its rss is unchanged (swap moves only with rss), only stat
+ * and schedstat are read and the rest is the last read's. */
 static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
-        const struct pg_procfs *fs = pg_source_procfs(t->src);
         struct group *g = &t->groups[e->group];
         const struct pg_stat *st = &p->stat;
-        const struct pg_thread *th = NULL;
-        unsigned flags = PG_READ_IO | PG_READ_FDS | PG_READ_WCHAN;
-        struct pg_metrics m;
+        struct pg_metrics m = {.filedesc.open = -1};
+        bool multi = t->opts.threads && st->num_threads > 1;
+        bool idle = e->cached && !e->fresh && st->state != 'R' && st->state == e->state &&
+                    st->rss == e->rss;
+        const struct pg_schedstat *sched = NULL;
         size_t n = 0;
         int r;
 
-        if (t->opts.smaps)
-                flags |= PG_READ_SMAPS;
-        if (e->fresh || ++e->limits_age >= LIMITS_EVERY) {
-                flags |= PG_READ_LIMITS;
-                e->limits_age = 0;
-        }
-        r = pg_proc_metrics(p, flags, &m);
-        if (r < 0)
-                return r;
-        if (flags & PG_READ_LIMITS)
-                e->fd_limit = m.filedesc.limit;
-        if (t->opts.threads && st->num_threads > 1) {
-                struct pg_thread *tv;
-                r = pg_proc_threads(p, PG_READ_WCHAN, &tv, &n);
+        if (multi) {
+                bool ran = true;
+                r = read_threads(t, p, e, &n, &ran);
                 if (r < 0)
                         return r;
-                th = tv;
+                idle = idle && !ran;
+                if (n < 2)
+                        n = 0;
+        } else if (st->num_threads > 1) {
+                idle = false; /* other threads may have run; task/ is off */
+        } else if (idle) {
+                idle = pg_proc_schedstat(p, &sched) == 0 && sched->run_ns == e->sched.run_ns &&
+                       sched->pcount == e->sched.pcount;
         }
+
+        m.counts.v[PG_CPU_USER] = st->utime;
+        m.counts.v[PG_CPU_SYSTEM] = st->stime;
+        m.counts.v[PG_MAJOR_FAULTS] = st->majflt;
+        m.counts.v[PG_MINOR_FAULTS] = st->minflt;
+        m.memory.v[PG_MEM_RESIDENT] = st->rss * (uint64_t)pg_source_procfs(t->src)->page_size;
+        m.memory.v[PG_MEM_VIRTUAL] = st->vsize;
+        m.states.v[pg_state_from_char(st->state)] = 1;
+        if (idle) {
+                m.counts.v[PG_READ_BYTES] = e->cur[R_READ];
+                m.counts.v[PG_WRITE_BYTES] = e->cur[R_WRITE];
+                if (e->nthr > 0) {
+                        m.counts.v[PG_CTX_VOLUNTARY] = e->thr[0].c.v[PG_CTX_VOLUNTARY];
+                        m.counts.v[PG_CTX_NONVOLUNTARY] = e->thr[0].c.v[PG_CTX_NONVOLUNTARY];
+                }
+                m.memory.v[PG_MEM_SWAP] = e->swap_bytes;
+                m.filedesc.open = e->open_fds;
+                snprintf(m.wchan, sizeof(m.wchan), "%s", e->wchan ? e->wchan : "");
+        } else {
+                const struct pg_status *ss;
+                const struct pg_io *io;
+                const char *w;
+
+                r = pg_proc_status(p, &ss);
+                if (r < 0)
+                        return r;
+                m.counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
+                m.counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
+                m.memory.v[PG_MEM_SWAP] = ss->vm_swap_kb * 1024;
+                r = pg_proc_io(p, &io);
+                if (r == 0) {
+                        m.counts.v[PG_READ_BYTES] = io->read_bytes;
+                        m.counts.v[PG_WRITE_BYTES] = io->write_bytes;
+                } else if (r == PG_VANISHED || r == -EBADMSG) {
+                        return r;
+                }
+                r = pg_proc_fds(p, &m.filedesc.open);
+                if (r == PG_VANISHED)
+                        return r;
+                if (r < 0)
+                        m.filedesc.open = -1;
+                r = pg_proc_wchan(p, &w);
+                if (r == PG_VANISHED)
+                        return r;
+                if (r == 0)
+                        snprintf(m.wchan, sizeof(m.wchan), "%s", w);
+                if (!sched && pg_proc_schedstat(p, &sched) < 0)
+                        sched = NULL;
+        }
+        if (e->fresh || ++e->limits_age >= LIMITS_EVERY) {
+                r = pg_proc_limit_nofile(p, &e->fd_limit);
+                if (r == PG_VANISHED || r == -EBADMSG)
+                        return r;
+                if (r < 0)
+                        e->fd_limit = 0;
+                e->limits_age = 0;
+        }
+        if (t->opts.smaps) {
+                struct pg_metrics sm;
+                r = pg_proc_metrics(p, PG_READ_SMAPS, &sm);
+                if (r < 0)
+                        return r;
+                m.memory.v[PG_MEM_PROP_RESIDENT] = sm.memory.v[PG_MEM_PROP_RESIDENT];
+                m.memory.v[PG_MEM_PROP_SWAP] = sm.memory.v[PG_MEM_PROP_SWAP];
+        }
+
+        /* Remember this read for the scans in which the process sleeps. */
+        e->cached = sched != NULL || multi;
+        if (sched)
+                e->sched = *sched;
+        e->state = st->state;
+        e->rss = st->rss;
+        e->open_fds = m.filedesc.open;
+        e->swap_bytes = m.memory.v[PG_MEM_SWAP];
+        e->wchan = intern_wchan(t, m.wchan);
+        if (!e->wchan)
+                return -ENOMEM;
 
         e->cur[R_UTIME] = st->utime;
         e->cur[R_STIME] = st->stime;
@@ -477,7 +667,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         e->cur[R_CMAJFLT] = st->cmajflt;
         e->read_ok = true;
 
-        r = account_threads(t, e, g, th, n, &m);
+        r = account_threads(t, e, g, n ? t->tbuf : NULL, n, &m);
         if (r < 0)
                 return r;
         g->pub.procs++;
@@ -494,7 +684,6 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         }
         if (g->pub.procs == 1 || e->start < g->pub.oldest_start_ticks)
                 g->pub.oldest_start_ticks = e->start;
-        (void)fs;
         return 0;
 }
 
@@ -514,8 +703,17 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
         int r;
 
         r = pg_proc_stat(p, &st);
-        if (r < 0)
+        if (r < 0) {
+                /* A known process whose stat is malformed stays known with
+                 * its last good values as the baseline (its start time
+                 * cannot be checked; a pid reused and broken within one
+                 * interval is not worth more): retiring it would add its
+                 * lifetime counts a second time once stat reads well. */
+                e = lookup(t, p->pid);
+                if (e && r != PG_VANISHED)
+                        e->seen = t->gen;
                 goto fail;
+        }
         e = lookup(t, p->pid);
         if (e && e->start != st->starttime) {
                 /* The pid was reused: the old process exited unseen. */
