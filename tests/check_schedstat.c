@@ -1,0 +1,194 @@
+/* The claim the tracker's skipping rests on, checked on the live kernel:
+ * a task whose schedstat has not moved has not changed its status
+ * (context switches) or io; one that ran has a new schedstat. And the
+ * tracker's figures for a child that sleeps, then works, are exact. */
+#include "config.h"
+
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/proc.h"
+#include "common/track.h"
+
+static pid_t child;
+static int to_child[2], from_child[2];
+static char child_name[16] = "pgsched";
+
+/* The child: sleep on a pipe; on each byte, burn ~50 ms of CPU, then say
+ * so and sleep again. */
+static void child_main(void) {
+        char c;
+
+        close(to_child[1]);
+        close(from_child[0]);
+        prctl(PR_SET_NAME, child_name);
+        while (read(to_child[0], &c, 1) == 1) {
+                struct timespec a, b;
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+                do
+                        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+                while ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) < 50000000L);
+                if (write(from_child[1], &c, 1) != 1)
+                        _exit(1);
+        }
+        _exit(0);
+}
+
+static void start_child(void) {
+        ck_assert_int_eq(pipe(to_child), 0);
+        ck_assert_int_eq(pipe(from_child), 0);
+        child = fork();
+        ck_assert_int_ge(child, 0);
+        if (child == 0)
+                child_main();
+        /* Let it reach its read(). */
+        usleep(100000);
+}
+
+static void poke_child(void) {
+        char c = 'x';
+        ck_assert_int_eq(write(to_child[1], &c, 1), 1);
+        ck_assert_int_eq(read(from_child[0], &c, 1), 1);
+        usleep(50000);
+}
+
+static void stop_child(void) {
+        close(to_child[1]);
+        waitpid(child, NULL, 0);
+        close(to_child[0]);
+        close(from_child[0]);
+        close(from_child[1]);
+}
+
+struct snap {
+        struct pg_schedstat sched;
+        struct pg_status status;
+        struct pg_io io;
+        struct pg_stat stat;
+};
+
+static void take(struct pg_source *src, struct snap *s) {
+        const struct pg_schedstat *sc;
+        const struct pg_status *ss;
+        const struct pg_stat *st;
+        const struct pg_io *io;
+        struct pg_proc *p;
+
+        ck_assert_int_eq(pg_source_get(src, child, &p), 0);
+        ck_assert_int_eq(pg_proc_schedstat(p, &sc), 0);
+        ck_assert_int_eq(pg_proc_status(p, &ss), 0);
+        ck_assert_int_eq(pg_proc_stat(p, &st), 0);
+        ck_assert_int_eq(pg_proc_io(p, &io), 0);
+        s->sched = *sc;
+        s->status = *ss;
+        s->stat = *st;
+        s->io = *io;
+}
+
+START_TEST(unmoved_schedstat_means_unchanged) {
+        struct pg_source *src;
+        struct snap a, b, c;
+
+        ck_assert_int_eq(pg_source_new("/proc", &src), 0);
+        start_child();
+        take(src, &a);
+        usleep(300000);
+        take(src, &b);
+        ck_assert_uint_eq(a.sched.run_ns, b.sched.run_ns);
+        ck_assert_uint_eq(a.sched.pcount, b.sched.pcount);
+        ck_assert_uint_eq(a.status.ctx_voluntary, b.status.ctx_voluntary);
+        ck_assert_uint_eq(a.status.ctx_involuntary, b.status.ctx_involuntary);
+        ck_assert_uint_eq(a.io.read_bytes, b.io.read_bytes);
+        ck_assert_uint_eq(a.io.write_bytes, b.io.write_bytes);
+        ck_assert_uint_eq(a.stat.utime + a.stat.stime, b.stat.utime + b.stat.stime);
+
+        poke_child();
+        take(src, &c);
+        ck_assert_uint_gt(c.sched.pcount, b.sched.pcount);
+        ck_assert_uint_gt(c.sched.run_ns, b.sched.run_ns + 40000000u);
+        ck_assert_uint_gt(c.status.ctx_voluntary + c.status.ctx_involuntary,
+                          b.status.ctx_voluntary + b.status.ctx_involuntary);
+        stop_child();
+        pg_source_free(src);
+}
+END_TEST
+
+static const struct pg_group *find_group(struct pg_tracker *t, const char *name) {
+        const struct pg_group *const *gs;
+        size_t n = pg_tracker_groups(t, &gs);
+
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(gs[i]->name, name) == 0)
+                        return gs[i];
+        return NULL;
+}
+
+/* The tracker reads a sleeping child through its cache and a working one
+ * in full: the group's CPU and context switches follow /proc exactly. */
+START_TEST(tracker_follows_sleep_and_work) {
+        struct pg_source *src, *peek;
+        struct pg_rules *rules;
+        struct pg_tracker *t;
+        struct pg_track_opts opts = PG_TRACK_OPTS_DEFAULT;
+        const struct pg_group *g;
+        const char *comm[1];
+        char name[16], err[256];
+        struct snap s;
+
+        snprintf(name, sizeof(name), "pgss%d", (int)getpid() % 100000);
+        snprintf(child_name, sizeof(child_name), "%s", name);
+        comm[0] = name;
+        start_child();
+        ck_assert_int_eq(pg_rules_new(&rules), 0);
+        ck_assert_int_eq(pg_source_new("/proc", &peek), 0);
+        ck_assert_int_eq(pg_rules_add(rules, "child", comm, 1, NULL, 0, NULL, 0, err, sizeof(err)),
+                         0);
+        ck_assert_int_eq(pg_source_new("/proc", &src), 0);
+        opts.children_time = false;
+        ck_assert_int_eq(pg_tracker_new(src, rules, &opts, &t), 0);
+
+        for (int round = 0; round < 4; round++) {
+                ck_assert_int_eq(pg_tracker_scan(t), 0);
+                g = find_group(t, "child");
+                ck_assert_ptr_nonnull(g);
+                ck_assert_uint_eq(g->procs, 1);
+                take(peek, &s);
+                ck_assert_uint_eq(g->counts.v[PG_CPU_USER], s.stat.utime);
+                ck_assert_uint_eq(g->counts.v[PG_CPU_SYSTEM], s.stat.stime);
+                ck_assert_uint_eq(g->counts.v[PG_CTX_VOLUNTARY], s.status.ctx_voluntary);
+                ck_assert_uint_eq(g->counts.v[PG_CTX_NONVOLUNTARY], s.status.ctx_involuntary);
+                /* Sleep through one scan, work before the next. */
+                if (round % 2)
+                        poke_child();
+                else
+                        usleep(100000);
+        }
+        stop_child();
+        pg_tracker_free(t);
+        pg_source_free(peek);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("schedstat");
+        TCase *tc = tcase_create("live");
+        SRunner *sr;
+        int failed;
+
+        tcase_set_timeout(tc, 30);
+        tcase_add_test(tc, unmoved_schedstat_means_unchanged);
+        tcase_add_test(tc, tracker_follows_sleep_and_work);
+        suite_add_tcase(s, tc);
+        sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
