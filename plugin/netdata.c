@@ -243,9 +243,11 @@ static struct ent *ent_get(struct plugin *pl, const char *name) {
         struct ent probe = {.name = (char *)name}, *e;
         size_t lo = 0, hi = pl->num_ents;
 
-        e = bsearch(&probe, pl->ents, pl->num_ents, sizeof(*e), ent_cmp);
-        if (e)
-                return e;
+        if (pl->num_ents) {
+                e = bsearch(&probe, pl->ents, pl->num_ents, sizeof(*e), ent_cmp);
+                if (e)
+                        return e;
+        }
         if (pl->num_ents == pl->cap_ents) {
                 size_t cap = pl->cap_ents ? 2 * pl->cap_ents : 64;
                 struct ent *n = realloc(pl->ents, cap * sizeof(*n));
