@@ -46,8 +46,9 @@ enum pg_state_id pg_state_from_char(char c) {
 }
 
 void pg_counts_add(struct pg_counts *c, const struct pg_counts *c2) {
+        /* Saturating: a sum that wrapped would read as a counter going back. */
         for (int i = 0; i < PG_COUNT_MAX; i++)
-                c->v[i] += c2->v[i];
+                c->v[i] = c->v[i] > UINT64_MAX - c2->v[i] ? UINT64_MAX : c->v[i] + c2->v[i];
 }
 
 int pg_source_new(const char *path, struct pg_source **ret) {

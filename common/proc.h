@@ -228,7 +228,7 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
 /* Map a stat state letter to its pg_state_id (R S D Z; the rest other). */
 enum pg_state_id pg_state_from_char(char c);
 
-/* Add counts c2 to c. */
+/* Add counts c2 to c, each stopping at 2^64-1 (never wraps). */
 void pg_counts_add(struct pg_counts *c, const struct pg_counts *c2);
 
 #endif

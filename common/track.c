@@ -380,6 +380,12 @@ static uint64_t delta(uint64_t now, uint64_t before) {
         return now > before ? now - before : 0;
 }
 
+/* Add to a counter, stopping at 2^64-1: a sum that wrapped would read as
+ * a counter going back (found by fuzz/fuzz_scan). */
+static void sat_add(uint64_t *c, uint64_t d) {
+        *c = *c > UINT64_MAX - d ? UINT64_MAX : *c + d;
+}
+
 static struct tthread *find_thread(struct tproc *e, pid_t tid, uint32_t *hint) {
         for (uint32_t i = *hint; i < e->nthr; i++)
                 if (e->thr[i].tid == tid) {
@@ -463,8 +469,8 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
                                 d.v[c] = whole ? x->counts.v[c] : delta(x->counts.v[c], tt->c.v[c]);
                 }
                 tt->c = x->counts;
-                g->pub.counts.v[PG_CTX_VOLUNTARY] += d.v[PG_CTX_VOLUNTARY];
-                g->pub.counts.v[PG_CTX_NONVOLUNTARY] += d.v[PG_CTX_NONVOLUNTARY];
+                sat_add(&g->pub.counts.v[PG_CTX_VOLUNTARY], d.v[PG_CTX_VOLUNTARY]);
+                sat_add(&g->pub.counts.v[PG_CTX_NONVOLUNTARY], d.v[PG_CTX_NONVOLUNTARY]);
                 for (int s = 0; s < PG_STATE_MAX; s++)
                         g->pub.states.v[s] += x->states.v[s];
                 if (x->wchan[0] && strcmp(x->wchan, "0") != 0) {
@@ -827,23 +833,24 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
                 d[R_WRITE] = delta(d[R_WRITE], e->sub[R_WRITE]);
         }
         if (t->opts.children_time) {
-                d[R_UTIME] += d[R_CUTIME];
-                d[R_STIME] += d[R_CSTIME];
-                d[R_MINFLT] += d[R_CMINFLT];
-                d[R_MAJFLT] += d[R_CMAJFLT];
+                sat_add(&d[R_UTIME], d[R_CUTIME]);
+                sat_add(&d[R_STIME], d[R_CSTIME]);
+                sat_add(&d[R_MINFLT], d[R_CMINFLT]);
+                sat_add(&d[R_MAJFLT], d[R_CMAJFLT]);
         }
         /* Guard rail: one process cannot use more than the machine. */
-        if (cpu_cap && !e->fresh && d[R_UTIME] + d[R_STIME] > cpu_cap) {
-                uint64_t sum = d[R_UTIME] + d[R_STIME];
+        if (cpu_cap && !e->fresh && (unsigned __int128)d[R_UTIME] + d[R_STIME] > cpu_cap) {
+                /* 128 bits: a wrapped sum would make STIME underflow. */
+                unsigned __int128 sum = (unsigned __int128)d[R_UTIME] + d[R_STIME];
                 d[R_UTIME] = (uint64_t)((unsigned __int128)d[R_UTIME] * cpu_cap / sum);
                 d[R_STIME] = cpu_cap - d[R_UTIME];
         }
-        c->v[PG_CPU_USER] += d[R_UTIME];
-        c->v[PG_CPU_SYSTEM] += d[R_STIME];
-        c->v[PG_MINOR_FAULTS] += d[R_MINFLT];
-        c->v[PG_MAJOR_FAULTS] += d[R_MAJFLT];
-        c->v[PG_READ_BYTES] += d[R_READ];
-        c->v[PG_WRITE_BYTES] += d[R_WRITE];
+        sat_add(&c->v[PG_CPU_USER], d[R_UTIME]);
+        sat_add(&c->v[PG_CPU_SYSTEM], d[R_STIME]);
+        sat_add(&c->v[PG_MINOR_FAULTS], d[R_MINFLT]);
+        sat_add(&c->v[PG_MAJOR_FAULTS], d[R_MAJFLT]);
+        sat_add(&c->v[PG_READ_BYTES], d[R_READ]);
+        sat_add(&c->v[PG_WRITE_BYTES], d[R_WRITE]);
         memcpy(e->raw, e->cur, sizeof(e->raw));
         e->fresh = false;
         e->add_all = false;

@@ -1,0 +1,383 @@
+/* libFuzzer target: a whole scan over a small procfs tree built from the
+ * input. The bytes decide, per process, its pid, parent, comm, cmdline,
+ * threads, fds and, file by file, whether it is well formed (numbers from
+ * the input, extremes included), raw input bytes, or absent. The tracker
+ * scans, the tree changes (exits, counters that step back, pid reuse, raw
+ * garbage), it scans again, and both reports are written to memory.
+ *
+ * Checked beyond "no crash, no sanitizer report": no group counter is
+ * lower after the second scan than after the first, and the JSON report is
+ * valid UTF-8 without raw control bytes. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/format.h"
+#include "common/match.h"
+#include "common/proc.h"
+#include "common/report.h"
+#include "common/track.h"
+
+#define CHECK(c)                                                                                   \
+        do {                                                                                       \
+                if (!(c))                                                                          \
+                        abort();                                                                   \
+        } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct in {
+        const uint8_t *p, *end;
+};
+
+static unsigned byte(struct in *in) {
+        return in->p < in->end ? *in->p++ : 0;
+}
+
+/* A counter value: mostly small, sometimes at the edges. */
+static uint64_t num(struct in *in) {
+        unsigned b = byte(in);
+
+        if (b == 0xff)
+                return UINT64_MAX;
+        if (b == 0xfe)
+                return (UINT64_C(1) << 53) + 1;
+        if (b == 0xfd)
+                return UINT64_MAX / 2;
+        return (uint64_t)b * 37;
+}
+
+/* Raw bytes: a length byte, then that many bytes of input. */
+static size_t raw(struct in *in, char *buf, size_t cap) {
+        size_t n = byte(in), avail = (size_t)(in->end - in->p);
+
+        if (n > avail)
+                n = avail;
+        if (n > cap)
+                n = cap;
+        memcpy(buf, in->p, n);
+        in->p += n;
+        return n;
+}
+
+static void put(int dirfd, const char *name, const char *s, size_t n) {
+        int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+        if (fd < 0)
+                return;
+        if (n > 0 && write(fd, s, n) < 0) {
+                /* A short tree is still a tree to scan. */
+        }
+        close(fd);
+}
+
+static int rm_one(const char *path, const struct stat *sb, int type, struct FTW *ftw) {
+        (void)sb, (void)ftw;
+        if (type == FTW_DP)
+                rmdir(path);
+        else
+                unlink(path);
+        return 0;
+}
+
+static char root[] = "/dev/shm/pg-fuzz-scan-XXXXXX";
+static char rootcopy[sizeof(root)];
+
+static void clear_tree(void) {
+        nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void at_exit(void) {
+        clear_tree();
+}
+
+struct fake {
+        int pid, ppid, nthreads, nfds;
+        uint64_t start, c[8];
+        char comm[24];
+        unsigned files; /* bit i: file i is well formed (else raw or absent) */
+};
+
+/* One task directory (a process or a thread): stat, status, io, wchan,
+ * schedstat, in the kernel's formats or as raw input. */
+static void write_task(int dfd, const struct fake *f, int tid, struct in *in) {
+        char buf[1024];
+        size_t n;
+        int len;
+
+        for (int i = 0; i < 5; i++) {
+                unsigned mode = byte(in) % 4;
+                static const char *const names[] = {"stat", "status", "io", "wchan", "schedstat"};
+
+                if (mode == 2) {
+                        n = raw(in, buf, sizeof(buf));
+                        put(dfd, names[i], buf, n);
+                        continue;
+                }
+                if (mode == 3 && i >= 2) /* optional files may be missing */
+                        continue;
+                switch (i) {
+                case 0:
+                        len = snprintf(
+                            buf, sizeof(buf),
+                            "%d (%s) %c %d 1 1 0 -1 4194560 %llu 0 %llu 0 %llu %llu "
+                            "%lld %lld 20 0 %d 0 %llu %llu %lld"
+                            " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                            tid, f->comm, "RSDZIT"[f->c[0] % 6], f -> ppid,
+                            (unsigned long long)f -> c[1], (unsigned long long)f -> c[2],
+                            (unsigned long long)f -> c[3], (unsigned long long)f -> c[4],
+                            (long long)(f->c[5] % 1000) - 10, 0LL,
+                            f -> nthreads > 0 ? f -> nthreads : 1, (unsigned long long)f -> start,
+                            (unsigned long long)f -> c[6], (long long)(f->c[7] % 100000));
+                        break;
+                case 1:
+                        len = snprintf(buf, sizeof(buf),
+                                       "Name:\t%s\nUid:\t0\t%u\t0\t0\nVmSwap:\t%llu kB\n"
+                                       "voluntary_ctxt_switches:\t%llu\n"
+                                       "nonvoluntary_ctxt_switches:\t%llu\n",
+                                       f->comm, (unsigned)(f->c[0] % 3) * 1000,
+                                       (unsigned long long)f->c[7], (unsigned long long)f->c[3],
+                                       (unsigned long long)f->c[4]);
+                        break;
+                case 2:
+                        len = snprintf(buf, sizeof(buf),
+                                       "rchar: 1\nwchar: 2\nread_bytes: %llu\nwrite_bytes: %llu\n",
+                                       (unsigned long long)f->c[1], (unsigned long long)f->c[6]);
+                        break;
+                case 3:
+                        len = snprintf(buf, sizeof(buf), "%s", f->c[2] % 2 ? "do_wait" : "0");
+                        break;
+                default:
+                        len = snprintf(buf, sizeof(buf), "%llu %llu %llu\n",
+                                       (unsigned long long)f->c[4], (unsigned long long)f->c[5],
+                                       (unsigned long long)f->c[0]);
+                }
+                put(dfd, names[i], buf, (size_t)len);
+        }
+}
+
+static void write_proc(int rootfd, struct fake *f, struct in *in) {
+        char name[16], buf[512];
+        size_t n;
+        int dfd, tfd;
+
+        snprintf(name, sizeof(name), "%d", f->pid);
+        mkdirat(rootfd, name, 0755);
+        dfd = openat(rootfd, name, O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return;
+        write_task(dfd, f, f->pid, in);
+        n = raw(in, buf, sizeof(buf)); /* cmdline: any bytes */
+        put(dfd, "cmdline", buf, n);
+        put(dfd, "comm", f->comm, strlen(f->comm));
+        switch (byte(in) % 3) {
+        case 0:
+                put(dfd, "limits", "Max open files            1024                 4096   files\n",
+                    58);
+                break;
+        case 1: n = raw(in, buf, sizeof(buf)), put(dfd, "limits", buf, n); break;
+        }
+        if (byte(in) % 2) {
+                n = raw(in, buf, sizeof(buf));
+                put(dfd, "smaps_rollup", buf, n);
+        } else {
+                put(dfd, "smaps_rollup", "Pss:  800 kB\nSwapPss:  12 kB\n", 30);
+        }
+        if (f->nfds >= 0) {
+                mkdirat(dfd, "fd", 0755);
+                tfd = openat(dfd, "fd", O_DIRECTORY | O_CLOEXEC);
+                for (int i = 0; tfd >= 0 && i < f->nfds; i++) {
+                        snprintf(name, sizeof(name), "%d", i);
+                        symlinkat("/dev/null", tfd, name);
+                }
+                if (tfd >= 0)
+                        close(tfd);
+        }
+        mkdirat(dfd, "task", 0755);
+        tfd = openat(dfd, "task", O_DIRECTORY | O_CLOEXEC);
+        if (tfd >= 0) {
+                if (f->nthreads < 2) {
+                        snprintf(name, sizeof(name), "%d", f->pid);
+                        symlinkat("..", tfd, name);
+                }
+                for (int i = 0; f->nthreads >= 2 && i < f->nthreads; i++) {
+                        int tid = f->pid + i * 100, thfd;
+                        snprintf(name, sizeof(name), "%d", tid);
+                        mkdirat(tfd, name, 0755);
+                        thfd = openat(tfd, name, O_DIRECTORY | O_CLOEXEC);
+                        if (thfd >= 0) {
+                                write_task(thfd, f, tid, in);
+                                close(thfd);
+                        }
+                }
+                close(tfd);
+        }
+        close(dfd);
+}
+
+static struct pg_rules *rules(unsigned flags) {
+        static const char *const comms[] = {"a", "b)", "sh"};
+        static const char *const exes[] = {"sh", "/usr/bin/python3"};
+        static const char *const res[] = {"^(?<bin>\\S+) -m (?<mod>\\S*)"};
+        struct pg_rules *rs;
+        char err[256];
+
+        if (pg_rules_new(&rs) < 0)
+                return NULL;
+        pg_rules_add(rs, "py:{{.Matches.mod}}", NULL, 0, NULL, 0, res, 1, err, sizeof(err));
+        pg_rules_add(rs, "{{.Comm}}-{{.PID}}", comms, 3, NULL, 0, NULL, 0, err, sizeof(err));
+        pg_rules_add(rs, "{{.ExeBase}}:{{.Username}}:{{.StartTime}}", NULL, 0, exes, 2, NULL, 0,
+                     err, sizeof(err));
+        if (flags & 1)
+                pg_rules_add(rs, "{{.Comm}}", NULL, 0, NULL, 0, NULL, 0, err, sizeof(err));
+        return rs;
+}
+
+struct snap {
+        char name[PG_NAME_MAX];
+        struct pg_counts c;
+};
+
+static void check_json(const struct pg_out *o) {
+        const unsigned char *p = (const unsigned char *)o->data, *end = p + o->len;
+
+        while (p < end) {
+                size_t l = pg_utf8_seq_len(p, (size_t)(end - p));
+                CHECK(l > 0 && *p >= 0x20 && *p != 0x7f);
+                p += l;
+        }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        struct in in = {data, data + size};
+        struct pg_track_opts opts = PG_TRACK_OPTS_DEFAULT;
+        struct fake procs[6];
+        struct pg_source *src = NULL;
+        struct pg_tracker *t = NULL;
+        const struct pg_group *const *gs;
+        struct snap *snap = NULL;
+        struct pg_out o;
+        size_t ng, nsnap;
+        unsigned flags;
+        int rootfd, nprocs;
+
+        if (!rootcopy[0]) {
+                if (!mkdtemp(root))
+                        abort();
+                memcpy(rootcopy, root, sizeof(root));
+                atexit(at_exit);
+        }
+        clear_tree();
+        if (mkdir(root, 0755) < 0)
+                abort();
+        rootfd = open(root, O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                abort();
+        put(rootfd, "stat", "cpu 1 2 3\nbtime 1700000000\n", 27);
+
+        flags = byte(&in);
+        opts.threads = flags & 2;
+        opts.children = flags & 4;
+        opts.smaps = flags & 8;
+        opts.children_time = flags & 16;
+        nprocs = 1 + (int)(byte(&in) % 6);
+        for (int i = 0; i < nprocs; i++) {
+                struct fake *f = &procs[i];
+                size_t n;
+
+                f->pid = 1 + (int)(byte(&in) % 40);
+                f->ppid = (int)(byte(&in) % 40);
+                n = raw(&in, f->comm, sizeof(f->comm) - 1);
+                f->comm[n] = '\0';
+                for (size_t k = 0; k < n; k++)
+                        if (f->comm[k] == '\0')
+                                f->comm[k] = '?';
+                f->start = num(&in);
+                for (int k = 0; k < 8; k++)
+                        f->c[k] = num(&in);
+                f->nthreads = (int)(byte(&in) % 4);
+                f->nfds = (int)(byte(&in) % 5) - 1;
+                write_proc(rootfd, f, &in);
+        }
+
+        if (pg_source_new(root, &src) < 0)
+                goto out;
+        pg_source_procfs_mut(src)->ticks = 100;
+        pg_source_procfs_mut(src)->page_size = 4096;
+        if (pg_tracker_new(src, rules(flags), &opts, &t) < 0) {
+                pg_source_free(src);
+                goto out;
+        }
+        pg_tracker_scan(t);
+        ng = pg_tracker_groups(t, &gs);
+        snap = calloc(ng ? ng : 1, sizeof(*snap));
+        CHECK(snap != NULL);
+        for (size_t i = 0; i < ng; i++) {
+                snprintf(snap[i].name, sizeof(snap[i].name), "%s", gs[i]->name);
+                snap[i].c = gs[i]->counts;
+        }
+        nsnap = ng;
+
+        /* The world moves on: exits, counters up or down, pid reuse, garbage. */
+        for (int i = 0; i < nprocs; i++) {
+                struct fake *f = &procs[i];
+                char name[16];
+
+                snprintf(name, sizeof(name), "%d", f->pid);
+                switch (byte(&in) % 5) {
+                case 0: break;
+                case 1: { /* exited */
+                        char path[sizeof(root) + 16];
+                        snprintf(path, sizeof(path), "%s/%s", root, name);
+                        nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+                        break;
+                }
+                case 2: /* counters move, either way */
+                        for (int k = 0; k < 8; k++)
+                                f->c[k] = byte(&in) % 2 ? f->c[k] + num(&in) : num(&in);
+                        write_proc(rootfd, f, &in);
+                        break;
+                case 3: /* the pid is reused */
+                        f->start = num(&in);
+                        write_proc(rootfd, f, &in);
+                        break;
+                default: write_proc(rootfd, f, &in);
+                }
+        }
+        pg_tracker_scan(t);
+        ng = pg_tracker_groups(t, &gs);
+        for (size_t i = 0; i < ng; i++)
+                for (size_t k = 0; k < nsnap; k++)
+                        if (strcmp(gs[i]->name, snap[k].name) == 0)
+                                for (int c = 0; c < PG_COUNT_MAX; c++)
+                                        if (gs[i]->counts.v[c] < snap[k].c.v[c]) {
+                                                fprintf(stderr,
+                                                        "group %s counter %d: %llu -> %llu\n",
+                                                        gs[i]->name, c,
+                                                        (unsigned long long)snap[k].c.v[c],
+                                                        (unsigned long long)gs[i]->counts.v[c]);
+                                                abort();
+                                        }
+        /* Groups persist: none may disappear. */
+        CHECK(ng >= nsnap);
+
+        pg_out_init(&o, -1);
+        pg_report_json(&o, t);
+        check_json(&o);
+        pg_out_free(&o);
+        pg_out_init(&o, -1);
+        pg_report_prometheus(&o, t);
+        pg_out_free(&o);
+        pg_tracker_free(t);
+out:
+        free(snap);
+        close(rootfd);
+        return 0;
+}

@@ -1,0 +1,160 @@
+/* Regression tests for bugs found by the fuzzers, the soak and the
+ * hostile-name tests of issue 7 (fuzz/, tests/soak/, tests/hostile.test).
+ * Each test names the finding it pins. Trees are built in a temp dir, so
+ * the values that broke things sit next to the assertion. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/match.h"
+#include "common/proc.h"
+#include "common/track.h"
+
+static char root[64];
+
+static void put(const char *dir, const char *name, const char *text, size_t n) {
+        char path[256];
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/%s/%s", root, dir, name);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, text, n), (ssize_t)n);
+        close(fd);
+}
+
+/* A one-thread process pid named comm with the given io read_bytes and
+ * utime ticks, in the kernel's formats. */
+static void make_proc(int pid, const char *comm, unsigned long long read_bytes,
+                      unsigned long long utime) {
+        char dir[16], path[256], buf[1024];
+        int n;
+
+        snprintf(dir, sizeof(dir), "%d", pid);
+        snprintf(path, sizeof(path), "%s/%s", root, dir);
+        mkdir(path, 0755);
+        n = snprintf(buf, sizeof(buf),
+                     "%d (%s) S 1 1 1 0 -1 0 0 0 0 0 %llu 0 0 0 20 0 1 0 100 4096 1"
+                     " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                     pid, comm, utime);
+        put(dir, "stat", buf, (size_t)n);
+        n = snprintf(buf, sizeof(buf),
+                     "Name:\t%s\nUid:\t0\t0\t0\t0\nvoluntary_ctxt_switches:\t1\n"
+                     "nonvoluntary_ctxt_switches:\t1\n",
+                     comm);
+        put(dir, "status", buf, (size_t)n);
+        n = snprintf(buf, sizeof(buf), "read_bytes: %llu\nwrite_bytes: 0\n", read_bytes);
+        put(dir, "io", buf, (size_t)n);
+        put(dir, "cmdline", comm, strlen(comm) + 1);
+        snprintf(path, sizeof(path), "%s/%s/task", root, dir);
+        mkdir(path, 0755);
+        snprintf(path, sizeof(path), "%s/%s/task/%d", root, dir, pid);
+        if (symlink("..", path) < 0)
+                ck_assert_int_eq(errno, EEXIST); /* rewritten: same process */
+}
+
+static void tree_setup(void) {
+        snprintf(root, sizeof(root), "/tmp/pg-regress-XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        put("", "stat", "btime 1700000000\n", 17);
+}
+
+static void tree_teardown(void) {
+        char cmd[128];
+
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+        ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct pg_tracker *tracker(void) {
+        struct pg_track_opts opts = PG_TRACK_OPTS_DEFAULT;
+        struct pg_source *src;
+        struct pg_rules *rules;
+        struct pg_tracker *t;
+
+        ck_assert_int_eq(pg_source_new(root, &src), 0);
+        pg_source_procfs_mut(src)->ticks = 100;
+        pg_source_procfs_mut(src)->page_size = 4096;
+        ck_assert_int_eq(pg_rules_new_default(&rules), 0);
+        ck_assert_int_eq(pg_tracker_new(src, rules, &opts, &t), 0);
+        return t;
+}
+
+static const struct pg_group *group(const struct pg_tracker *t, const char *name) {
+        const struct pg_group *const *gs;
+        size_t n = pg_tracker_groups(t, &gs);
+
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(gs[i]->name, name) == 0)
+                        return gs[i];
+        ck_abort_msg("no group %s", name);
+        return NULL;
+}
+
+/* fuzz_scan: two members near 2^63 summed past 2^64 wrapped the group's
+ * read_bytes (and cpu), which then read as a counter going back. Sums now
+ * stop at 2^64-1 and stay there. */
+START_TEST(group_sum_saturates) {
+        const unsigned long long big = (1ull << 63) + 1;
+        struct pg_tracker *t;
+        const struct pg_group *g;
+
+        make_proc(10, "big", big, big);
+        make_proc(11, "big", big, big);
+        t = tracker();
+        ck_assert_int_eq(pg_tracker_scan(t), 0);
+        g = group(t, "big");
+        ck_assert_uint_eq(g->procs, 2);
+        ck_assert_uint_eq(g->counts.v[PG_READ_BYTES], UINT64_MAX);
+        ck_assert_uint_eq(g->counts.v[PG_CPU_USER], UINT64_MAX);
+        /* A member grows: still the maximum, never lower. */
+        make_proc(11, "big", big + 5, big + 5);
+        ck_assert_int_eq(pg_tracker_scan(t), 0);
+        g = group(t, "big");
+        ck_assert_uint_eq(g->counts.v[PG_READ_BYTES], UINT64_MAX);
+        ck_assert_uint_eq(g->counts.v[PG_CPU_USER], UINT64_MAX);
+        pg_tracker_free(t);
+}
+END_TEST
+
+/* The same for the per-thread-name sums, which go through pg_counts_add. */
+START_TEST(counts_add_saturates) {
+        struct pg_counts a = {{0}}, b = {{0}};
+
+        a.v[PG_CTX_VOLUNTARY] = UINT64_MAX - 1;
+        b.v[PG_CTX_VOLUNTARY] = 5;
+        a.v[PG_READ_BYTES] = 7;
+        b.v[PG_READ_BYTES] = 8;
+        pg_counts_add(&a, &b);
+        ck_assert_uint_eq(a.v[PG_CTX_VOLUNTARY], UINT64_MAX);
+        ck_assert_uint_eq(a.v[PG_READ_BYTES], 15);
+}
+END_TEST
+
+static Suite *suite(void) {
+        Suite *s = suite_create("regress");
+        TCase *tc = tcase_create("saturation");
+
+        tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
+        tcase_add_test(tc, group_sum_saturates);
+        tcase_add_test(tc, counts_add_saturates);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        SRunner *sr = srunner_create(suite());
+        int failed;
+
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
