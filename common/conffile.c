@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct err_sink {
+        const char *path;
         char *buf;
         size_t size;
         bool set;
@@ -26,8 +28,8 @@ static void on_error_sink(cfg_t *cfg, const char *fmt, va_list ap) {
         if (!e || e->set)
                 return;
         vsnprintf(msg, sizeof(msg), fmt, ap);
-        if (cfg && cfg->filename)
-                snprintf(e->buf, e->size, "%s:%d: %s", cfg->filename, cfg->line, msg);
+        if (cfg)
+                snprintf(e->buf, e->size, "%s:%d: %s", e->path, cfg->line, msg);
         else
                 snprintf(e->buf, e->size, "%s", msg);
         e->set = true;
@@ -65,8 +67,83 @@ static size_t list_of(cfg_t *sec, const char *name, const char ***ret) {
         return n;
 }
 
-static int add_rules(cfg_t *cfg, const char *path, struct pg_rules *rules, char *err,
-                     size_t errsz) {
+/* Read path into a NUL-terminated buffer with its comments blanked out.
+ * libconfuse 3.3 counts three lines for every '#' or '//' comment line
+ * and two for a block comment, so that every error after one names the
+ * wrong line; blanks keep the newlines and the columns. Strings are
+ * left alone ("#" in a regex is no comment). */
+static int read_uncommented(const char *path, char **ret) {
+        struct stat sb;
+        FILE *f;
+        char *b, q = 0;
+        size_t n;
+
+        if (stat(path, &sb) < 0)
+                return -errno;
+        if (S_ISDIR(sb.st_mode))
+                return -EISDIR; /* libconfuse's scanner would exit(2) */
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        b = malloc((size_t)sb.st_size + 1);
+        n = b ? fread(b, 1, (size_t)sb.st_size, f) : 0;
+        fclose(f);
+        if (!b)
+                return -ENOMEM;
+        b[n] = '\0';
+        for (size_t i = 0; i < n; i++) {
+                if (q) {
+                        if (b[i] == '\\' && q == '"' && i + 1 < n)
+                                i++;
+                        else if (b[i] == q)
+                                q = 0;
+                } else if (b[i] == '"' || b[i] == '\'') {
+                        q = b[i];
+                } else if (b[i] == '#' || (b[i] == '/' && b[i + 1] == '/')) {
+                        for (; i < n && b[i] != '\n'; i++)
+                                b[i] = ' ';
+                } else if (b[i] == '/' && b[i + 1] == '*') {
+                        size_t j = i;
+                        for (; j < n && !(b[j] == '*' && j > i + 1 && b[j + 1] == '/'); j++)
+                                if (b[j] != '\n')
+                                        b[j] = ' ';
+                        if (j < n)
+                                b[j] = b[j + 1] = ' ';
+                        i = j + 1;
+                }
+        }
+        *ret = b;
+        return 0;
+}
+
+/* The line of the "match" that opens the rule libconfuse reports at line
+ * (the line of the token after its '{', or of its '}'): the nearest line
+ * at or above it holding "match" and the title. */
+static int rule_line(const char *text, int line, const char *title) {
+        const char *ls[64];
+        int n = 0, cur = 1;
+
+        for (const char *p = text; *p && cur <= line; cur++) {
+                const char *e = strchr(p, '\n');
+                if (cur > line - 64)
+                        ls[n++] = p;
+                if (!e)
+                        break;
+                p = e + 1;
+        }
+        for (int i = n - 1; i >= 0; i--) {
+                const char *e = strchr(ls[i], '\n');
+                size_t len = e ? (size_t)(e - ls[i]) : strlen(ls[i]);
+                char buf[512];
+                snprintf(buf, sizeof(buf), "%.*s", (int)len, ls[i]);
+                if (strstr(buf, "match") && strstr(buf, title))
+                        return line - (n - 1 - i);
+        }
+        return line;
+}
+
+static int add_rules(cfg_t *cfg, const char *path, const char *text, struct pg_rules *rules,
+                     char *err, size_t errsz) {
         unsigned n = cfg_size(cfg, "match");
 
         for (unsigned i = 0; i < n; i++) {
@@ -82,13 +159,14 @@ static int add_rules(cfg_t *cfg, const char *path, struct pg_rules *rules, char 
                 if (nc + ne + nr == 0) {
                         snprintf(err, errsz,
                                  "%s:%d: match \"%s\": empty rule (give comm, exe or cmdline)",
-                                 path, sec->line, title);
+                                 path, rule_line(text, sec->line, title), title);
                         r = -EINVAL;
                 } else {
                         r = pg_rules_add(rules, title, comm, nc, exe, ne, cmd, nr, msg,
                                          sizeof(msg));
                         if (r < 0)
-                                snprintf(err, errsz, "%s:%d: %s", path, sec->line, msg);
+                                snprintf(err, errsz, "%s:%d: %s", path,
+                                         rule_line(text, sec->line, title), msg);
                 }
                 free(comm);
                 free(exe);
@@ -112,11 +190,14 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
             CFG_BOOL("children", cfg_true, CFGF_NONE),
             CFG_BOOL("children_time", cfg_true, CFGF_NONE),
             CFG_BOOL("smaps", cfg_false, CFGF_NONE),
-            CFG_SEC("match", match_opts, CFGF_MULTI | CFGF_TITLE),
+            /* libconfuse merges sections of one title into one: two
+             * rules named alike would silently become the last one. */
+            CFG_SEC("match", match_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
             CFG_END(),
         };
-        struct err_sink sink = {err, errsz, false};
+        struct err_sink sink = {path, err, errsz, false};
         struct pg_config c = {0};
+        char *text = NULL;
         cfg_t *cfg;
         int r;
 
@@ -125,15 +206,15 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
         cfg = cfg_init(opts, CFGF_NONE);
         if (!cfg)
                 return -ENOMEM;
-        current_sink = &sink;
-        cfg_set_error_function(cfg, on_error_sink);
-        r = cfg_parse(cfg, path);
-        current_sink = NULL;
-        if (r == CFG_FILE_ERROR) {
-                r = -errno ? -errno : -ENOENT;
+        r = read_uncommented(path, &text);
+        if (r < 0) {
                 snprintf(err, errsz, "%s: cannot read: %s", path, strerror(-r));
                 goto out;
         }
+        current_sink = &sink;
+        cfg_set_error_function(cfg, on_error_sink);
+        r = cfg_parse_buf(cfg, text);
+        current_sink = NULL;
         if (r != CFG_SUCCESS) {
                 if (!sink.set)
                         snprintf(err, errsz, "%s: parse error", path);
@@ -153,7 +234,7 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
         } else {
                 r = pg_rules_new(&c.rules);
                 if (r == 0)
-                        r = add_rules(cfg, path, c.rules, err, errsz);
+                        r = add_rules(cfg, path, text, c.rules, err, errsz);
         }
         if (r < 0)
                 goto out;
@@ -161,6 +242,7 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
         c = (struct pg_config){0};
         r = 0;
 out:
+        free(text);
         pg_config_free(&c);
         cfg_free(cfg);
         return r;

@@ -142,11 +142,16 @@ int pg_rules_add(struct pg_rules *rs, const char *tmpl, const char *const *comm,
                  char *err, size_t errsz) {
         struct rule r = {0}, *nr;
         struct cap_check cc;
+        char msg[256];
         int ret;
 
-        ret = pg_template_new(tmpl, &r.tmpl, err, errsz);
-        if (ret < 0)
+        ret = pg_template_new(tmpl, &r.tmpl, msg, sizeof(msg));
+        if (ret < 0) {
+                /* The template's own message does not say which rule. */
+                if (ret == -EINVAL)
+                        snprintf(err, errsz, "rule \"%s\": %s", tmpl, msg);
                 goto fail;
+        }
         ret = -ENOMEM;
         r.tmpl_text = strdup(tmpl);
         if (!r.tmpl_text || dup_strv(comm, ncomm, &r.comm) < 0)
@@ -167,7 +172,6 @@ int pg_rules_add(struct pg_rules *rs, const char *tmpl, const char *const *comm,
                     pcre2_compile((PCRE2_SPTR)cmdline[i], PCRE2_ZERO_TERMINATED,
                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
                 if (!r.re[i].code) {
-                        char msg[128];
                         pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, sizeof(msg));
                         snprintf(err, errsz, "rule \"%s\": cmdline regex \"%s\": %s at offset %zu",
                                  tmpl, cmdline[i], msg, (size_t)off);
@@ -226,6 +230,12 @@ static bool match_exe(const struct rule *r, const struct pg_match_input *in) {
 
 static const char *join_argv(struct pg_rules *rs, const struct pg_match_input *in, size_t *len) {
         size_t n = in->cmdline_len;
+
+        /* argv joined by single spaces, as process-exporter's
+         * strings.Join(cmdline, " "): the trailing NULs are terminators,
+         * not separators, and must not leave a space that defeats "$". */
+        while (n > 0 && in->cmdline[n - 1] == '\0')
+                n--;
 
         if (n + 1 > rs->joined_cap) {
                 char *p = realloc(rs->joined, n + 1);

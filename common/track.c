@@ -524,6 +524,13 @@ static int read_threads(struct pg_tracker *t, struct pg_proc *p, struct tproc *e
 
                 memset(x, 0, sizeof(*x));
                 r = pg_proc_thread(p, tids[i], PG_THREAD_SCHED, x);
+                /* No schedstat (CONFIG_SCHED_INFO off; pg_proc_thread
+                 * returns its ENOENT as is): no shortcut, a full read,
+                 * whose stat tells a thread that exited. */
+                if (r < 0 && r != PG_VANISHED && r != -ENOMEM) {
+                        x->has_sched = false;
+                        r = 0;
+                }
                 if (r == 0 && tt && !e->fresh && x->has_sched && tt->has_sched &&
                     tt->state != PG_RUNNING && tt->sched.run_ns == x->sched.run_ns &&
                     tt->sched.pcount == x->sched.pcount) {
@@ -818,9 +825,12 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
                 else
                         d[i] = delta(e->cur[i], e->raw[i]);
         }
-        /* A fresh process's lifetime counts are what ps shows: its own.
-         * Its reaped children's time before we saw it is not ours. */
-        if (e->fresh)
+        /* At the first scan a process's lifetime counts are what ps shows:
+         * its own; its children reaped before we looked are history. One
+         * born since the last scan brings its reaped children too: they
+         * were born after that scan as well, so nobody counted them. And
+         * one that joins mid-life starts from zero anyway. */
+        if (e->fresh && (!e->add_all || t->gen == 1))
                 d[R_CUTIME] = d[R_CSTIME] = d[R_CMINFLT] = d[R_CMAJFLT] = 0;
         /* Reaped children we tracked were counted already: what their
          * parent's cutime and io gained for them is only their tail. */

@@ -1,0 +1,1005 @@
+/* Tests of the tracker (common/track.c), driven scan by scan over a fake
+ * procfs tree that each test writes into its own temp dir and rewrites
+ * between scans (see sample-proc/README, "track"). After every scan the
+ * group counters are asserted, and checked never to be lower than after
+ * the scan before. Ticks are pinned to 100 and pages to 4096 bytes. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/match.h"
+#include "common/track.h"
+
+#define PAGE  4096u
+#define BTIME 1700000000u
+
+/* --- the fake tree ------------------------------------------------- */
+
+struct fthr {
+        pid_t tid;
+        const char *comm;
+        char state;
+        uint64_t utime, stime, minflt, majflt, vol, nonvol, start;
+        const char *wchan;
+};
+
+struct fproc {
+        pid_t pid, ppid;
+        const char *comm;
+        char state; /* 'S' when 0 */
+        uint64_t utime, stime, cutime, cstime, minflt, majflt, cminflt, cmajflt;
+        uint64_t start, vsize, rss, swap_kb, vol, nonvol, rbytes, wbytes;
+        int nfds;
+        const char *nofile; /* soft limit as limits prints it; "1024" when NULL */
+        const char *wchan;  /* "0" when NULL */
+        size_t nthr;        /* 0: one thread (task/<pid> -> ..) */
+        bool no_sched;      /* no schedstat files (CONFIG_SCHED_INFO off) */
+        struct fthr thr[4];
+};
+
+static char root[256];
+
+static void put(const char *rel, const char *text) {
+        char path[512];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s", root, rel);
+        f = fopen(path, "w");
+        ck_assert_msg(f != NULL, "cannot write %s", path);
+        fputs(text, f);
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+static void mkdir_rel(const char *rel) {
+        char path[512];
+
+        snprintf(path, sizeof(path), "%s/%s", root, rel);
+        ck_assert_msg(mkdir(path, 0755) == 0 || errno == EEXIST, "mkdir %s", path);
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+        (void)sb;
+        (void)flag;
+        (void)ftw;
+        return remove(path);
+}
+
+static void rm_rf(const char *path) {
+        struct stat sb;
+
+        if (lstat(path, &sb) == 0)
+                ck_assert_int_eq(nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* The process exited and was reaped: its directory is gone. */
+static void gone(pid_t pid) {
+        char path[512];
+
+        snprintf(path, sizeof(path), "%s/%d", root, (int)pid);
+        rm_rf(path);
+}
+
+/* proc(5) stat, all 52 fields. */
+static void stat_text(char *buf, size_t n, pid_t pid, const char *comm, char state, pid_t ppid,
+                      uint64_t minflt, uint64_t cminflt, uint64_t majflt, uint64_t cmajflt,
+                      uint64_t utime, uint64_t stime, uint64_t cutime, uint64_t cstime,
+                      uint64_t nthreads, uint64_t start, uint64_t vsize, uint64_t rss) {
+        snprintf(buf, n,
+                 "%d (%s) %c %d %d %d 0 -1 4194560 %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+                 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " 20 0 %" PRIu64 " 0 %" PRIu64
+                 " %" PRIu64 " %" PRIu64 " 18446744073709551615 "
+                 "0 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                 (int)pid, comm, state, (int)ppid, (int)pid, (int)pid, minflt, cminflt, majflt,
+                 cmajflt, utime, stime, cutime, cstime, nthreads, start, vsize, rss);
+}
+
+static void status_text(char *buf, size_t n, const char *comm, char state, pid_t tgid, pid_t pid,
+                        pid_t ppid, uint64_t swap_kb, uint64_t nthreads, uint64_t vol,
+                        uint64_t nonvol) {
+        snprintf(buf, n,
+                 "Name:\t%s\nState:\t%c\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
+                 "Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\n"
+                 "VmSwap:\t%8" PRIu64 " kB\nThreads:\t%" PRIu64 "\n"
+                 "voluntary_ctxt_switches:\t%" PRIu64 "\nnonvoluntary_ctxt_switches:\t%" PRIu64
+                 "\n",
+                 comm, state, (int)tgid, (int)pid, (int)ppid, swap_kb, nthreads, vol, nonvol);
+}
+
+/* schedstat as the kernel keeps it: a task whose counters moved has run,
+ * so its run time or its run count moved too. */
+static void sched_text(char *buf, size_t n, uint64_t utime, uint64_t stime, uint64_t faults,
+                       uint64_t switches) {
+        snprintf(buf, n, "%" PRIu64 " 1000 %" PRIu64 "\n", (utime + stime) * 10000000u + faults,
+                 switches + 1);
+}
+
+/* Write (or rewrite from scratch) the directory of p. */
+static void write_proc(const struct fproc *p) {
+        char d[32], rel[512], buf[1024];
+        char state = p->state ? p->state : 'S';
+        uint64_t nthreads = p->nthr ? p->nthr : 1;
+
+        gone(p->pid);
+        snprintf(d, sizeof(d), "%d", (int)p->pid);
+        mkdir_rel(d);
+        stat_text(buf, sizeof(buf), p->pid, p->comm, state, p->ppid, p->minflt, p->cminflt,
+                  p->majflt, p->cmajflt, p->utime, p->stime, p->cutime, p->cstime, nthreads,
+                  p->start, p->vsize, p->rss);
+        snprintf(rel, sizeof(rel), "%s/stat", d);
+        put(rel, buf);
+        status_text(buf, sizeof(buf), p->comm, state, p->pid, p->pid, p->ppid, p->swap_kb, nthreads,
+                    p->vol, p->nonvol);
+        snprintf(rel, sizeof(rel), "%s/status", d);
+        put(rel, buf);
+        snprintf(rel, sizeof(rel), "%s/comm", d);
+        snprintf(buf, sizeof(buf), "%s\n", p->comm);
+        put(rel, buf);
+        /* argv[0] is the comm, NUL-terminated. */
+        snprintf(rel, sizeof(rel), "%s/%d/cmdline", root, (int)p->pid);
+        {
+                FILE *f = fopen(rel, "w");
+                ck_assert_ptr_nonnull(f);
+                fwrite(p->comm, 1, strlen(p->comm) + 1, f);
+                ck_assert_int_eq(fclose(f), 0);
+        }
+        snprintf(rel, sizeof(rel), "%s/io", d);
+        snprintf(buf, sizeof(buf),
+                 "rchar: 1\nwchar: 1\nsyscr: 1\nsyscw: 1\nread_bytes: %" PRIu64
+                 "\nwrite_bytes: %" PRIu64 "\ncancelled_write_bytes: 0\n",
+                 p->rbytes, p->wbytes);
+        put(rel, buf);
+        snprintf(rel, sizeof(rel), "%s/limits", d);
+        snprintf(buf, sizeof(buf), "%-25s %-20s %-20s %-10s\n%-25s %-20s %-20s %-10s\n", "Limit",
+                 "Soft Limit", "Hard Limit", "Units", "Max open files",
+                 p->nofile ? p->nofile : "1024", "524288", "files");
+        put(rel, buf);
+        snprintf(rel, sizeof(rel), "%s/wchan", d);
+        put(rel, p->wchan ? p->wchan : "0");
+        if (!p->no_sched) {
+                snprintf(rel, sizeof(rel), "%s/schedstat", d);
+                sched_text(buf, sizeof(buf), p->utime, p->stime, p->minflt + p->majflt,
+                           p->vol + p->nonvol);
+                put(rel, buf);
+        }
+        snprintf(rel, sizeof(rel), "%s/fd", d);
+        mkdir_rel(rel);
+        put(strcat(rel, "/.keep"), "");
+        for (int i = 0; i < p->nfds; i++) {
+                char path[512];
+                snprintf(path, sizeof(path), "%s/%d/fd/%d", root, (int)p->pid, i);
+                ck_assert_int_eq(symlink("/dev/null", path), 0);
+        }
+        snprintf(rel, sizeof(rel), "%s/task", d);
+        mkdir_rel(rel);
+        if (!p->nthr) {
+                char path[512];
+                snprintf(path, sizeof(path), "%s/%d/task/%d", root, (int)p->pid, (int)p->pid);
+                ck_assert_int_eq(symlink("..", path), 0);
+                return;
+        }
+        for (size_t i = 0; i < p->nthr; i++) {
+                const struct fthr *t = &p->thr[i];
+                char ts = t->state ? t->state : 'S';
+                snprintf(rel, sizeof(rel), "%s/task/%d", d, (int)t->tid);
+                mkdir_rel(rel);
+                stat_text(buf, sizeof(buf), t->tid, t->comm, ts, p->ppid, t->minflt, 0, t->majflt,
+                          0, t->utime, t->stime, 0, 0, nthreads, t->start, p->vsize, p->rss);
+                snprintf(rel, sizeof(rel), "%s/task/%d/stat", d, (int)t->tid);
+                put(rel, buf);
+                status_text(buf, sizeof(buf), t->comm, ts, p->pid, t->tid, p->ppid, p->swap_kb,
+                            nthreads, t->vol, t->nonvol);
+                snprintf(rel, sizeof(rel), "%s/task/%d/status", d, (int)t->tid);
+                put(rel, buf);
+                snprintf(rel, sizeof(rel), "%s/task/%d/wchan", d, (int)t->tid);
+                put(rel, t->wchan ? t->wchan : "0");
+                if (p->no_sched)
+                        continue;
+                snprintf(rel, sizeof(rel), "%s/task/%d/schedstat", d, (int)t->tid);
+                sched_text(buf, sizeof(buf), t->utime, t->stime, t->minflt + t->majflt,
+                           t->vol + t->nonvol);
+                put(rel, buf);
+        }
+}
+
+/* --- the tracker under test ---------------------------------------- */
+
+static struct pg_tracker *trk;
+static struct pg_rules *rules;
+static struct pg_track_opts opts;
+
+/* Counters of every group after the previous scan, to check that none
+ * ever goes down and no group ever disappears. */
+static struct {
+        char name[64];
+        struct pg_counts c;
+} prev[16];
+static size_t nprev;
+
+static void setup(void) {
+        const char *tmp = getenv("TMPDIR");
+
+        snprintf(root, sizeof(root), "%s/check_track.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        put("stat", "cpu  1 0 1 1 0 0 0 0 0 0\nbtime 1700000000\nprocesses 1\n");
+        ck_assert_int_eq(pg_rules_new(&rules), 0);
+        opts = (struct pg_track_opts)PG_TRACK_OPTS_DEFAULT;
+        trk = NULL;
+        nprev = 0;
+}
+
+static void teardown(void) {
+        pg_tracker_free(trk);
+        if (!trk)
+                pg_rules_free(rules);
+        trk = NULL;
+        rules = NULL;
+        rm_rf(root);
+}
+
+/* A rule named name over a list of comms (NULL-terminated). */
+static void rule(const char *name, const char *comm1, const char *comm2) {
+        const char *comm[2] = {comm1, comm2};
+        char err[256];
+
+        ck_assert_int_eq(
+            pg_rules_add(rules, name, comm, comm2 ? 2 : 1, NULL, 0, NULL, 0, err, sizeof(err)), 0);
+}
+
+static int hard_errors_reported;
+static void on_error(void *ctx, pid_t pid, int err) {
+        (void)ctx;
+        (void)pid;
+        ck_assert_msg(err == -EBADMSG, "pid %d: error %d", (int)pid, err);
+        hard_errors_reported++;
+}
+
+static void start(void) {
+        struct pg_source *src;
+        struct pg_procfs *fs;
+
+        ck_assert_int_eq(pg_source_new(root, &src), 0);
+        fs = pg_source_procfs_mut(src);
+        fs->ticks = 100;
+        fs->page_size = PAGE;
+        ck_assert_int_eq(pg_tracker_new(src, rules, &opts, &trk), 0);
+        pg_tracker_set_error_fn(trk, on_error, NULL);
+        hard_errors_reported = 0;
+}
+
+static const struct pg_group *find(const char *name) {
+        const struct pg_group *const *gs;
+        size_t n = pg_tracker_groups(trk, &gs);
+
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(gs[i]->name, name) == 0)
+                        return gs[i];
+        return NULL;
+}
+
+static const struct pg_group *group(const char *name) {
+        const struct pg_group *g = find(name);
+
+        ck_assert_msg(g != NULL, "no group %s", name);
+        return g;
+}
+
+static void scan(void) {
+        const struct pg_group *const *gs;
+        size_t n;
+
+        if (!trk)
+                start();
+        ck_assert_int_eq(pg_tracker_scan(trk), 0);
+        n = pg_tracker_groups(trk, &gs);
+        for (size_t i = 1; i < n; i++)
+                ck_assert_int_lt(strcmp(gs[i - 1]->name, gs[i]->name), 0);
+        for (size_t k = 0; k < nprev; k++) {
+                const struct pg_group *g = find(prev[k].name);
+                ck_assert_msg(g != NULL, "group %s disappeared", prev[k].name);
+                for (int c = 0; c < PG_COUNT_MAX; c++)
+                        ck_assert_msg(g->counts.v[c] >= prev[k].c.v[c],
+                                      "group %s counter %d went back: %" PRIu64 " < %" PRIu64,
+                                      g->name, c, g->counts.v[c], prev[k].c.v[c]);
+        }
+        ck_assert_uint_le(n, sizeof(prev) / sizeof(prev[0]));
+        for (size_t i = 0; i < n; i++) {
+                snprintf(prev[i].name, sizeof(prev[i].name), "%s", gs[i]->name);
+                prev[i].c = gs[i]->counts;
+        }
+        nprev = n;
+}
+
+static const struct pg_track_stats *stats(void) {
+        return pg_tracker_stats(trk);
+}
+
+/* Assert the eight counters of a group. */
+static void counts_are(const char *name, uint64_t user, uint64_t sys, uint64_t rd, uint64_t wr,
+                       uint64_t majf, uint64_t minf, uint64_t vol, uint64_t nonvol) {
+        const struct pg_counts *c = &group(name)->counts;
+        const uint64_t want[PG_COUNT_MAX] = {user, sys, rd, wr, majf, minf, vol, nonvol};
+
+        for (int i = 0; i < PG_COUNT_MAX; i++)
+                ck_assert_msg(c->v[i] == want[i], "group %s counter %d: %" PRIu64 " != %" PRIu64,
+                              name, i, c->v[i], want[i]);
+}
+
+/* --- scenarios ------------------------------------------------------ */
+
+START_TEST(first_scan_lifetime) {
+        struct fproc a = {.pid = 100,
+                          .ppid = 1,
+                          .comm = "app",
+                          .utime = 150,
+                          .stime = 25,
+                          .minflt = 1000,
+                          .majflt = 3,
+                          .rbytes = 4096,
+                          .wbytes = 8192,
+                          .vol = 40,
+                          .nonvol = 7,
+                          .start = 500};
+        struct fproc b = {.pid = 101,
+                          .ppid = 1,
+                          .comm = "app",
+                          .utime = 10,
+                          .stime = 5,
+                          .minflt = 20,
+                          .majflt = 1,
+                          .rbytes = 1,
+                          .wbytes = 2,
+                          .vol = 4,
+                          .nonvol = 3,
+                          .start = 600,
+                          .cutime = 900,
+                          .cstime = 900};
+        struct fproc c = {.pid = 102, .ppid = 1, .comm = "other", .utime = 7, .start = 700};
+
+        rule("apps", "app", NULL);
+        write_proc(&a);
+        write_proc(&b);
+        write_proc(&c);
+        scan();
+        /* What ps would show: the members' own lifetime counts; the time
+         * of children reaped before we looked is not the group's. */
+        counts_are("apps", 160, 30, 4097, 8194, 4, 1020, 44, 10);
+        ck_assert_uint_eq(group("apps")->procs, 2);
+        ck_assert_ptr_null(find("other"));
+        ck_assert_uint_eq(stats()->procs, 3);
+        ck_assert_uint_eq(stats()->hard_errors, 0);
+}
+END_TEST
+
+START_TEST(process_exits) {
+        struct fproc a = {.pid = 100,
+                          .ppid = 1,
+                          .comm = "app",
+                          .utime = 100,
+                          .vol = 10,
+                          .rbytes = 1000,
+                          .start = 500};
+        struct fproc b = {.pid = 101,
+                          .ppid = 1,
+                          .comm = "app",
+                          .utime = 50,
+                          .vol = 5,
+                          .rbytes = 300,
+                          .start = 600};
+
+        rule("apps", "app", NULL);
+        write_proc(&a);
+        write_proc(&b);
+        scan();
+        counts_are("apps", 150, 0, 1300, 0, 0, 0, 15, 0);
+        a.utime = 120, a.vol = 12, a.rbytes = 1100;
+        write_proc(&a);
+        gone(101);
+        scan();
+        /* b's contribution stays; a adds its deltas. */
+        counts_are("apps", 170, 0, 1400, 0, 0, 0, 17, 0);
+        ck_assert_uint_eq(group("apps")->procs, 1);
+        gone(100);
+        scan();
+        /* An empty group keeps its counters, with no oldest start time. */
+        counts_are("apps", 170, 0, 1400, 0, 0, 0, 17, 0);
+        ck_assert_uint_eq(group("apps")->procs, 0);
+        ck_assert_uint_eq(group("apps")->threads, 0);
+}
+END_TEST
+
+START_TEST(pid_reused) {
+        struct fproc a = {
+            .pid = 200, .ppid = 1, .comm = "app", .utime = 50, .minflt = 500, .start = 1000};
+
+        rule("apps", "app", NULL);
+        write_proc(&a);
+        scan();
+        counts_are("apps", 50, 0, 0, 0, 0, 500, 0, 0);
+        /* Same pid, new start time: another process, born since the last
+         * scan, so all of its counts are new (not 70 - 50). */
+        a.start = 5000, a.utime = 70, a.minflt = 300;
+        write_proc(&a);
+        scan();
+        counts_are("apps", 120, 0, 0, 0, 0, 800, 0, 0);
+        ck_assert_uint_eq(group("apps")->procs, 1);
+        ck_assert_uint_eq(group("apps")->oldest_start_ticks, 5000);
+        a.utime = 75;
+        write_proc(&a);
+        scan();
+        counts_are("apps", 125, 0, 0, 0, 0, 800, 0, 0);
+}
+END_TEST
+
+START_TEST(thread_exits) {
+        struct fproc p = {.pid = 300,
+                          .ppid = 1,
+                          .comm = "srv",
+                          .utime = 60,
+                          .start = 700,
+                          .vol = 999,
+                          .nonvol = 999,
+                          .nthr = 3,
+                          .thr = {{300, "srv", 'S', 10, 5, 0, 0, 10, 1, 700, NULL},
+                                  {301, "worker", 'S', 20, 10, 0, 0, 20, 2, 701, NULL},
+                                  {302, "worker", 'S', 30, 15, 0, 0, 30, 3, 702, NULL}}};
+        const struct pg_group *g;
+
+        rule("srv", "srv", NULL);
+        write_proc(&p);
+        scan();
+        /* Context switches are summed per thread (status of the process
+         * shows the main thread's only). */
+        counts_are("srv", 60, 0, 0, 0, 0, 0, 60, 6);
+        ck_assert_uint_eq(group("srv")->threads, 3);
+        /* 302 exits; the process's utime still holds its time. */
+        p.nthr = 2, p.utime = 70;
+        p.thr[0].vol = 12;
+        p.thr[1].vol = 25, p.thr[1].nonvol = 4;
+        write_proc(&p);
+        scan();
+        counts_are("srv", 70, 0, 0, 0, 0, 0, 67, 8);
+        g = group("srv");
+        ck_assert_uint_eq(g->threads, 2);
+        /* A thread born since: all of its switches are new. */
+        p.nthr = 3;
+        p.thr[2] = (struct fthr){303, "worker", 'R', 1, 1, 0, 0, 4, 1, 900, NULL};
+        write_proc(&p);
+        scan();
+        counts_are("srv", 70, 0, 0, 0, 0, 0, 71, 9);
+        /* Down to one thread: the process's status stands for it again;
+         * its main thread's count continues from 12. */
+        p.nthr = 0, p.vol = 13, p.nonvol = 1;
+        write_proc(&p);
+        scan();
+        counts_are("srv", 70, 0, 0, 0, 0, 0, 72, 9);
+}
+END_TEST
+
+START_TEST(worker_runs_main_sleeps) {
+        struct fproc p = {.pid = 300,
+                          .ppid = 1,
+                          .comm = "srv",
+                          .utime = 30,
+                          .start = 700,
+                          .rbytes = 10,
+                          .nthr = 2,
+                          .thr = {{300, "srv", 'S', 10, 0, 0, 0, 10, 1, 700, "do_epoll_wait"},
+                                  {301, "worker", 'S', 20, 0, 0, 0, 20, 2, 701, "futex"}}};
+
+        rule("srv", "srv", NULL);
+        write_proc(&p);
+        scan();
+        counts_are("srv", 30, 0, 10, 0, 0, 0, 30, 3);
+        /* Only the worker ran (the main thread's schedstat, which is the
+         * process's, did not move); the process's own files show it. */
+        p.utime = 45, p.rbytes = 5000, p.minflt = 9;
+        p.thr[1].utime = 35, p.thr[1].vol = 21, p.thr[1].minflt = 9;
+        write_proc(&p);
+        scan();
+        counts_are("srv", 45, 0, 5000, 0, 0, 9, 31, 3);
+}
+END_TEST
+
+START_TEST(no_schedstat) {
+        bool multi = _i;
+        struct fproc p = {.pid = 300,
+                          .ppid = 1,
+                          .comm = "srv",
+                          .utime = 30,
+                          .start = 700,
+                          .vol = 7,
+                          .no_sched = true};
+        struct fthr thr[2] = {{300, "srv", 'S', 10, 0, 0, 0, 10, 1, 700, NULL},
+                              {301, "worker", 'S', 20, 0, 0, 0, 20, 2, 701, NULL}};
+
+        /* schedstat needs CONFIG_SCHED_INFO: without it, nothing breaks. */
+        if (multi) {
+                p.nthr = 2;
+                memcpy(p.thr, thr, sizeof(thr));
+        }
+        rule("srv", "srv", NULL);
+        write_proc(&p);
+        scan();
+        ck_assert_uint_eq(stats()->hard_errors, 0);
+        ck_assert_uint_eq(group("srv")->procs, 1);
+        counts_are("srv", 30, 0, 0, 0, 0, 0, multi ? 30 : 7, multi ? 3 : 0);
+        p.utime = 40, p.vol = 8;
+        p.thr[1].vol = 25;
+        write_proc(&p);
+        scan();
+        ck_assert_uint_eq(stats()->hard_errors, 0);
+        counts_are("srv", 40, 0, 0, 0, 0, 0, multi ? 35 : 8, multi ? 3 : 0);
+}
+END_TEST
+
+START_TEST(exec_rematch) {
+        struct fproc p = {
+            .pid = 400, .ppid = 1, .comm = "sh", .utime = 100, .minflt = 10, .start = 800};
+
+        rule("shell", "sh", NULL);
+        rule("app", "app", NULL);
+        write_proc(&p);
+        scan();
+        counts_are("shell", 100, 0, 0, 0, 0, 10, 0, 0);
+        ck_assert_ptr_null(find("app"));
+        /* exec: same pid and start, new comm. The process joins "app"
+         * with deltas from now on; "shell" keeps what it had. */
+        p.comm = "app", p.utime = 130, p.minflt = 15;
+        write_proc(&p);
+        scan();
+        counts_are("shell", 100, 0, 0, 0, 0, 10, 0, 0);
+        counts_are("app", 0, 0, 0, 0, 0, 0, 0, 0);
+        ck_assert_uint_eq(group("shell")->procs, 0);
+        ck_assert_uint_eq(group("app")->procs, 1);
+        p.utime = 150, p.minflt = 16;
+        write_proc(&p);
+        scan();
+        counts_are("app", 20, 0, 0, 0, 0, 1, 0, 0);
+        counts_are("shell", 100, 0, 0, 0, 0, 10, 0, 0);
+}
+END_TEST
+
+START_TEST(child_appears) {
+        bool children = _i;
+        struct fproc par = {.pid = 500, .ppid = 1, .comm = "parent", .utime = 10, .start = 100};
+        struct fproc ch = {
+            .pid = 501, .ppid = 500, .comm = "worker", .utime = 5, .stime = 2, .start = 300};
+        struct fproc gch = {
+            .pid = 502, .ppid = 501, .comm = "grandchild", .utime = 1, .start = 310};
+
+        opts.children = children;
+        rule("svc", "parent", NULL);
+        write_proc(&par);
+        scan();
+        counts_are("svc", 10, 0, 0, 0, 0, 0, 0, 0);
+        par.utime = 12;
+        write_proc(&par);
+        write_proc(&ch);
+        write_proc(&gch);
+        scan();
+        if (children) {
+                /* Born since the last scan: whole counts, in the nearest
+                 * matched ancestor's group, grandchildren too. */
+                counts_are("svc", 18, 2, 0, 0, 0, 0, 0, 0);
+                ck_assert_uint_eq(group("svc")->procs, 3);
+        } else {
+                counts_are("svc", 12, 0, 0, 0, 0, 0, 0, 0);
+                ck_assert_uint_eq(group("svc")->procs, 1);
+        }
+        ck_assert_ptr_null(find("worker"));
+        ch.utime = 9;
+        write_proc(&ch);
+        scan();
+        counts_are("svc", children ? 22 : 12, children ? 2 : 0, 0, 0, 0, 0, 0, 0);
+}
+END_TEST
+
+START_TEST(child_before_parent_in_walk) {
+        /* After pid wrap a child can have a lower pid than its parent: it
+         * still joins the parent's group at its first scan. */
+        struct fproc par = {.pid = 900, .ppid = 1, .comm = "parent", .utime = 10, .start = 100};
+        struct fproc ch = {.pid = 50, .ppid = 900, .comm = "worker", .utime = 5, .start = 300};
+
+        rule("svc", "parent", NULL);
+        write_proc(&par);
+        write_proc(&ch);
+        scan();
+        counts_are("svc", 15, 0, 0, 0, 0, 0, 0, 0);
+        ck_assert_uint_eq(group("svc")->procs, 2);
+}
+END_TEST
+
+START_TEST(counter_goes_back) {
+        struct fproc p = {.pid = 600,
+                          .ppid = 1,
+                          .comm = "app",
+                          .utime = 100,
+                          .minflt = 50,
+                          .wbytes = 1000,
+                          .start = 100};
+
+        rule("app", "app", NULL);
+        write_proc(&p);
+        scan();
+        counts_are("app", 100, 0, 0, 1000, 0, 50, 0, 0);
+        /* A value below the last one adds 0 (never wraps), and becomes
+         * the new base. */
+        p.utime = 90, p.minflt = 40, p.wbytes = 10;
+        write_proc(&p);
+        scan();
+        counts_are("app", 100, 0, 0, 1000, 0, 50, 0, 0);
+        p.utime = 95, p.minflt = 41, p.wbytes = 20;
+        write_proc(&p);
+        scan();
+        counts_are("app", 105, 0, 0, 1010, 0, 51, 0, 0);
+}
+END_TEST
+
+START_TEST(threads_off_reads_no_task) {
+        bool threads = _i;
+        struct fproc p = {.pid = 700,
+                          .ppid = 1,
+                          .comm = "mt",
+                          .utime = 30,
+                          .vol = 5,
+                          .nonvol = 1,
+                          .start = 100,
+                          .nthr = 2,
+                          .thr = {{700, "mt", 'S', 10, 5, 0, 0, 50, 10, 100, NULL},
+                                  {701, "w", 'R', 20, 10, 0, 0, 60, 20, 101, NULL}}};
+
+        opts.threads = threads;
+        rule("mt", "mt", NULL);
+        write_proc(&p);
+        /* A malformed thread file: only a reader of task/ can see it. */
+        put("700/task/701/stat", "701 (w) R 1\n");
+        scan();
+        if (threads) {
+                ck_assert_uint_eq(stats()->hard_errors, 1);
+                ck_assert_int_eq(hard_errors_reported, 1);
+                ck_assert_uint_eq(group("mt")->procs, 0);
+        } else {
+                ck_assert_uint_eq(stats()->hard_errors, 0);
+                ck_assert_int_eq(hard_errors_reported, 0);
+                /* Context switches of the main thread only, as status
+                 * shows them; no thread names; threads from stat. */
+                counts_are("mt", 30, 0, 0, 0, 0, 0, 5, 1);
+                ck_assert_uint_eq(group("mt")->procs, 1);
+                ck_assert_uint_eq(group("mt")->threads, 2);
+                ck_assert_uint_eq(group("mt")->num_thread_names, 0);
+        }
+}
+END_TEST
+
+START_TEST(gauges) {
+        struct fproc a = {.pid = 800,
+                          .ppid = 1,
+                          .comm = "g",
+                          .start = 500,
+                          .vsize = 1000000,
+                          .rss = 10,
+                          .swap_kb = 4,
+                          .nfds = 5,
+                          .nofile = "10",
+                          .wchan = "do_select"};
+        struct fproc b = {.pid = 801,
+                          .ppid = 1,
+                          .comm = "g",
+                          .start = 400,
+                          .vsize = 2000000,
+                          .rss = 20,
+                          .swap_kb = 8,
+                          .nfds = 3,
+                          .nofile = "unlimited",
+                          .wchan = "do_epoll_wait",
+                          .nthr = 4,
+                          .thr = {{801, "g", 'S', 1, 1, 1, 0, 1, 1, 400, "do_epoll_wait"},
+                                  {802, "worker", 'R', 2, 2, 2, 0, 2, 2, 401, "0"},
+                                  {803, "worker", 'D', 3, 3, 3, 1, 3, 3, 402, "io_schedule"},
+                                  {804, "idle", 'S', 4, 4, 4, 0, 4, 4, 403, ""}}};
+        struct fproc z = {.pid = 802 + 100,
+                          .ppid = 1,
+                          .comm = "g",
+                          .state = 'Z',
+                          .start = 600,
+                          .nofile = "100",
+                          .nfds = 0};
+        const struct pg_group *g;
+        size_t found = 0;
+
+        rule("g", "g", NULL);
+        write_proc(&a);
+        write_proc(&b);
+        write_proc(&z);
+        scan();
+        g = group("g");
+        ck_assert_uint_eq(g->procs, 3);
+        ck_assert_uint_eq(g->threads, 6);
+        ck_assert_uint_eq(g->memory.v[PG_MEM_RESIDENT], 30u * PAGE);
+        ck_assert_uint_eq(g->memory.v[PG_MEM_VIRTUAL], 3000000u);
+        ck_assert_uint_eq(g->memory.v[PG_MEM_SWAP], 12u * 1024);
+        ck_assert_uint_eq(g->open_fds, 8);
+        /* 5 of 10 open; "unlimited" gives no ratio. */
+        ck_assert_double_eq_tol(g->worst_fd_ratio, 0.5, 1e-12);
+        ck_assert_uint_eq(g->oldest_start_ticks, 400);
+        /* Each thread once: a (S), z (Z), b's four threads (S R D S). */
+        ck_assert_uint_eq(g->states.v[PG_RUNNING], 1);
+        ck_assert_uint_eq(g->states.v[PG_SLEEPING], 3);
+        ck_assert_uint_eq(g->states.v[PG_WAITING], 1);
+        ck_assert_uint_eq(g->states.v[PG_ZOMBIE], 1);
+        ck_assert_uint_eq(g->states.v[PG_OTHER], 0);
+        /* Threads per wait channel, without "" and "0". */
+        ck_assert_uint_eq(g->num_wchan, 3);
+        for (size_t i = 0; i < g->num_wchan; i++) {
+                const char *n = g->wchan[i].name;
+                ck_assert_msg(strcmp(n, "do_select") == 0 || strcmp(n, "do_epoll_wait") == 0 ||
+                                  strcmp(n, "io_schedule") == 0,
+                              "unexpected wchan \"%s\"", n);
+                ck_assert_uint_eq(g->wchan[i].count, 1);
+        }
+        /* Thread names of the multi-threaded member, with counters. */
+        ck_assert_uint_eq(g->num_thread_names, 3);
+        for (size_t i = 0; i < g->num_thread_names; i++) {
+                const struct pg_thread_name *tn = &g->thread_names[i];
+                if (strcmp(tn->name, "worker") == 0) {
+                        ck_assert_uint_eq(tn->count, 2);
+                        ck_assert_uint_eq(tn->counts.v[PG_CPU_USER], 5);
+                        ck_assert_uint_eq(tn->counts.v[PG_MINOR_FAULTS], 5);
+                        ck_assert_uint_eq(tn->counts.v[PG_MAJOR_FAULTS], 1);
+                        ck_assert_uint_eq(tn->counts.v[PG_CTX_VOLUNTARY], 5);
+                        found++;
+                } else if (strcmp(tn->name, "g") == 0 || strcmp(tn->name, "idle") == 0) {
+                        ck_assert_uint_eq(tn->count, 1);
+                        found++;
+                }
+        }
+        ck_assert_uint_eq(found, 3);
+        /* Gauges follow the live members: the oldest exits. */
+        gone(801);
+        scan();
+        g = group("g");
+        ck_assert_uint_eq(g->procs, 2);
+        ck_assert_uint_eq(g->threads, 2);
+        ck_assert_uint_eq(g->oldest_start_ticks, 500);
+        ck_assert_uint_eq(g->open_fds, 5);
+        ck_assert_uint_eq(g->memory.v[PG_MEM_RESIDENT], 10u * PAGE);
+        ck_assert_uint_eq(g->states.v[PG_SLEEPING], 1);
+        ck_assert_uint_eq(g->states.v[PG_ZOMBIE], 1);
+        ck_assert_uint_eq(g->states.v[PG_RUNNING], 0);
+        ck_assert_uint_eq(g->num_wchan, 1);
+        ck_assert_str_eq(g->wchan[0].name, "do_select");
+        for (size_t i = 0; i < g->num_thread_names; i++)
+                ck_assert_uint_eq(g->thread_names[i].count, 0);
+}
+END_TEST
+
+START_TEST(hard_error_keeps_counters) {
+        struct fproc a = {
+            .pid = 100, .ppid = 1, .comm = "app", .utime = 100, .minflt = 10, .start = 500};
+
+        rule("app", "app", NULL);
+        write_proc(&a);
+        scan();
+        counts_are("app", 100, 0, 0, 0, 0, 10, 0, 0);
+        /* A truncated stat: malformed, counted, the process skipped for
+         * this scan but not forgotten. */
+        put("100/stat", "100 (app) S 1 100 100 0 -1 4194560 12 0 0\n");
+        scan();
+        ck_assert_uint_eq(stats()->hard_errors, 1);
+        ck_assert_uint_eq(stats()->vanished, 0);
+        ck_assert_int_eq(hard_errors_reported, 1);
+        counts_are("app", 100, 0, 0, 0, 0, 10, 0, 0);
+        ck_assert_uint_eq(group("app")->procs, 0);
+        /* Readable again: deltas from the last good values, not its
+         * lifetime counts a second time. */
+        a.utime = 130, a.minflt = 12;
+        write_proc(&a);
+        scan();
+        ck_assert_uint_eq(stats()->hard_errors, 0);
+        counts_are("app", 130, 0, 0, 0, 0, 12, 0, 0);
+        ck_assert_uint_eq(group("app")->procs, 1);
+}
+END_TEST
+
+START_TEST(hard_error_in_status_keeps_counters) {
+        struct fproc a = {.pid = 100, .ppid = 1, .comm = "app", .utime = 100, .start = 500};
+
+        rule("app", "app", NULL);
+        write_proc(&a);
+        scan();
+        a.utime = 110;
+        write_proc(&a);
+        put("100/status", "Name:\tapp\nUid:\t1\t1\t1\t1\n");
+        scan();
+        ck_assert_uint_eq(stats()->hard_errors, 1);
+        counts_are("app", 100, 0, 0, 0, 0, 0, 0, 0);
+        a.utime = 120;
+        write_proc(&a);
+        scan();
+        counts_are("app", 120, 0, 0, 0, 0, 0, 0, 0);
+}
+END_TEST
+
+START_TEST(vanished_not_error) {
+        struct fproc a = {.pid = 100, .ppid = 1, .comm = "app", .utime = 100, .start = 500};
+
+        rule("app", "app", NULL);
+        write_proc(&a);
+        mkdir_rel("121");
+        scan();
+        /* Both directories were opened; one held no process. */
+        ck_assert_uint_eq(stats()->procs, 2);
+        ck_assert_uint_eq(stats()->vanished, 1);
+        ck_assert_uint_eq(stats()->hard_errors, 0);
+        ck_assert_int_eq(hard_errors_reported, 0);
+        /* A known member whose directory empties: vanished, kept counts. */
+        gone(100);
+        mkdir_rel("100");
+        scan();
+        ck_assert_uint_eq(stats()->vanished, 2);
+        ck_assert_uint_eq(stats()->hard_errors, 0);
+        ck_assert_int_eq(hard_errors_reported, 0);
+        counts_are("app", 100, 0, 0, 0, 0, 0, 0, 0);
+        ck_assert_uint_eq(group("app")->procs, 0);
+}
+END_TEST
+
+/* --- issue 9: reaped children ---------------------------------------- */
+
+START_TEST(unseen_child_time) {
+        bool ctime = _i;
+        struct fproc p = {.pid = 100,
+                          .ppid = 1,
+                          .comm = "make",
+                          .utime = 10,
+                          .stime = 5,
+                          .cutime = 1000,
+                          .cstime = 1000,
+                          .minflt = 7,
+                          .cminflt = 5000,
+                          .start = 500};
+
+        opts.children_time = ctime;
+        rule("build", "make", NULL);
+        write_proc(&p);
+        scan();
+        /* Children reaped before the first scan are not ours. */
+        counts_are("build", 10, 5, 0, 0, 0, 7, 0, 0);
+        /* A child came and went between the scans: only the parent's
+         * cutime/cstime/cminflt/cmajflt show it. */
+        p.utime = 11, p.cutime = 1040, p.cstime = 1010, p.cminflt = 5100, p.cmajflt = 2;
+        write_proc(&p);
+        scan();
+        if (ctime)
+                counts_are("build", 51, 15, 0, 0, 2, 107, 0, 0);
+        else
+                counts_are("build", 11, 5, 0, 0, 0, 7, 0, 0);
+}
+END_TEST
+
+START_TEST(seen_child_reaped_once) {
+        bool ctime = _i;
+        struct fproc p = {.pid = 100,
+                          .ppid = 1,
+                          .comm = "make",
+                          .utime = 10,
+                          .start = 500,
+                          .rbytes = 100,
+                          .wbytes = 100};
+        struct fproc c = {.pid = 101,
+                          .ppid = 100,
+                          .comm = "cc",
+                          .utime = 30,
+                          .stime = 5,
+                          .minflt = 20,
+                          .rbytes = 1000,
+                          .wbytes = 2000,
+                          .start = 600};
+
+        opts.children_time = ctime;
+        rule("build", "make", NULL);
+        write_proc(&p);
+        write_proc(&c);
+        scan();
+        counts_are("build", 40, 5, 1100, 2100, 0, 20, 0, 0);
+        /* The child ran on to utime 50, stime 8, 35 faults, read 1500,
+         * wrote 2600, exited and was reaped: all of it lands in the
+         * parent's cutime, cstime, cminflt and io. */
+        gone(101);
+        p.cutime = 50, p.cstime = 8, p.cminflt = 35;
+        p.rbytes = 100 + 1500, p.wbytes = 100 + 2600;
+        p.vol = 1; /* the parent woke up in wait4() to reap it */
+        write_proc(&p);
+        scan();
+        /* Its tail counted once (CPU only when asked); its io shows in
+         * the parent's io either way, also once. */
+        if (ctime)
+                counts_are("build", 60, 8, 1600, 2700, 0, 35, 1, 0);
+        else
+                counts_are("build", 40, 5, 1600, 2700, 0, 20, 1, 0);
+        /* Nothing more next time. */
+        scan();
+        if (ctime)
+                counts_are("build", 60, 8, 1600, 2700, 0, 35, 1, 0);
+        else
+                counts_are("build", 40, 5, 1600, 2700, 0, 20, 1, 0);
+}
+END_TEST
+
+START_TEST(child_reaped_by_other_group) {
+        struct fproc p = {.pid = 100, .ppid = 1, .comm = "sh", .utime = 10, .start = 500};
+        struct fproc c = {.pid = 101, .ppid = 100, .comm = "job", .utime = 30, .start = 600};
+
+        rule("shell", "sh", NULL);
+        rule("jobs", "job", NULL);
+        write_proc(&p);
+        write_proc(&c);
+        scan();
+        counts_are("shell", 10, 0, 0, 0, 0, 0, 0, 0);
+        counts_are("jobs", 30, 0, 0, 0, 0, 0, 0, 0);
+        gone(101);
+        p.cutime = 45;
+        p.vol = 1; /* woke up in wait4() */
+        write_proc(&p);
+        scan();
+        /* The tail (45 - 30) goes to the reaper's group; "jobs" keeps
+         * what it had; together they hold the child's 45 once. */
+        counts_are("shell", 25, 0, 0, 0, 0, 0, 1, 0);
+        counts_are("jobs", 30, 0, 0, 0, 0, 0, 0, 0);
+}
+END_TEST
+
+static Suite *suite(void) {
+        Suite *s = suite_create("track");
+        TCase *tc;
+
+        tc = tcase_create("counters");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, first_scan_lifetime);
+        tcase_add_test(tc, process_exits);
+        tcase_add_test(tc, pid_reused);
+        tcase_add_test(tc, thread_exits);
+        tcase_add_test(tc, worker_runs_main_sleeps);
+        tcase_add_loop_test(tc, no_schedstat, 0, 2);
+        tcase_add_test(tc, exec_rematch);
+        tcase_add_loop_test(tc, child_appears, 0, 2);
+        tcase_add_test(tc, child_before_parent_in_walk);
+        tcase_add_test(tc, counter_goes_back);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("reads");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_loop_test(tc, threads_off_reads_no_task, 0, 2);
+        tcase_add_test(tc, gauges);
+        tcase_add_test(tc, hard_error_keeps_counters);
+        tcase_add_test(tc, hard_error_in_status_keeps_counters);
+        tcase_add_test(tc, vanished_not_error);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("children_time");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_loop_test(tc, unseen_child_time, 0, 2);
+        tcase_add_loop_test(tc, seen_child_reaped_once, 0, 2);
+        tcase_add_test(tc, child_reaped_by_other_group);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        SRunner *sr = srunner_create(suite());
+        int failed;
+
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? 1 : 0;
+}
