@@ -191,6 +191,26 @@ python3 "$T/src/tests/netdata_check.py" --min-begins 2 "$T/netdata.out" ||
 	{ cat "$T/netdata.err"; fail "the Netdata plugin's output fails the protocol checker"; }
 echo "  $(grep -c '^BEGIN' "$T/netdata.out") BEGIN blocks, $(grep -c '^CHART' "$T/netdata.out") charts"
 
+# The capabilities must matter: as user netdata, a copy without them (cp
+# drops file capabilities) cannot read root's io and fd/, and counts soft
+# errors for them; the installed plugin must count fewer.
+soft_errors() { # the plugin's own soft-error figure of its last scan
+	awk '/^BEGIN netdata.procgroups_errors/ {f = 1} f && /^SET soft/ {n = $NF; f = 0} END {print n}' "$1"
+}
+chmod 711 "$T"
+mkdir -m 755 "$T/nocap"
+cp "$plugin" "$T/nocap/procgroups.plugin"
+chown root:netdata "$T/nocap/procgroups.plugin"
+chmod 0750 "$T/nocap/procgroups.plugin"
+timeout 60 runuser -u netdata -- env -i PATH=/usr/bin:/bin PROCGROUPS_ITERATIONS=1 \
+	"$T/nocap/procgroups.plugin" 1 < <(exec sleep 60) >"$T/nocap.out" 2>&1 ||
+	fail "the plugin without capabilities failed"
+PIDS="$PIDS $!"
+with=$(soft_errors "$T/netdata.out") without=$(soft_errors "$T/nocap.out")
+echo "  soft errors as user netdata: $with with the capabilities, $without without"
+[ -n "$with" ] && [ -n "$without" ] || fail "no netdata.procgroups_errors chart in the output"
+[ "$with" -lt "$without" ] || fail "the file capabilities make no difference"
+
 step "apt-get purge"
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq $PKGS >"$T/purge.log" 2>&1 ||
 	{ cat "$T/purge.log"; fail "apt-get purge failed"; }
