@@ -1,8 +1,8 @@
 /* floor: the least work a per-process scan of /proc must do, to compare a
  * collector with. No parsing beyond finding num_threads in stat.
  *
- *   floor [-F] [-p FILES] [-T FILES] [-P] [-k] [-n MIN_SCANS] [-N MAX_SCANS]
- *         [-w WARMUP] [-t SECONDS] [-s SLEEP_MS] [-D ROOT] [-l LABEL]
+ *   floor [-F] [-p FILES] [-T FILES] [-R FILE] [-P] [-k] [-n MIN_SCANS]
+ *         [-N MAX_SCANS] [-w WARMUP] [-t SECONDS] [-s SLEEP_MS] [-D ROOT] [-l LABEL]
  *
  * Per scan: list ROOT (getdents64 on a dirfd kept open, rewound each scan);
  * for every numeric entry open/read/close "PID/stat", "PID/status",
@@ -18,6 +18,12 @@
  *       without "stat" in -p, task/ is listed for every process;
  *   -P  open a per-pid (and per-task) O_PATH dirfd and the files relative
  *       to it, as a collector that keeps a dirfd per process does;
+ *   -R  replay a list instead: FILE holds one path per line relative to
+ *       ROOT, "PID/.../name" (open, read, close), "PID/fd" (the fd count)
+ *       or "PID/task/" (list the directory); every scan lists ROOT and then
+ *       does exactly those operations, with a dirfd per pid under -P and
+ *       kept fds under -k. run.sh makes the list from strace of one
+ *       procgroups scan: the same files, read the cheapest way;
  *   -k  keep every file open across scans and re-read it with
  *       pread(fd, 0) (the kernel regenerates the text); a per-pid O_PATH
  *       dirfd is kept for the fd count. A read that fails (the process
@@ -195,6 +201,15 @@ static void count_fds(int dir, const char *path) {
                 errors++;
 }
 
+/* "123/...": a pid then a slash. */
+static int is_pid_prefix(const char *s) {
+        if (*s < '1' || *s > '9')
+                return 0;
+        while (*s >= '0' && *s <= '9')
+                s++;
+        return *s == '/';
+}
+
 static void scan_tasks(const char *pid, int pid_dir) {
         char path[600];
         char dbuf[32 * 1024];
@@ -298,6 +313,100 @@ static int parse_list(char *arg, const char **names) {
         return n;
 }
 
+/* -R: one operation of the replayed list. */
+struct op {
+        char *path;      /* relative to ROOT */
+        const char *rel; /* the part after "PID/" */
+        int pid;
+        int kind; /* 0 read, 1 fd count, 2 list */
+        int fd;   /* kept (-k) */
+};
+static struct op *ops;
+static size_t nops;
+
+static int load_ops(const char *file) {
+        FILE *f = fopen(file, "r");
+        char line[600];
+        size_t cap = 0;
+
+        if (!f)
+                return -1;
+        while (fgets(line, sizeof line, f)) {
+                size_t len = strcspn(line, "\n");
+                char *slash;
+                line[len] = '\0';
+                slash = strchr(line, '/');
+                if (!len || !slash || !is_pid_prefix(line))
+                        continue;
+                if (nops == cap) {
+                        cap = cap ? cap * 2 : 1024;
+                        struct op *o = realloc(ops, cap * sizeof *o);
+                        if (!o)
+                                return fclose(f), -1;
+                        ops = o;
+                }
+                struct op *o = &ops[nops++];
+                o->path = strdup(line);
+                if (!o->path)
+                        return fclose(f), -1;
+                o->rel = o->path + (slash - line) + 1;
+                o->pid = atoi(line);
+                o->kind = line[len - 1] == '/' ? 2 : strcmp(o->rel, "fd") == 0 ? 1 : 0;
+                o->fd = -1;
+        }
+        fclose(f);
+        return 0;
+}
+
+static void replay(void) {
+        char dbuf[32 * 1024], pidname[16];
+        int dir = -1, dir_pid = 0, d;
+        long n;
+
+        for (size_t i = 0; i < nops; i++) {
+                struct op *o = &ops[i];
+                const char *path = o->path;
+                int at = root_fd;
+                if (o->pid != dir_pid) {
+                        procs++;
+                        if (per_dir) {
+                                if (dir >= 0)
+                                        close(dir);
+                                snprintf(pidname, sizeof pidname, "%d", o->pid);
+                                dir = openat(root_fd, pidname, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                        }
+                        dir_pid = o->pid;
+                }
+                if (per_dir) {
+                        if (dir < 0) {
+                                errors++;
+                                continue;
+                        }
+                        at = dir;
+                        path = o->rel;
+                }
+                switch (o->kind) {
+                case 0:
+                        if (read_file(at, path, keep ? &o->fd : NULL) < 0)
+                                errors++;
+                        break;
+                case 1: count_fds(at, path); break;
+                case 2:
+                        d = openat(at, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (d < 0) {
+                                errors++;
+                                break;
+                        }
+                        while ((n = syscall(SYS_getdents64, d, dbuf, sizeof dbuf)) > 0)
+                                tasks++;
+                        close(d);
+                        break;
+                }
+        }
+        if (dir >= 0)
+                close(dir);
+}
+
 static void scan(void) {
         static char dbuf[64 * 1024];
         long n;
@@ -309,11 +418,13 @@ static void scan(void) {
                 for (long off = 0; off < n;) {
                         struct dirent64 *d = (struct dirent64 *)(dbuf + off);
                         off += d->d_reclen;
-                        if (is_pid(d->d_name))
+                        if (!ops && is_pid(d->d_name))
                                 scan_pid(d->d_name);
                 }
         }
-        if (keep)
+        if (ops)
+                replay();
+        if (keep && !ops)
                 drop_stale();
 }
 
@@ -327,16 +438,18 @@ int main(int argc, char **argv) {
         double seconds = 0, *cpu;
         const char *root = "/proc", *label = NULL;
         char *plist = NULL, *tlist = NULL;
+        const char *replay_file = NULL;
         int full = 0;
         struct rlimit rl;
         struct rusage ru;
 
-        while ((c = getopt(argc, argv, "Fp:T:Pkn:N:w:t:s:D:l:")) != -1) {
+        while ((c = getopt(argc, argv, "Fp:T:PR:kn:N:w:t:s:D:l:")) != -1) {
                 switch (c) {
                 case 'F': full = 1; break;
                 case 'p': plist = optarg; break;
                 case 'T': tlist = optarg; break;
                 case 'P': per_dir = 1; break;
+                case 'R': replay_file = optarg; break;
                 case 'k': keep = 1; break;
                 case 'n': min_scans = atoi(optarg); break;
                 case 'N': max_scans = atoi(optarg); break;
@@ -346,10 +459,11 @@ int main(int argc, char **argv) {
                 case 'D': root = optarg; break;
                 case 'l': label = optarg; break;
                 default:
-                        fputs("usage: floor [-F] [-p FILES] [-T FILES] [-P] [-k] [-n MIN_SCANS] "
-                              "[-N MAX_SCANS] [-w WARMUP] [-t SECONDS] [-s SLEEP_MS] [-D ROOT] "
-                              "[-l LABEL]\n",
-                              stderr);
+                        fputs(
+                            "usage: floor [-F] [-p FILES] [-T FILES] [-R FILE] [-P] [-k]\n"
+                            "             [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]\n"
+                            "             [-s SLEEP_MS] [-D ROOT] [-l LABEL]\n",
+                            stderr);
                         return 2;
                 }
         }
@@ -378,6 +492,8 @@ int main(int argc, char **argv) {
         root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
                 return perror(root), 1;
+        if (replay_file && (load_ops(replay_file) < 0 || nops == 0))
+                return fprintf(stderr, "floor: %s: no operations\n", replay_file), 1;
         cpu = calloc((size_t)max_scans, sizeof *cpu);
         if (!cpu)
                 return 1;
@@ -401,9 +517,10 @@ int main(int argc, char **argv) {
         getrusage(RUSAGE_SELF, &ru);
         char variant[128];
         snprintf(variant, sizeof variant, "%s%s%s%s",
-                 plist || tlist ? "files"
-                 : full         ? "full"
-                                : "min",
+                 replay_file      ? "replay"
+                 : plist || tlist ? "files"
+                 : full           ? "full"
+                                  : "min",
                  per_dir ? "-dirfd" : "", keep ? "-kept" : "", sleep_ms ? "-sleep" : "");
         printf("collector=floor variant=%s scans=%d cpu_ms=%.3f cpu_ms_mean=%.3f "
                "cpu_ms_min=%.3f wall_ms=%.3f procs=%llu tasks=%llu files=%llu errors=%llu "

@@ -11,10 +11,6 @@
 #   BENCH_ANCHOR_S=8      measuring window of each anchor
 #   BENCH_ANCHORS="exporter collectd apps"   which anchors to try ("" = none)
 #   BENCH_THREADS=20 BENCH_FDS=5 BENCH_GROUPS=10 BENCH_CHURN=0  (load.c)
-#   BENCH_SAME_FILES="-p stat,status,io,wchan,fd -T stat,status,wchan -P"
-#                         floor options that read the files procgroups (threads
-#                         on) reads in a steady-state scan: update with strace
-#                         when the tracker reads other files
 #   BENCH_TIMEOUT=1200    hard bound of the whole run, seconds
 #   BENCH_OUT=DIR         keep results.txt and table.md there
 #   BENCH_ISOLATE=1       0: no PID namespace (every process counts)
@@ -41,13 +37,12 @@ BENCH_FDS=${BENCH_FDS:-5}
 BENCH_GROUPS=${BENCH_GROUPS:-10}
 BENCH_CHURN=${BENCH_CHURN:-0}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-1200}
-BENCH_SAME_FILES=${BENCH_SAME_FILES:--p stat,status,io,wchan,fd -T stat,status,wchan -P}
 EXPORTER=${EXPORTER:-/usr/bin/prometheus-process-exporter}
 COLLECTD=${COLLECTD:-/usr/sbin/collectd}
 APPS_PLUGIN=${APPS_PLUGIN:-/usr/lib/netdata/plugins.d/apps.plugin}
 PORT=${BENCH_PORT:-19256}
 export BENCH_N BENCH_RUNS BENCH_SECONDS BENCH_ANCHOR_S BENCH_ANCHORS BENCH_THREADS BENCH_FDS \
-        BENCH_GROUPS BENCH_CHURN BENCH_TIMEOUT BENCH_SAME_FILES PROCGROUPS
+        BENCH_GROUPS BENCH_CHURN BENCH_TIMEOUT PROCGROUPS
 
 for p in load floor pgscan cpuof; do
         [ -x "$BIN/$p" ] || { echo "run.sh: $BIN/$p missing (make bench builds it)" >&2; exit 2; }
@@ -130,6 +125,33 @@ m_pgscan() { # ARGS...
         local line
         line=$("$BIN/pgscan" -t "$BENCH_SECONDS" "$@") || { log "pgscan failed"; return; }
         record "$line"
+}
+
+# The "same files" floor: strace one steady-state pgscan scan (the third),
+# turn what it opened, counted and listed into a list, and let floor -R
+# replay exactly that, with a dirfd per pid (as procgroups) and with kept
+# fds + pread. Needs strace; without it these rows are missing.
+m_same() { # on|off PGSCAN_ARGS...
+        local list=$WORK/same-$1.list
+        command -v strace >/dev/null || return 0
+        strace -y -e trace=openat,newfstatat,getdents64 -o "$WORK/strace" \
+                "$BIN/pgscan" -w 2 -n 1 -N 1 "${@:2}" >/dev/null 2>&1 || return 0
+        awk '
+        # a scan starts with a non-empty listing of the procfs root
+        /^getdents64\([0-9]+<\/proc>,/ && !/\/\* 0 entries/ { n = 0; next }
+        /^openat\(/ && !/O_DIRECTORY|O_PATH/ && match($0, /= [0-9]+<\/proc\/[0-9][^>]*>$/) {
+                p = substr($0, RSTART, RLENGTH); sub(/^= [0-9]+<\/proc\//, "", p); sub(/>$/, "", p)
+                l[++n] = p; next }
+        /^newfstatat\([0-9]+<\/proc\/[0-9]+>, "fd",/ && / = 0$/ {
+                p = $0; sub(/^newfstatat\([0-9]+<\/proc\//, "", p); sub(/>.*/, "", p)
+                l[++n] = p "/fd"; next }
+        /^getdents64\([0-9]+<\/proc\/[0-9]+\/task>,/ && !/\/\* 0 entries/ {
+                p = $0; sub(/^getdents64\([0-9]+<\/proc\//, "", p); sub(/>.*/, "", p)
+                l[++n] = p "/"; next }
+        END { for (i = 1; i <= n; i++) print l[i] }' "$WORK/strace" >"$list"
+        [ -s "$list" ] || return 0
+        m_floor "same-files-$1" -R "$list" -P
+        m_floor "same-files-$1-kept" -R "$list" -k
 }
 
 # The CLI end to end, steady state: CPU of (2 + K) scans minus CPU of 2
@@ -261,10 +283,8 @@ for CUR_N in $BENCH_N; do
                 m_pgscan -T -l threads-off
                 if [ $run = 0 ]; then
                         m_floor full-kept -F -k
-                        # shellcheck disable=SC2086 # a list of options
-                        m_floor same-files $BENCH_SAME_FILES
-                        # shellcheck disable=SC2086
-                        m_floor same-files-kept $BENCH_SAME_FILES -k
+                        m_same on
+                        m_same off -T
                 fi
         done
         if [ $HAVE_CLI = 1 ]; then
@@ -299,16 +319,19 @@ END {
         print "| collector | variant | N | procs / tasks | runs | CPU ms/scan | x floor full | x same-files floor | us/proc | peak RSS MB | wall ms/scan |"
         print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for (j = 1; j <= nn; j++) {
-                n = ns[j]; f = median(cpu["floor full", n]); sf = 0
+                n = ns[j]; f = median(cpu["floor full", n])
                 # the cheapest way the floor knows to read procgroups' files
-                if (("floor same-files", n) in runs) sf = median(cpu["floor same-files", n])
-                if (("floor same-files-kept", n) in runs) { x = median(cpu["floor same-files-kept", n]); if (!sf || x < sf) sf = x }
+                for (t = 0; t < 2; t++) {
+                        m = t ? "off" : "on"; sf[m] = 0
+                        if (("floor same-files-" m, n) in runs) sf[m] = median(cpu["floor same-files-" m, n])
+                        if (("floor same-files-" m "-kept", n) in runs) { x = median(cpu["floor same-files-" m "-kept", n]); if (!sf[m] || x < sf[m]) sf[m] = x }
+                }
                 for (i = 1; i <= nk; i++) {
                         k = order[i]; if (!((k, n) in runs)) continue
                         c = median(cpu[k, n]); split(k, kv, " ")
                         per[k, n] = c * 1000 / procs[n]
                         printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %s | %.1f | %.1f | %.1f |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
-                                (f > 0 ? sprintf("%.2f", c / f) : "-"), (sf > 0 && k == "procgroups threads-on" ? sprintf("%.2f", c / sf) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n])
+                                (f > 0 ? sprintf("%.2f", c / f) : "-"), (k ~ /^procgroups threads-o/ && sf[substr(k, 20)] > 0 ? sprintf("%.2f", c / sf[substr(k, 20)]) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n])
                 }
         }
         if (nn < 2) exit
