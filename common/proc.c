@@ -681,8 +681,12 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
                 if (r == 0)
                         r = pg_parse_schedstat(b->data, b->len, &t->sched);
                 t->has_sched = r == 0;
-                if (is_gone(r))
+                /* schedstat is a hint: a missing one (no CONFIG_SCHED_INFO,
+                 * a fake tree) only matters if the thread is gone. */
+                if (is_gone(r) && faccessat(fd, "stat", F_OK, 0) < 0 && is_gone(-errno)) {
+                        r = PG_VANISHED;
                         goto out;
+                }
                 r = 0;
         }
         if (what & PG_THREAD_STAT) {

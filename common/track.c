@@ -690,6 +690,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         if (m.filedesc.open >= 0) {
                 g->pub.open_fds += (uint64_t)m.filedesc.open;
                 if (e->fd_limit > 0 && e->fd_limit != PG_UNLIMITED) {
+                        g->pub.fd_limit += e->fd_limit;
                         double ratio = (double)m.filedesc.open / (double)e->fd_limit;
                         if (ratio > g->pub.worst_fd_ratio)
                                 g->pub.worst_fd_ratio = ratio;

@@ -44,6 +44,9 @@ struct pg_group {
         struct pg_counts counts;
         struct pg_memory memory;
         uint64_t open_fds;
+        /* Sum of the members' soft RLIMIT_NOFILE where known and finite:
+         * the room their open_fds have (collectd's file_handles-limit). */
+        uint64_t fd_limit;
         double worst_fd_ratio;
         uint64_t oldest_start_ticks; /* valid when procs > 0 */
         struct pg_states states;

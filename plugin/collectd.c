@@ -211,8 +211,9 @@ static void submit_group(const struct pg_group *gr, const char *pi, long hz, cdt
                 submit_gauge(pi, "memory", "swap_pss", (gauge_t)gr->memory.v[PG_MEM_PROP_SWAP], t);
         }
         submit_gauge(pi, "file_handles", "open", (gauge_t)gr->open_fds, t);
-        /* The tracker keeps the worst open/limit ratio, not a limit sum: the
-         * stock "gauge" type (value:GAUGE:U:U) carries it as a fraction. */
+        submit_gauge(pi, "file_handles", "limit", (gauge_t)gr->fd_limit, t);
+        /* The worst open/limit ratio among the members: the stock "gauge"
+         * type (value:GAUGE:U:U) carries it as a fraction. */
         submit_gauge(pi, "gauge", "worst_fd_ratio", gr->worst_fd_ratio, t);
         for (int s = 0; s < PG_STATE_MAX; s++)
                 submit_gauge(pi, "ps_state", state_names[s], (gauge_t)gr->states.v[s], t);

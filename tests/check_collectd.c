@@ -195,6 +195,7 @@ START_TEST(maps_group_values) {
         ck_assert_double_eq(need("web", "ps_vm", NULL)->values[0].gauge, 10485760.0 + 4096 + 4096);
         ck_assert_double_eq(need("web", "memory", "swap")->values[0].gauge, 3 * 4096.0);
         ck_assert_double_eq(need("web", "file_handles", "open")->values[0].gauge, 7);
+        ck_assert_double_eq(need("web", "file_handles", "limit")->values[0].gauge, 3 * 1024);
         ck_assert_double_eq_tol(need("web", "gauge", "worst_fd_ratio")->values[0].gauge, 5.0 / 1024,
                                 1e-9);
         ck_assert_double_eq(need("web", "ps_state", "running")->values[0].gauge, 1);
