@@ -228,8 +228,10 @@ int pg_proc_stat(struct pg_proc *p, const struct pg_stat **ret) {
                 if (r < 0)
                         return r;
                 r = pg_parse_stat(b->data, b->len, &p->stat);
-                if (r < 0)
+                if (r < 0) {
+                        p->failed = "stat";
                         return r;
+                }
                 p->have |= PG_HAVE_STAT;
         }
         *ret = &p->stat;
@@ -247,8 +249,10 @@ int pg_proc_status(struct pg_proc *p, const struct pg_status **ret) {
                 if (r < 0)
                         return r;
                 r = pg_parse_status(b->data, b->len, &p->status);
-                if (r < 0)
+                if (r < 0) {
+                        p->failed = "status";
                         return r;
+                }
                 p->have |= PG_HAVE_STATUS;
         }
         *ret = &p->status;
@@ -342,8 +346,10 @@ static int read_io(struct pg_proc *p) {
         if (r < 0)
                 return optional_outcome(p, r);
         r = pg_parse_io(b->data, b->len, &p->io);
-        if (r < 0)
+        if (r < 0) {
+                p->failed = "io";
                 return r;
+        }
         p->have |= PG_HAVE_IO;
         return 0;
 }
@@ -369,7 +375,10 @@ static int read_limits(struct pg_proc *p, uint64_t *ret) {
         r = pg_read_file(p->dir_fd, "limits", b);
         if (r < 0)
                 return optional_outcome(p, r);
-        return pg_parse_limits_nofile(b->data, b->len, ret);
+        r = pg_parse_limits_nofile(b->data, b->len, ret);
+        if (r < 0)
+                p->failed = "limits";
+        return r;
 }
 
 static int read_smaps(struct pg_proc *p, struct pg_smaps *ret) {
@@ -379,7 +388,10 @@ static int read_smaps(struct pg_proc *p, struct pg_smaps *ret) {
         r = pg_read_file(p->dir_fd, "smaps_rollup", b);
         if (r < 0)
                 return optional_outcome(p, r);
-        return pg_parse_smaps_rollup(b->data, b->len, ret);
+        r = pg_parse_smaps_rollup(b->data, b->len, ret);
+        if (r < 0)
+                p->failed = "smaps_rollup";
+        return r;
 }
 
 /* A soft error leaves the field unknown; anything else ends the read. */
@@ -694,8 +706,8 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
                 r = pg_read_file(fd, "stat", b);
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         r = PG_VANISHED;
-                if (r == 0)
-                        r = pg_parse_stat(b->data, b->len, &st);
+                if (r == 0 && (r = pg_parse_stat(b->data, b->len, &st)) < 0)
+                        p->failed = "task/*/stat";
                 if (r < 0)
                         goto out;
                 t->id.pid = tid;
@@ -713,8 +725,8 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
                 r = pg_read_file(fd, "status", b);
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         r = PG_VANISHED;
-                if (r == 0)
-                        r = pg_parse_status(b->data, b->len, &ss);
+                if (r == 0 && (r = pg_parse_status(b->data, b->len, &ss)) < 0)
+                        p->failed = "task/*/status";
                 if (r < 0)
                         goto out;
                 t->counts.v[PG_CTX_VOLUNTARY] = ss.ctx_voluntary;

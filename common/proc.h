@@ -132,6 +132,7 @@ struct pg_proc {
         int dir_fd;
         unsigned have;        /* PG_HAVE_* read this step */
         unsigned soft_errors; /* optional files that could not be read */
+        const char *failed;   /* the file of the last -EBADMSG, for messages */
         struct pg_stat stat;
         struct pg_status status;
         struct pg_io io;

@@ -701,11 +701,11 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         return 0;
 }
 
-static void report(struct pg_tracker *t, pid_t pid, int r) {
+static void report(struct pg_tracker *t, const struct pg_proc *p, int r) {
         if (r == PG_VANISHED)
                 return;
         if (t->err_fn)
-                t->err_fn(t->err_ctx, pid, r);
+                t->err_fn(t->err_ctx, p->pid, p->failed ? p->failed : "?", r);
 }
 
 /* One process of the walk. Returns 0 or -ENOMEM (the only error that ends
@@ -798,7 +798,7 @@ fail:
         if (r == -ENOMEM)
                 return r;
         pg_source_account(t->src, r);
-        report(t, p->pid, r);
+        report(t, p, r);
         return 0;
 }
 

@@ -65,9 +65,10 @@ struct pg_track_stats {
         double seconds; /* wall time of the scan */
 };
 
-/* Called once per hard error (malformed file) so that a front end can log
- * it; common/ never logs. */
-typedef void (*pg_track_error_fn)(void *ctx, pid_t pid, int err);
+/* Called once per hard error (malformed file: file names it, relative to
+ * the pid's directory, or is "?") so that a front end can log it; common/
+ * never logs. */
+typedef void (*pg_track_error_fn)(void *ctx, pid_t pid, const char *file, int err);
 
 struct pg_tracker;
 

@@ -68,11 +68,11 @@ static int bad_usage(const char *msg, const char *arg) {
         return 2;
 }
 
-static void hard_error(void *ctx, pid_t pid, int err) {
+static void hard_error(void *ctx, pid_t pid, const char *file, int err) {
         (void)ctx;
         /* One line per process and scan; malformed files are rare. */
-        fprintf(stderr, "procgroups: pid %d: %s, skipped this scan\n", (int)pid,
-                err == -EBADMSG ? "malformed /proc file" : strerror(-err));
+        fprintf(stderr, "procgroups: pid %d: %s: %s, skipped this scan\n", (int)pid, file,
+                err == -EBADMSG ? "malformed content" : strerror(-err));
 }
 
 static int run_list(const char *procfs, unsigned flags) {
@@ -96,7 +96,7 @@ static int run_list(const char *procfs, unsigned flags) {
                 if (r < 0) {
                         pg_source_account(src, r);
                         if (r != PG_VANISHED)
-                                hard_error(NULL, p->pid, r);
+                                hard_error(NULL, p->pid, p->failed ? p->failed : "?", r);
                         continue;
                 }
                 if (n++)

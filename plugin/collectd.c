@@ -237,10 +237,10 @@ static void submit_self(size_t ngroups, cdtime_t t) {
         submit_derive(SELF, "errors", "hard", g.hard_errors, t);
 }
 
-static void on_hard_error(void *ctx, pid_t pid, int err) {
+static void on_hard_error(void *ctx, pid_t pid, const char *file, int err) {
         if (g.logged++ < MAX_LOG)
-                WARNING(P "pid %d: %s; process skipped this read", (int)pid,
-                        err == -EBADMSG ? "malformed /proc file" : strerror(-err));
+                WARNING(P "pid %d: %s: %s; process skipped this read", (int)pid, file,
+                        err == -EBADMSG ? "malformed content" : strerror(-err));
 }
 
 /* A bad block is logged here and refused in init. Returning non-zero would

@@ -213,7 +213,7 @@ static uint64_t now_usec(clockid_t clk) {
         return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
 }
 
-static void on_hard_error(void *ctx, pid_t pid, int err) {
+static void on_hard_error(void *ctx, pid_t pid, const char *file, int err) {
         struct plugin *pl = ctx;
         uint64_t now = now_usec(CLOCK_MONOTONIC);
 
@@ -222,8 +222,8 @@ static void on_hard_error(void *ctx, pid_t pid, int err) {
                 pl->err_count = 0;
         }
         if (pl->err_count++ < 10)
-                fprintf(stderr, PLUGIN ": pid %d: %s, skipped this scan\n", (int)pid,
-                        err == -EBADMSG ? "malformed /proc file" : strerror(-err));
+                fprintf(stderr, PLUGIN ": pid %d: %s: %s, skipped this scan\n", (int)pid, file,
+                        err == -EBADMSG ? "malformed content" : strerror(-err));
 }
 
 static int ent_cmp(const void *a, const void *b) {

@@ -255,8 +255,9 @@ static void rule(const char *name, const char *comm1, const char *comm2) {
 }
 
 static int hard_errors_reported;
-static void on_error(void *ctx, pid_t pid, int err) {
+static void on_error(void *ctx, pid_t pid, const char *file, int err) {
         (void)ctx;
+        (void)file;
         (void)pid;
         ck_assert_msg(err == -EBADMSG, "pid %d: error %d", (int)pid, err);
         hard_errors_reported++;

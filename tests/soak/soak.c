@@ -198,10 +198,10 @@ struct snap {
 };
 
 static unsigned long hard_errs;
-static void on_error(void *ctx, pid_t pid, int err) {
+static void on_error(void *ctx, pid_t pid, const char *file, int err) {
         (void)ctx;
         hard_errs++;
-        fprintf(stderr, "soak: hard error on pid %d: %s\n", (int)pid, strerror(-err));
+        fprintf(stderr, "soak: hard error on pid %d, %s: %s\n", (int)pid, file, strerror(-err));
 }
 
 static pid_t start(void (*fn)(double), double arg) {
