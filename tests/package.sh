@@ -179,14 +179,25 @@ if command -v getcap >/dev/null; then
 	*) fail "setcap did not give $plugin its capabilities" ;;
 	esac
 fi
-# As Netdata starts it: its environment, stdin an open pipe (EOF would
-# stop it), update_every 1. Bash does not wait for a process substitution.
-timeout 60 runuser -u netdata -- env -i PATH=/usr/bin:/bin \
+# stdin_open CMD...: CMD with stdin a pipe that stays open (EOF stops the
+# plugin, as when Netdata exits), its writer stopped by PID afterwards.
+stdin_open() {
+	local rc=0 holder
+	rm -f "$T/stdin" && mkfifo "$T/stdin"
+	sleep 120 >"$T/stdin" &
+	holder=$!
+	PIDS="$PIDS $holder"
+	"$@" <"$T/stdin" || rc=$?
+	kill "$holder" 2>/dev/null || true
+	wait "$holder" 2>/dev/null || true
+	return $rc
+}
+# As Netdata starts it: its environment, update_every 1.
+stdin_open timeout 60 runuser -u netdata -- env -i PATH=/usr/bin:/bin \
 	NETDATA_USER_CONFIG_DIR=/etc/netdata NETDATA_STOCK_CONFIG_DIR=/usr/lib/netdata/conf.d \
 	NETDATA_UPDATE_EVERY=1 PROCGROUPS_ITERATIONS=2 "$plugin" 1 \
-	< <(exec sleep 60) >"$T/netdata.out" 2>"$T/netdata.err" ||
+	>"$T/netdata.out" 2>"$T/netdata.err" ||
 	{ cat "$T/netdata.err"; fail "the Netdata plugin failed"; }
-PIDS="$PIDS $!"
 python3 "$T/src/tests/netdata_check.py" --min-begins 2 "$T/netdata.out" ||
 	{ cat "$T/netdata.err"; fail "the Netdata plugin's output fails the protocol checker"; }
 echo "  $(grep -c '^BEGIN' "$T/netdata.out") BEGIN blocks, $(grep -c '^CHART' "$T/netdata.out") charts"
@@ -202,10 +213,9 @@ mkdir -m 755 "$T/nocap"
 cp "$plugin" "$T/nocap/procgroups.plugin"
 chown root:netdata "$T/nocap/procgroups.plugin"
 chmod 0750 "$T/nocap/procgroups.plugin"
-timeout 60 runuser -u netdata -- env -i PATH=/usr/bin:/bin PROCGROUPS_ITERATIONS=1 \
-	"$T/nocap/procgroups.plugin" 1 < <(exec sleep 60) >"$T/nocap.out" 2>&1 ||
+stdin_open timeout 60 runuser -u netdata -- env -i PATH=/usr/bin:/bin PROCGROUPS_ITERATIONS=1 \
+	"$T/nocap/procgroups.plugin" 1 >"$T/nocap.out" 2>&1 ||
 	fail "the plugin without capabilities failed"
-PIDS="$PIDS $!"
 with=$(soft_errors "$T/netdata.out") without=$(soft_errors "$T/nocap.out")
 echo "  soft errors as user netdata: $with with the capabilities, $without without"
 [ -n "$with" ] && [ -n "$without" ] || fail "no netdata.procgroups_errors chart in the output"
