@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -156,7 +157,7 @@ struct prev {
 static void print_table(struct pg_out *o, const struct pg_tracker *t, struct prev **prevp,
                         size_t *nprevp, double dt, bool tty) {
         const struct pg_group *const *gs;
-        size_t n = pg_tracker_groups(t, &gs), nrows = 0;
+        size_t n = pg_tracker_groups(t, &gs), nrows = 0, shown;
         long hz = pg_tracker_procfs(t)->ticks;
         struct row *rows = calloc(n ? n : 1, sizeof(*rows));
         struct prev *prev = *prevp, *next = calloc(n ? n : 1, sizeof(*next));
@@ -189,9 +190,16 @@ static void print_table(struct pg_out *o, const struct pg_tracker *t, struct pre
                 if (g->procs > 0)
                         nrows++;
         }
+        shown = nrows;
         qsort(rows, nrows, sizeof(*rows), cmp_row);
-        if (tty)
+        if (tty) {
+                /* Like top: the busiest groups that fit the terminal. */
+                struct winsize ws;
+                if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 3 &&
+                    nrows > (size_t)ws.ws_row - 3)
+                        shown = (size_t)ws.ws_row - 3;
                 pg_out_str(o, "\033[H\033[2J");
+        }
         snprintf(line, sizeof(line),
                  "procgroups: %zu groups, %llu processes, scan %.1f ms, %llu vanished, "
                  "%llu soft / %llu hard errors\n",
@@ -202,7 +210,7 @@ static void print_table(struct pg_out *o, const struct pg_tracker *t, struct pre
         snprintf(line, sizeof(line), "%-24s %6s %7s %7s %8s %8s %8s %9s %9s %6s\n", "GROUP",
                  "PROCS", "THREADS", "CPU%", "RSS", "VIRT", "SWAP", "READ/s", "WRITE/s", "FDS");
         pg_out_str(o, line);
-        for (size_t i = 0; i < nrows; i++) {
+        for (size_t i = 0; i < shown; i++) {
                 const struct pg_group *g = rows[i].g;
                 char name[25], cpu[16], rss[16], virt[16], swp[16], rd[16], wr[16];
                 size_t k = 0;
