@@ -32,6 +32,7 @@ os.fsync(fd)
 os.close(fd)
 t1, w1 = os.times(), write_bytes()
 with open(report + ".tmp", "w") as f:
-    f.write("%.2f %.2f %d\n" % (t1.user - t0.user, t1.system - t0.system, w1 - w0))
+    f.write("%.2f %.2f %d %.2f\n" % (t1.user - t0.user, t1.system - t0.system, w1 - w0,
+                                      t1.user + t1.system))
 os.rename(report + ".tmp", report)
 time.sleep(3.5)
