@@ -50,12 +50,12 @@ struct tproc {
         pid_t pid; /* 0: free slot */
         pid_t ppid;
         uint64_t start;
-        uint32_t seen; /* scan generation */
-        int32_t group; /* -1: not in any group */
-        bool fresh;    /* first scan of this process in its group */
-        bool add_all;  /* fresh, and its lifetime counts belong to the group */
-        bool read_ok;  /* raw/cur hold this scan's values */
-        char comm[PG_COMM_MAX];
+        uint32_t seen;       /* scan generation */
+        int32_t group;       /* -1: not in any group */
+        bool fresh;          /* first scan of this process in its group */
+        bool add_all;        /* fresh, and its lifetime counts belong to the group */
+        bool read_ok;        /* raw/cur hold this scan's values */
+        uint64_t comm_hash;  /* of comm: a change means exec */
         uint64_t raw[R_MAX]; /* values at the previous scan */
         uint64_t cur[R_MAX]; /* values at this scan */
         uint64_t sub[R_MAX]; /* reaped tracked children's last values */
@@ -98,9 +98,14 @@ struct pg_tracker {
         pg_track_error_fn err_fn;
         void *err_ctx;
 
-        struct tproc *tab; /* open addressing, linear probing */
-        size_t cap;        /* power of two */
-        size_t count;
+        /* Processes live densely in pool; tab is an open-addressing index
+         * (linear probing) of pool slot + 1, 0 for empty, so the table's
+         * slack costs 4 bytes a slot, not a whole entry. */
+        struct tproc *pool;
+        size_t npool;
+        size_t cappool;
+        uint32_t *tab;
+        size_t cap; /* power of two */
 
         struct group *groups;
         size_t ngroups;
@@ -127,75 +132,89 @@ static size_t slot_of(const struct pg_tracker *t, pid_t pid) {
         return ((uint32_t)pid * 2654435761u) & (t->cap - 1);
 }
 
-static struct tproc *lookup(const struct pg_tracker *t, pid_t pid) {
-        for (size_t i = slot_of(t, pid);; i = (i + 1) & (t->cap - 1)) {
-                if (t->tab[i].pid == pid)
-                        return &t->tab[i];
-                if (t->tab[i].pid == 0)
-                        return NULL;
-        }
+/* The tab slot that holds pid, or the empty slot where it would go. */
+static size_t find_slot(const struct pg_tracker *t, pid_t pid) {
+        size_t i = slot_of(t, pid);
+
+        while (t->tab[i] && t->pool[t->tab[i] - 1].pid != pid)
+                i = (i + 1) & (t->cap - 1);
+        return i;
 }
 
-static int grow(struct pg_tracker *t) {
-        size_t oldcap = t->cap, ncap = oldcap ? oldcap * 2 : 1024;
-        struct tproc *old = t->tab, *tab = calloc(ncap, sizeof(*tab));
+static struct tproc *lookup(const struct pg_tracker *t, pid_t pid) {
+        size_t i = find_slot(t, pid);
+
+        return t->tab[i] ? &t->pool[t->tab[i] - 1] : NULL;
+}
+
+static int grow_tab(struct pg_tracker *t) {
+        size_t ncap = t->cap ? t->cap * 2 : 1024;
+        uint32_t *tab = calloc(ncap, sizeof(*tab));
 
         if (!tab)
                 return -ENOMEM;
+        free(t->tab);
         t->tab = tab;
         t->cap = ncap;
-        for (size_t i = 0; i < oldcap; i++) {
-                if (old[i].pid) {
-                        size_t j = slot_of(t, old[i].pid);
-                        while (tab[j].pid)
-                                j = (j + 1) & (ncap - 1);
-                        tab[j] = old[i];
-                }
-        }
-        free(old);
+        for (size_t k = 0; k < t->npool; k++)
+                tab[find_slot(t, t->pool[k].pid)] = (uint32_t)(k + 1);
         return 0;
 }
 
+/* A new entry for pid (not in the table). Pointers into the pool are valid
+ * until the next insert or erase. */
 static struct tproc *insert(struct pg_tracker *t, pid_t pid) {
-        size_t i;
+        struct tproc *e;
 
-        if ((t->count + 1) * 2 > t->cap && grow(t) < 0)
+        if ((t->npool + 1) * 2 > t->cap && grow_tab(t) < 0)
                 return NULL;
-        for (i = slot_of(t, pid); t->tab[i].pid; i = (i + 1) & (t->cap - 1))
-                ;
-        memset(&t->tab[i], 0, sizeof(t->tab[i]));
-        t->tab[i].pid = pid;
-        t->tab[i].group = -1;
-        t->count++;
-        return &t->tab[i];
+        if (t->npool == t->cappool) {
+                size_t cap = t->cappool ? t->cappool * 2 : 256;
+                struct tproc *p = realloc(t->pool, cap * sizeof(*p));
+                if (!p)
+                        return NULL;
+                t->pool = p;
+                t->cappool = cap;
+        }
+        e = &t->pool[t->npool++];
+        memset(e, 0, sizeof(*e));
+        e->pid = pid;
+        e->group = -1;
+        t->tab[find_slot(t, pid)] = (uint32_t)t->npool;
+        return e;
 }
 
-/* Backward-shift deletion keeps probe chains intact without tombstones. */
+/* Remove e: backward-shift deletion in tab (no tombstones), and the last
+ * pool entry moves into e's place. */
 static void erase(struct pg_tracker *t, struct tproc *e) {
-        size_t i = (size_t)(e - t->tab), j = i;
+        size_t i = find_slot(t, e->pid), j = i, idx = (size_t)(e - t->pool);
 
         free(e->thr);
         for (;;) {
                 size_t k;
                 j = (j + 1) & (t->cap - 1);
-                if (!t->tab[j].pid)
+                if (!t->tab[j])
                         break;
-                k = slot_of(t, t->tab[j].pid);
+                k = slot_of(t, t->pool[t->tab[j] - 1].pid);
                 /* Move j into the hole i unless its home lies in (i, j]. */
                 if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
                         t->tab[i] = t->tab[j];
                         i = j;
                 }
         }
-        memset(&t->tab[i], 0, sizeof(t->tab[i]));
-        t->count--;
+        t->tab[i] = 0;
+        t->npool--;
+        if (idx != t->npool) {
+                t->pool[idx] = t->pool[t->npool];
+                t->tab[find_slot(t, t->pool[idx].pid)] = (uint32_t)(idx + 1);
+        }
 }
 
 int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct pg_track_opts *opts,
                    struct pg_tracker **ret) {
         struct pg_tracker *t = calloc(1, sizeof(*t));
 
-        if (!t || grow(t) < 0) {
+        if (!t || grow_tab(t) < 0) {
                 free(t);
                 return -ENOMEM;
         }
@@ -224,9 +243,9 @@ static void group_free(struct group *g) {
 void pg_tracker_free(struct pg_tracker *t) {
         if (!t)
                 return;
-        for (size_t i = 0; i < t->cap; i++)
-                if (t->tab[i].pid)
-                        free(t->tab[i].thr);
+        for (size_t i = 0; i < t->npool; i++)
+                free(t->pool[i].thr);
+        free(t->pool);
         free(t->tab);
         for (size_t i = 0; i < t->ngroups; i++)
                 group_free(&t->groups[i]);
@@ -317,6 +336,15 @@ static struct name_count *name_slot(struct name_count **arr, size_t *n, const ch
                 return NULL;
         (*n)++;
         return a;
+}
+
+/* FNV-1a: enough to notice that comm changed (exec), in 8 bytes. */
+static uint64_t comm_hash(const char *s) {
+        uint64_t h = 14695981039346656037u;
+
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * 1099511628211u;
+        return h;
 }
 
 /* The interned copy of a wait channel name ("" for none); NULL on ENOMEM. */
@@ -758,12 +786,12 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                 is_new = true;
         }
         e->ppid = st->ppid;
-        if (is_new || strcmp(e->comm, st->comm) != 0) {
+        if (is_new || e->comm_hash != comm_hash(st->comm)) {
                 int32_t old = e->group;
                 r = classify(t, p, e);
                 if (r < -1)
                         goto fail_entry;
-                memcpy(e->comm, st->comm, sizeof(e->comm));
+                e->comm_hash = comm_hash(st->comm);
                 e->group = r;
                 if (is_new || r != old) {
                         e->fresh = true;
@@ -870,14 +898,11 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
 /* End of scan: credit reaped children to their parents, settle counters,
  * retire processes that exited, publish the group views. */
 static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
-        for (size_t i = 0; i < t->cap; i++) {
-                struct tproc *e = &t->tab[i];
-                if (e->pid)
-                        memset(e->sub, 0, sizeof(e->sub));
-        }
-        for (size_t i = 0; i < t->cap; i++) {
-                struct tproc *e = &t->tab[i], *parent;
-                if (!e->pid || e->seen == t->gen || e->group < 0)
+        for (size_t i = 0; i < t->npool; i++)
+                memset(t->pool[i].sub, 0, sizeof(t->pool[i].sub));
+        for (size_t i = 0; i < t->npool; i++) {
+                struct tproc *e = &t->pool[i], *parent;
+                if (e->seen == t->gen || e->group < 0)
                         continue;
                 parent = lookup(t, e->ppid);
                 if (!parent || parent->seen != t->gen)
@@ -885,17 +910,16 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
                 for (int k = 0; k < R_MAX; k++)
                         parent->sub[k] += e->raw[k];
         }
-        for (size_t i = 0; i < t->cap; i++) {
-                struct tproc *e = &t->tab[i];
-                if (e->pid && e->seen == t->gen && e->group >= 0 && e->read_ok)
+        for (size_t i = 0; i < t->npool; i++) {
+                struct tproc *e = &t->pool[i];
+                if (e->seen == t->gen && e->group >= 0 && e->read_ok)
                         settle(t, e, cpu_cap);
-                if (e->pid)
-                        e->read_ok = false;
+                e->read_ok = false;
         }
-        for (size_t i = 0; i < t->cap;) {
-                struct tproc *e = &t->tab[i];
-                /* erase() shifts a later entry into slot i: look again. */
-                if (e->pid && e->seen != t->gen)
+        for (size_t i = 0; i < t->npool;) {
+                struct tproc *e = &t->pool[i];
+                /* erase() moves the last entry into slot i: look again. */
+                if (e->seen != t->gen)
                         erase(t, e);
                 else
                         i++;
