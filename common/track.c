@@ -98,12 +98,14 @@ struct pg_tracker {
         pg_track_error_fn err_fn;
         void *err_ctx;
 
-        /* Processes live densely in pool; tab is an open-addressing index
-         * (linear probing) of pool slot + 1, 0 for empty, so the table's
+        /* Processes live densely in a pool of fixed chunks (growing it
+         * never copies, so the peak RSS is the live size); tab is an
+         * open-addressing index (linear probing) of pool slot + 1, 0 for
+         * empty, so the table's
          * slack costs 4 bytes a slot, not a whole entry. */
-        struct tproc *pool;
+        struct tproc **chunks;
+        size_t nchunks;
         size_t npool;
-        size_t cappool;
         uint32_t *tab;
         size_t cap; /* power of two */
 
@@ -128,6 +130,12 @@ struct pg_tracker {
         size_t capdeferred;
 };
 
+#define CHUNK 512
+
+static struct tproc *ent(const struct pg_tracker *t, size_t k) {
+        return &t->chunks[k / CHUNK][k % CHUNK];
+}
+
 static size_t slot_of(const struct pg_tracker *t, pid_t pid) {
         return ((uint32_t)pid * 2654435761u) & (t->cap - 1);
 }
@@ -136,7 +144,7 @@ static size_t slot_of(const struct pg_tracker *t, pid_t pid) {
 static size_t find_slot(const struct pg_tracker *t, pid_t pid) {
         size_t i = slot_of(t, pid);
 
-        while (t->tab[i] && t->pool[t->tab[i] - 1].pid != pid)
+        while (t->tab[i] && ent(t, t->tab[i] - 1)->pid != pid)
                 i = (i + 1) & (t->cap - 1);
         return i;
 }
@@ -144,7 +152,7 @@ static size_t find_slot(const struct pg_tracker *t, pid_t pid) {
 static struct tproc *lookup(const struct pg_tracker *t, pid_t pid) {
         size_t i = find_slot(t, pid);
 
-        return t->tab[i] ? &t->pool[t->tab[i] - 1] : NULL;
+        return t->tab[i] ? ent(t, t->tab[i] - 1) : NULL;
 }
 
 static int grow_tab(struct pg_tracker *t) {
@@ -157,7 +165,7 @@ static int grow_tab(struct pg_tracker *t) {
         t->tab = tab;
         t->cap = ncap;
         for (size_t k = 0; k < t->npool; k++)
-                tab[find_slot(t, t->pool[k].pid)] = (uint32_t)(k + 1);
+                tab[find_slot(t, ent(t, k)->pid)] = (uint32_t)(k + 1);
         return 0;
 }
 
@@ -168,15 +176,17 @@ static struct tproc *insert(struct pg_tracker *t, pid_t pid) {
 
         if ((t->npool + 1) * 2 > t->cap && grow_tab(t) < 0)
                 return NULL;
-        if (t->npool == t->cappool) {
-                size_t cap = t->cappool ? t->cappool * 2 : 256;
-                struct tproc *p = realloc(t->pool, cap * sizeof(*p));
-                if (!p)
+        if (t->npool == t->nchunks * CHUNK) {
+                struct tproc **c = realloc(t->chunks, (t->nchunks + 1) * sizeof(*c));
+                if (!c)
                         return NULL;
-                t->pool = p;
-                t->cappool = cap;
+                t->chunks = c;
+                c[t->nchunks] = malloc(CHUNK * sizeof(**c));
+                if (!c[t->nchunks])
+                        return NULL;
+                t->nchunks++;
         }
-        e = &t->pool[t->npool++];
+        e = ent(t, t->npool++);
         memset(e, 0, sizeof(*e));
         e->pid = pid;
         e->group = -1;
@@ -187,7 +197,7 @@ static struct tproc *insert(struct pg_tracker *t, pid_t pid) {
 /* Remove e: backward-shift deletion in tab (no tombstones), and the last
  * pool entry moves into e's place. */
 static void erase(struct pg_tracker *t, struct tproc *e) {
-        size_t i = find_slot(t, e->pid), j = i, idx = (size_t)(e - t->pool);
+        size_t i = find_slot(t, e->pid), j = i, idx = t->tab[i] - 1;
 
         free(e->thr);
         for (;;) {
@@ -195,7 +205,7 @@ static void erase(struct pg_tracker *t, struct tproc *e) {
                 j = (j + 1) & (t->cap - 1);
                 if (!t->tab[j])
                         break;
-                k = slot_of(t, t->pool[t->tab[j] - 1].pid);
+                k = slot_of(t, ent(t, t->tab[j] - 1)->pid);
                 /* Move j into the hole i unless its home lies in (i, j]. */
                 if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
                         t->tab[i] = t->tab[j];
@@ -205,8 +215,13 @@ static void erase(struct pg_tracker *t, struct tproc *e) {
         t->tab[i] = 0;
         t->npool--;
         if (idx != t->npool) {
-                t->pool[idx] = t->pool[t->npool];
-                t->tab[find_slot(t, t->pool[idx].pid)] = (uint32_t)(idx + 1);
+                *ent(t, idx) = *ent(t, t->npool);
+                t->tab[find_slot(t, ent(t, idx)->pid)] = (uint32_t)(idx + 1);
+        }
+        /* Keep one spare chunk so that churn at a boundary does not
+         * allocate and free every scan. */
+        if (t->nchunks > 1 && t->npool + 2 * CHUNK <= t->nchunks * CHUNK) {
+                free(t->chunks[--t->nchunks]);
         }
 }
 
@@ -244,8 +259,10 @@ void pg_tracker_free(struct pg_tracker *t) {
         if (!t)
                 return;
         for (size_t i = 0; i < t->npool; i++)
-                free(t->pool[i].thr);
-        free(t->pool);
+                free(ent(t, i)->thr);
+        for (size_t i = 0; i < t->nchunks; i++)
+                free(t->chunks[i]);
+        free(t->chunks);
         free(t->tab);
         for (size_t i = 0; i < t->ngroups; i++)
                 group_free(&t->groups[i]);
@@ -460,6 +477,22 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
                 th = &one;
                 n = 1;
         }
+        /* Room for the threads new this scan, exactly: doubling would
+         * leave a 20-thread process with room for 32. */
+        {
+                uint32_t h = 0, fresh_n = 0;
+                for (size_t i = 0; i < n; i++)
+                        if (!find_thread(e, th[i].id.pid, &h))
+                                fresh_n++;
+                if (e->nthr + fresh_n > e->capthr) {
+                        uint32_t cap = e->nthr + fresh_n;
+                        struct tthread *v = realloc(e->thr, cap * sizeof(*v));
+                        if (!v)
+                                return -ENOMEM;
+                        e->thr = v;
+                        e->capthr = cap;
+                }
+        }
         for (size_t i = 0; i < n; i++) {
                 const struct pg_thread *x = &th[i];
                 struct tthread *tt = find_thread(e, x->id.pid, &hint);
@@ -520,6 +553,15 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
                 if (e->thr[i].seen == t->gen)
                         e->thr[kept++] = e->thr[i];
         e->nthr = kept;
+        /* Give back the room of many exited threads (a shrinking realloc
+         * does not fail in practice; if it does, keep the old block). */
+        if (e->capthr > 2 * kept + 8) {
+                struct tthread *v = realloc(e->thr, (kept ? kept : 1) * sizeof(*v));
+                if (v) {
+                        e->thr = v;
+                        e->capthr = kept ? kept : 1;
+                }
+        }
         return 0;
 }
 
@@ -899,9 +941,9 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
  * retire processes that exited, publish the group views. */
 static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
         for (size_t i = 0; i < t->npool; i++)
-                memset(t->pool[i].sub, 0, sizeof(t->pool[i].sub));
+                memset(ent(t, i)->sub, 0, sizeof(ent(t, i)->sub));
         for (size_t i = 0; i < t->npool; i++) {
-                struct tproc *e = &t->pool[i], *parent;
+                struct tproc *e = ent(t, i), *parent;
                 if (e->seen == t->gen || e->group < 0)
                         continue;
                 parent = lookup(t, e->ppid);
@@ -911,13 +953,13 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
                         parent->sub[k] += e->raw[k];
         }
         for (size_t i = 0; i < t->npool; i++) {
-                struct tproc *e = &t->pool[i];
+                struct tproc *e = ent(t, i);
                 if (e->seen == t->gen && e->group >= 0 && e->read_ok)
                         settle(t, e, cpu_cap);
                 e->read_ok = false;
         }
         for (size_t i = 0; i < t->npool;) {
-                struct tproc *e = &t->pool[i];
+                struct tproc *e = ent(t, i);
                 /* erase() moves the last entry into slot i: look again. */
                 if (e->seen != t->gen)
                         erase(t, e);

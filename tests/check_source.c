@@ -686,6 +686,10 @@ int main(void) {
                 TCase *tc = tcase_create(tests[i].name);
                 tcase_add_checked_fixture(tc, tests[i].live ? live_setup : basic_setup,
                                           source_teardown);
+                /* A live /proc walk on a loaded machine (thousands of
+                 * processes) takes longer than Check's 4 s default. */
+                if (tests[i].live)
+                        tcase_set_timeout(tc, 60);
                 tcase_add_test(tc, tests[i].test);
                 suite_add_tcase(s, tc);
         }
