@@ -58,7 +58,7 @@ struct tproc {
         uint64_t comm_hash;  /* of comm: a change means exec */
         uint64_t raw[R_MAX]; /* values at the previous scan */
         uint64_t cur[R_MAX]; /* values at this scan */
-        uint64_t sub[R_MAX]; /* reaped tracked children's last values */
+        int32_t sub;         /* index in t->subs this scan, -1: no reaped child */
         uint64_t fd_limit;
         uint32_t limits_age;
         /* The last full read, reused while the process has not run. */
@@ -124,6 +124,14 @@ struct pg_tracker {
         size_t nwchans;
         struct pg_thread *tbuf; /* this scan's threads of one process */
         size_t tbuf_cap;
+
+        /* Per scan: the last values of tracked children that exited, summed
+         * per parent (few parents have any, so not a field of each). */
+        struct {
+                uint64_t v[R_MAX];
+        } * subs;
+        size_t nsubs;
+        size_t capsubs;
 
         pid_t *deferred;
         size_t ndeferred;
@@ -269,6 +277,7 @@ void pg_tracker_free(struct pg_tracker *t) {
         free(t->groups);
         free(t->sorted);
         free(t->deferred);
+        free(t->subs);
         for (size_t i = 0; i < t->nwchans; i++)
                 free(t->wchans[i]);
         free(t->wchans);
@@ -888,6 +897,8 @@ static void reset_gauges(struct pg_tracker *t) {
 static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
         struct group *g = &t->groups[e->group];
         struct pg_counts *c = &g->pub.counts;
+        static const uint64_t none[R_MAX];
+        const uint64_t *sub = e->sub >= 0 ? t->subs[e->sub].v : none;
         uint64_t d[R_MAX];
 
         for (int i = 0; i < R_MAX; i++) {
@@ -905,13 +916,13 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
                 d[R_CUTIME] = d[R_CSTIME] = d[R_CMINFLT] = d[R_CMAJFLT] = 0;
         /* Reaped children we tracked were counted already: what their
          * parent's cutime and io gained for them is only their tail. */
-        d[R_CUTIME] = delta(d[R_CUTIME], e->sub[R_UTIME] + e->sub[R_CUTIME]);
-        d[R_CSTIME] = delta(d[R_CSTIME], e->sub[R_STIME] + e->sub[R_CSTIME]);
-        d[R_CMINFLT] = delta(d[R_CMINFLT], e->sub[R_MINFLT] + e->sub[R_CMINFLT]);
-        d[R_CMAJFLT] = delta(d[R_CMAJFLT], e->sub[R_MAJFLT] + e->sub[R_CMAJFLT]);
+        d[R_CUTIME] = delta(d[R_CUTIME], sub[R_UTIME] + sub[R_CUTIME]);
+        d[R_CSTIME] = delta(d[R_CSTIME], sub[R_STIME] + sub[R_CSTIME]);
+        d[R_CMINFLT] = delta(d[R_CMINFLT], sub[R_MINFLT] + sub[R_CMINFLT]);
+        d[R_CMAJFLT] = delta(d[R_CMAJFLT], sub[R_MAJFLT] + sub[R_CMAJFLT]);
         if (!e->fresh) {
-                d[R_READ] = delta(d[R_READ], e->sub[R_READ]);
-                d[R_WRITE] = delta(d[R_WRITE], e->sub[R_WRITE]);
+                d[R_READ] = delta(d[R_READ], sub[R_READ]);
+                d[R_WRITE] = delta(d[R_WRITE], sub[R_WRITE]);
         }
         if (t->opts.children_time) {
                 sat_add(&d[R_UTIME], d[R_CUTIME]);
@@ -940,8 +951,9 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
 /* End of scan: credit reaped children to their parents, settle counters,
  * retire processes that exited, publish the group views. */
 static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
+        t->nsubs = 0;
         for (size_t i = 0; i < t->npool; i++)
-                memset(ent(t, i)->sub, 0, sizeof(ent(t, i)->sub));
+                ent(t, i)->sub = -1;
         for (size_t i = 0; i < t->npool; i++) {
                 struct tproc *e = ent(t, i), *parent;
                 if (e->seen == t->gen || e->group < 0)
@@ -949,8 +961,20 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
                 parent = lookup(t, e->ppid);
                 if (!parent || parent->seen != t->gen)
                         continue;
+                if (parent->sub < 0) {
+                        if (t->nsubs == t->capsubs) {
+                                size_t cap = t->capsubs ? t->capsubs * 2 : 16;
+                                void *v = realloc(t->subs, cap * sizeof(*t->subs));
+                                if (!v)
+                                        return -ENOMEM;
+                                t->subs = v;
+                                t->capsubs = cap;
+                        }
+                        memset(&t->subs[t->nsubs], 0, sizeof(t->subs[0]));
+                        parent->sub = (int32_t)t->nsubs++;
+                }
                 for (int k = 0; k < R_MAX; k++)
-                        parent->sub[k] += e->raw[k];
+                        t->subs[parent->sub].v[k] += e->raw[k];
         }
         for (size_t i = 0; i < t->npool; i++) {
                 struct tproc *e = ent(t, i);
