@@ -23,4 +23,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $pkgs
+apt-get install -y -qq $pkgs
