@@ -95,7 +95,7 @@ static int cmp_str(const void *a, const void *b) {
 static void warn_collision(const char *name, const char *safe, const char *other) {
         char *key = (char *)name, **w;
 
-        if (bsearch(&key, g.warned, g.nwarned, sizeof(*g.warned), cmp_str))
+        if (g.nwarned && bsearch(&key, g.warned, g.nwarned, sizeof(*g.warned), cmp_str))
                 return;
         WARNING(P "group \"%s\" is skipped: its identifier \"%s\" is already used by %s%s%s", name,
                 safe, other ? "group \"" : "the plugin's own figures", other ? other : "",
