@@ -468,110 +468,39 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
         return 0;
 }
 
-/* Read one thread of task/. Returns 0, PG_VANISHED (skip it) or an error. */
-static int read_thread(struct pg_source *src, int task_fd, pid_t tid, const char *name,
-                       unsigned flags, struct pg_thread *t) {
-        struct pg_buf *b = &src->buf;
-        struct pg_stat st;
-        struct pg_status ss;
-        int fd, r;
-
-        fd = pg_open_dir(task_fd, name);
-        if (fd < 0)
-                return is_gone(fd) ? PG_VANISHED : fd;
-        memset(t, 0, sizeof(*t));
-        r = pg_read_file(fd, "stat", b);
-        if (is_gone(r) || (r == 0 && b->len == 0))
-                r = PG_VANISHED;
-        if (r == 0)
-                r = pg_parse_stat(b->data, b->len, &st);
-        if (r < 0)
-                goto out;
-        r = pg_read_file(fd, "status", b);
-        if (is_gone(r) || (r == 0 && b->len == 0))
-                r = PG_VANISHED;
-        if (r == 0)
-                r = pg_parse_status(b->data, b->len, &ss);
-        if (r < 0)
-                goto out;
-        t->id.pid = tid;
-        t->id.start_ticks = st.starttime;
-        memcpy(t->name, st.comm, sizeof(t->name));
-        t->counts.v[PG_CPU_USER] = st.utime;
-        t->counts.v[PG_CPU_SYSTEM] = st.stime;
-        t->counts.v[PG_MAJOR_FAULTS] = st.majflt;
-        t->counts.v[PG_MINOR_FAULTS] = st.minflt;
-        t->counts.v[PG_CTX_VOLUNTARY] = ss.ctx_voluntary;
-        t->counts.v[PG_CTX_NONVOLUNTARY] = ss.ctx_involuntary;
-        t->states.v[pg_state_from_char(st.state)] = 1;
-        if (flags & PG_READ_IO) {
-                struct pg_io io;
-                if (pg_read_file(fd, "io", b) == 0 && pg_parse_io(b->data, b->len, &io) == 0) {
-                        t->counts.v[PG_READ_BYTES] = io.read_bytes;
-                        t->counts.v[PG_WRITE_BYTES] = io.write_bytes;
-                }
-        }
-        if ((flags & PG_READ_WCHAN) && pg_read_file(fd, "wchan", b) == 0)
-                pg_parse_wchan(b->data, b->len, t->wchan);
-        r = 0;
-out:
-        close(fd);
-        return r;
-}
-
 int pg_proc_threads(struct pg_proc *p, unsigned flags, struct pg_thread **ret, size_t *ret_n) {
         struct pg_source *src = p->src;
-        struct pg_buf *sb = &src->scratch;
-        size_t n = 0;
-        int task_fd, r = 0;
+        unsigned what = PG_THREAD_STAT | PG_THREAD_STATUS;
+        const pid_t *tids;
+        size_t n = 0, ntids;
+        int r;
 
-        task_fd = pg_open_dir(p->dir_fd, "task");
-        if (task_fd < 0)
-                return is_gone(task_fd) ? PG_VANISHED : task_fd;
-        if (sb->cap < 32768 && pg_buf_reserve(sb, 32768) < 0) {
-                r = -ENOMEM;
-                goto out;
+        if (flags & PG_READ_IO)
+                what |= PG_THREAD_IO;
+        if (flags & PG_READ_WCHAN)
+                what |= PG_THREAD_WCHAN;
+        r = pg_proc_tids(p, &tids, &ntids);
+        if (r < 0)
+                return r;
+        if (ntids > src->threads_cap) {
+                struct pg_thread *t = realloc(src->threads, ntids * sizeof(*t));
+                if (!t)
+                        return -ENOMEM;
+                src->threads = t;
+                src->threads_cap = ntids;
         }
-        for (;;) {
-                long len = syscall(SYS_getdents64, task_fd, sb->data, sb->cap);
-                if (len < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = is_gone(-errno) ? PG_VANISHED : -errno;
-                        goto out;
-                }
-                if (len == 0)
-                        break;
-                for (long off = 0; off < len;) {
-                        struct linux_dirent64 *d = (void *)(sb->data + off);
-                        pid_t tid = pg_name_to_pid(d->d_name);
-                        off += d->d_reclen;
-                        if (tid <= 0)
-                                continue;
-                        if (n == src->threads_cap) {
-                                size_t cap = n ? n * 2 : 16;
-                                struct pg_thread *t = realloc(src->threads, cap * sizeof(*t));
-                                if (!t) {
-                                        r = -ENOMEM;
-                                        goto out;
-                                }
-                                src->threads = t;
-                                src->threads_cap = cap;
-                        }
-                        r = read_thread(src, task_fd, tid, d->d_name, flags, &src->threads[n]);
-                        if (r == PG_VANISHED)
-                                continue;
-                        if (r < 0)
-                                goto out;
-                        n++;
-                }
+        for (size_t i = 0; i < ntids; i++) {
+                memset(&src->threads[n], 0, sizeof(src->threads[n]));
+                r = pg_proc_thread(p, tids[i], what, &src->threads[n]);
+                if (r == PG_VANISHED)
+                        continue;
+                if (r < 0)
+                        return r;
+                n++;
         }
-        r = 0;
         *ret = src->threads;
         *ret_n = n < 2 ? 0 : n;
-out:
-        close(task_fd);
-        return r;
+        return 0;
 }
 
 int pg_proc_idinfo(struct pg_proc *p, unsigned flags, struct pg_idinfo *ret) {
@@ -731,6 +660,16 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
                         goto out;
                 t->counts.v[PG_CTX_VOLUNTARY] = ss.ctx_voluntary;
                 t->counts.v[PG_CTX_NONVOLUNTARY] = ss.ctx_involuntary;
+        }
+        if (what & PG_THREAD_IO) {
+                /* Optional per thread: a thread's io needs the same
+                 * ptrace access as the process's, whose soft error is
+                 * counted already. */
+                struct pg_io io;
+                if (pg_read_file(fd, "io", b) == 0 && pg_parse_io(b->data, b->len, &io) == 0) {
+                        t->counts.v[PG_READ_BYTES] = io.read_bytes;
+                        t->counts.v[PG_WRITE_BYTES] = io.write_bytes;
+                }
         }
         if (what & PG_THREAD_WCHAN) {
                 t->wchan[0] = '\0';

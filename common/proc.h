@@ -219,6 +219,7 @@ enum {
         PG_THREAD_STAT = 1u << 1,   /* stat: id, name, cpu, faults, state */
         PG_THREAD_STATUS = 1u << 2, /* context switches */
         PG_THREAD_WCHAN = 1u << 3,
+        PG_THREAD_IO = 1u << 4, /* io, silently 0 when unreadable */
 };
 
 /* Read the files `what` names of thread tid of p into t (fields of files
