@@ -130,26 +130,38 @@ int pg_source_account(struct pg_source *src, int r) {
         return r;
 }
 
-static int proc_open(struct pg_source *src, pid_t pid, const char *name) {
+/* Make p the current process. Its directory is opened on first need: a
+ * process whose files the caller keeps open (pg_proc_read_kept) may need
+ * none of it. */
+static void proc_open(struct pg_source *src, pid_t pid) {
         struct pg_proc *p = &src->cur;
-        int fd;
 
         proc_release(p);
-        fd = pg_open_dir(src->fs.root_fd, name);
-        if (fd < 0)
-                return fd;
         memset(p, 0, sizeof(*p));
         p->src = src;
         p->pid = pid;
+        p->dir_fd = -1;
+}
+
+/* The pid directory: PG_VANISHED when it is gone, or another error. */
+static int pdir(struct pg_proc *p) {
+        char name[16];
+        int fd;
+
+        if (p->dir_fd >= 0)
+                return p->dir_fd;
+        snprintf(name, sizeof(name), "%d", (int)p->pid);
+        fd = pg_open_dir(p->src->fs.root_fd, name);
+        if (fd < 0)
+                return fd == -ENOENT || fd == -ESRCH ? PG_VANISHED : fd;
         p->dir_fd = fd;
-        return 0;
+        return fd;
 }
 
 int pg_source_next(struct pg_source *src, struct pg_proc **ret) {
         for (;;) {
                 struct linux_dirent64 *d;
                 pid_t pid;
-                int r;
 
                 if (src->dent_off >= src->dent_len) {
                         long n;
@@ -177,13 +189,7 @@ int pg_source_next(struct pg_source *src, struct pg_proc **ret) {
                 pid = pg_name_to_pid(d->d_name);
                 if (pid <= 0)
                         continue;
-                r = proc_open(src, pid, d->d_name);
-                if (r == -ENOENT || r == -ESRCH) {
-                        src->stats.vanished++;
-                        continue;
-                }
-                if (r < 0) /* ENOTDIR and the like: not a process */
-                        continue;
+                proc_open(src, pid);
                 src->stats.procs++;
                 *ret = &src->cur;
                 return 1;
@@ -191,17 +197,21 @@ int pg_source_next(struct pg_source *src, struct pg_proc **ret) {
 }
 
 int pg_source_get(struct pg_source *src, pid_t pid, struct pg_proc **ret) {
-        char name[16];
         int r;
 
-        snprintf(name, sizeof(name), "%d", (int)pid);
-        r = proc_open(src, pid, name);
-        if (r == -ENOENT || r == -ESRCH)
-                return PG_VANISHED;
+        proc_open(src, pid);
+        r = pdir(&src->cur);
         if (r < 0)
                 return r;
         *ret = &src->cur;
         return 0;
+}
+
+/* Read file name of p's directory into b. */
+static int read_at(struct pg_proc *p, const char *name, struct pg_buf *b) {
+        int d = pdir(p);
+
+        return d < 0 ? d : pg_read_file(d, name, b);
 }
 
 static bool is_gone(int r) {
@@ -211,7 +221,8 @@ static bool is_gone(int r) {
 /* An optional file failed with r: the process may have exited (then every
  * lookup under its directory fails), or only that file is unreadable. */
 static int optional_outcome(struct pg_proc *p, int r) {
-        if (is_gone(r) && faccessat(p->dir_fd, "stat", F_OK, 0) < 0 && is_gone(-errno))
+        if (is_gone(r) &&
+            (p->dir_fd < 0 || (faccessat(p->dir_fd, "stat", F_OK, 0) < 0 && is_gone(-errno))))
                 return PG_VANISHED;
         p->soft_errors++;
         return r;
@@ -222,7 +233,7 @@ int pg_proc_stat(struct pg_proc *p, const struct pg_stat **ret) {
         int r;
 
         if (!(p->have & PG_HAVE_STAT)) {
-                r = pg_read_file(p->dir_fd, "stat", b);
+                r = read_at(p, "stat", b);
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         return PG_VANISHED;
                 if (r < 0)
@@ -243,7 +254,7 @@ int pg_proc_status(struct pg_proc *p, const struct pg_status **ret) {
         int r;
 
         if (!(p->have & PG_HAVE_STATUS)) {
-                r = pg_read_file(p->dir_fd, "status", b);
+                r = read_at(p, "status", b);
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         return PG_VANISHED;
                 if (r < 0)
@@ -265,7 +276,7 @@ int pg_proc_schedstat(struct pg_proc *p, const struct pg_schedstat **ret) {
 
         if (!(p->have & PG_HAVE_SCHED)) {
                 /* Not a metric, only a hint: no soft error when missing. */
-                r = pg_read_file(p->dir_fd, "schedstat", b);
+                r = read_at(p, "schedstat", b);
                 if (r < 0)
                         return r;
                 r = pg_parse_schedstat(b->data, b->len, &p->sched);
@@ -294,7 +305,7 @@ static int read_cmdline(struct pg_proc *p) {
 
         if (p->have & PG_HAVE_CMDLINE)
                 return 0;
-        r = pg_read_file(p->dir_fd, "cmdline", b);
+        r = read_at(p, "cmdline", b);
         if (r < 0) {
                 b->len = 0;
                 if (is_gone(r))
@@ -342,7 +353,7 @@ static int read_io(struct pg_proc *p) {
 
         if (p->have & PG_HAVE_IO)
                 return 0;
-        r = pg_read_file(p->dir_fd, "io", b);
+        r = read_at(p, "io", b);
         if (r < 0)
                 return optional_outcome(p, r);
         r = pg_parse_io(b->data, b->len, &p->io);
@@ -360,7 +371,7 @@ static int read_wchan(struct pg_proc *p) {
 
         if (p->have & PG_HAVE_WCHAN)
                 return 0;
-        r = pg_read_file(p->dir_fd, "wchan", b);
+        r = read_at(p, "wchan", b);
         if (r < 0)
                 return optional_outcome(p, r);
         pg_parse_wchan(b->data, b->len, p->wchan);
@@ -372,7 +383,7 @@ static int read_limits(struct pg_proc *p, uint64_t *ret) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
-        r = pg_read_file(p->dir_fd, "limits", b);
+        r = read_at(p, "limits", b);
         if (r < 0)
                 return optional_outcome(p, r);
         r = pg_parse_limits_nofile(b->data, b->len, ret);
@@ -385,7 +396,7 @@ static int read_smaps(struct pg_proc *p, struct pg_smaps *ret) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
-        r = pg_read_file(p->dir_fd, "smaps_rollup", b);
+        r = read_at(p, "smaps_rollup", b);
         if (r < 0)
                 return optional_outcome(p, r);
         r = pg_parse_smaps_rollup(b->data, b->len, ret);
@@ -434,7 +445,9 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
                 }
         }
         if (flags & PG_READ_FDS) {
-                r = pg_procfs_count_fds(fs, p->dir_fd, &p->src->scratch, &m.filedesc.open);
+                r = pdir(p);
+                if (r >= 0)
+                        r = pg_procfs_count_fds(fs, r, &p->src->scratch, &m.filedesc.open);
                 if (r < 0) {
                         m.filedesc.open = -1;
                         r = optional_outcome(p, r);
@@ -549,7 +562,10 @@ int pg_proc_wchan(struct pg_proc *p, const char **ret) {
 }
 
 int pg_proc_fds(struct pg_proc *p, int64_t *ret) {
-        int r = pg_procfs_count_fds(&p->src->fs, p->dir_fd, &p->src->scratch, ret);
+        int r = pdir(p);
+
+        if (r >= 0)
+                r = pg_procfs_count_fds(&p->src->fs, r, &p->src->scratch, ret);
 
         return r < 0 ? optional_outcome(p, r) : 0;
 }
@@ -564,7 +580,10 @@ int pg_proc_tids(struct pg_proc *p, const pid_t **ret, size_t *ret_n) {
         size_t n = 0;
         int task_fd, r = 0;
 
-        task_fd = pg_open_dir(p->dir_fd, "task");
+        task_fd = pdir(p);
+        if (task_fd < 0)
+                return task_fd;
+        task_fd = pg_open_dir(task_fd, "task");
         if (task_fd < 0)
                 return is_gone(task_fd) ? PG_VANISHED : task_fd;
         if (sb->cap < 32768 && pg_buf_reserve(sb, 32768) < 0) {
@@ -614,7 +633,10 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
 
         /* task/<tid> relative to the pid dir: one openat per thread. */
         snprintf(path, sizeof(path), "task/%d", (int)tid);
-        fd = pg_open_dir(p->dir_fd, path);
+        fd = pdir(p);
+        if (fd < 0)
+                return fd;
+        fd = pg_open_dir(fd, path);
         if (fd < 0)
                 return is_gone(fd) ? PG_VANISHED : fd;
         if (what & PG_THREAD_SCHED) {
