@@ -38,38 +38,50 @@ void pg_buf_free(struct pg_buf *b) {
         b->len = b->cap = 0;
 }
 
-int pg_read_file(int dirfd, const char *name, struct pg_buf *b) {
-        int fd, r = 0;
-        ssize_t n;
+int pg_read_fd(int fd, struct pg_buf *b) {
+        int r = 0;
 
         if (b->cap < 4096 && pg_buf_reserve(b, 4096) < 0)
                 return -ENOMEM;
-        fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
         b->len = 0;
         for (;;) {
+                size_t room;
+                ssize_t n;
+
                 /* Keep one byte for the terminating NUL. */
                 if (b->len + 1 >= b->cap) {
                         r = pg_buf_reserve(b, b->cap * 2);
                         if (r < 0)
-                                goto out;
+                                break;
                 }
-                n = read(fd, b->data + b->len, b->cap - 1 - b->len);
+                room = b->cap - 1 - b->len;
+                n = pread(fd, b->data + b->len, room, (off_t)b->len);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         r = -errno;
-                        goto out;
-                }
-                if (n == 0)
                         break;
+                }
                 b->len += (size_t)n;
+                /* A short read is the end: procfs generates a file's text
+                 * at once (seq_file) and hands out all that fits, and a
+                 * regular file reads short only at its end. This saves
+                 * the read that would return 0. */
+                if ((size_t)n < room)
+                        break;
         }
-out:
+        b->data[b->len] = '\0';
+        return r;
+}
+
+int pg_read_file(int dirfd, const char *name, struct pg_buf *b) {
+        int fd, r;
+
+        fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        r = pg_read_fd(fd, b);
         close(fd);
-        if (b->data)
-                b->data[b->len] = '\0';
         return r;
 }
 

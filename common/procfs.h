@@ -45,6 +45,10 @@ void pg_procfs_close(struct pg_procfs *fs);
  * kernel gave it (ENOENT and ESRCH are the caller's to interpret). */
 int pg_read_file(int dirfd, const char *name, struct pg_buf *b);
 
+/* Read the whole of an open file from offset 0 into b, as pg_read_file:
+ * for a /proc file kept open, each call regenerates its text. */
+int pg_read_fd(int fd, struct pg_buf *b);
+
 /* Count open fds of the process whose directory is pid_fd. On real procfs
  * with Linux >= 6.2 one fstatat() of "fd" gives it; elsewhere the entries
  * of fd/ are counted, using scratch as the getdents buffer. Returns 0 or a
