@@ -35,6 +35,18 @@ static void on_error_sink(cfg_t *cfg, const char *fmt, va_list ap) {
         e->set = true;
 }
 
+/* libconfuse calls this when kept_fds is set, while it knows the line. */
+static int validate_kept_fds(cfg_t *cfg, cfg_opt_t *opt) {
+        long v = cfg_opt_getnint(opt, 0);
+
+        if (v < -1 || v > 1000000) {
+                cfg_error(cfg, "kept_fds = %ld: want -1 (none), 0 (auto) or a count up to 1000000",
+                          v);
+                return -1;
+        }
+        return 0;
+}
+
 int pg_config_default(struct pg_config *ret) {
         struct pg_config c = {.opts = PG_TRACK_OPTS_DEFAULT};
         int r;
@@ -190,6 +202,7 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
             CFG_BOOL("children", cfg_true, CFGF_NONE),
             CFG_BOOL("children_time", cfg_true, CFGF_NONE),
             CFG_BOOL("smaps", cfg_false, CFGF_NONE),
+            CFG_INT("kept_fds", 0, CFGF_NONE),
             /* libconfuse merges sections of one title into one: two
              * rules named alike would silently become the last one. */
             CFG_SEC("match", match_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -213,6 +226,7 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
         }
         current_sink = &sink;
         cfg_set_error_function(cfg, on_error_sink);
+        cfg_set_validate_func(cfg, "kept_fds", validate_kept_fds);
         r = cfg_parse_buf(cfg, text);
         current_sink = NULL;
         if (r != CFG_SUCCESS) {
@@ -226,6 +240,7 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
         c.opts.children = cfg_getbool(cfg, "children");
         c.opts.children_time = cfg_getbool(cfg, "children_time");
         c.opts.smaps = cfg_getbool(cfg, "smaps");
+        c.opts.kept_fds = (int)cfg_getint(cfg, "kept_fds");
         r = -ENOMEM;
         if (!c.procfs)
                 goto out;

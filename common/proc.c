@@ -703,3 +703,93 @@ out:
         close(fd);
         return r;
 }
+
+/* Read file name of p through *kfd, a descriptor kept open across scans
+ * and re-read from offset 0 (the kernel regenerates the text), so that a
+ * steady process costs one pread, not openat+read+close of its directory
+ * and file. When *kfd is -1 the file is opened through p's directory and,
+ * if keep, left open in *kfd. A kept descriptor outlives its process: it
+ * then reads ESRCH (or nothing), is closed, and the file is opened afresh,
+ * which finds the new process if the pid was reused. */
+static int read_kept(struct pg_proc *p, const char *name, int *kfd, bool keep, struct pg_buf *b) {
+        int d, fd, r;
+
+        if (*kfd >= 0) {
+                r = pg_read_fd(*kfd, b);
+                if (r == 0 && b->len > 0)
+                        return 0;
+                close(*kfd);
+                *kfd = -1;
+        }
+        d = pdir(p);
+        if (d < 0)
+                return d;
+        fd = openat(d, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        r = pg_read_fd(fd, b);
+        if (r == 0 && keep)
+                *kfd = fd;
+        else
+                close(fd);
+        return r;
+}
+
+int pg_proc_stat_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_stat **ret) {
+        struct pg_buf *b = &p->src->buf;
+        int r;
+
+        if (!(p->have & PG_HAVE_STAT)) {
+                r = read_kept(p, "stat", kfd, keep, b);
+                if (is_gone(r) || (r == 0 && b->len == 0))
+                        return PG_VANISHED;
+                if (r < 0)
+                        return r;
+                r = pg_parse_stat(b->data, b->len, &p->stat);
+                if (r < 0) {
+                        p->failed = "stat";
+                        return r;
+                }
+                p->have |= PG_HAVE_STAT;
+        }
+        *ret = &p->stat;
+        return 0;
+}
+
+int pg_proc_schedstat_kept(struct pg_proc *p, int *kfd, bool keep,
+                           const struct pg_schedstat **ret) {
+        struct pg_buf *b = &p->src->buf;
+        int r;
+
+        if (!(p->have & PG_HAVE_SCHED)) {
+                r = read_kept(p, "schedstat", kfd, keep, b);
+                if (r < 0)
+                        return r;
+                r = pg_parse_schedstat(b->data, b->len, &p->sched);
+                if (r < 0)
+                        return r;
+                p->have |= PG_HAVE_SCHED;
+        }
+        *ret = &p->sched;
+        return 0;
+}
+
+int pg_proc_thread_sched_kept(struct pg_proc *p, pid_t tid, int *kfd, bool keep,
+                              struct pg_schedstat *ret) {
+        struct pg_buf *b = &p->src->buf;
+        char path[40];
+        int r;
+
+        snprintf(path, sizeof(path), "task/%d/schedstat", (int)tid);
+        r = read_kept(p, path, kfd, keep, b);
+        if (r == 0)
+                return pg_parse_schedstat(b->data, b->len, ret);
+        /* The thread may be gone, or only its schedstat (a hint) missing. */
+        if (is_gone(r)) {
+                int d = pdir(p);
+                snprintf(path, sizeof(path), "task/%d/stat", (int)tid);
+                if (d < 0 || (faccessat(d, path, F_OK, 0) < 0 && is_gone(-errno)))
+                        return PG_VANISHED;
+        }
+        return r;
+}

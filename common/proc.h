@@ -227,6 +227,16 @@ enum {
  * exited) or a negative errno. */
 int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread *t);
 
+/* The same reads through a descriptor the caller keeps across scans in
+ * *kfd (-1: none yet; opened and kept when keep). A kept descriptor whose
+ * process exited is closed and the file opened afresh. The caller owns and
+ * closes *kfd. pg_proc_thread_sched_kept returns PG_VANISHED when thread
+ * tid is gone, a negative errno when only its schedstat is missing. */
+int pg_proc_stat_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_stat **ret);
+int pg_proc_schedstat_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_schedstat **ret);
+int pg_proc_thread_sched_kept(struct pg_proc *p, pid_t tid, int *kfd, bool keep,
+                              struct pg_schedstat *ret);
+
 /* Map a stat state letter to its pg_state_id (R S D Z; the rest other). */
 enum pg_state_id pg_state_from_char(char c);
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -83,6 +84,19 @@ int pg_read_file(int dirfd, const char *name, struct pg_buf *b) {
         r = pg_read_fd(fd, b);
         close(fd);
         return r;
+}
+
+int pg_nofile_raise(unsigned long want) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return -errno;
+        if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+                want = rl.rlim_max;
+        if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= want)
+                return 0;
+        rl.rlim_cur = want;
+        return setrlimit(RLIMIT_NOFILE, &rl) < 0 ? -errno : 0;
 }
 
 int pg_open_dir(int dirfd, const char *name) {

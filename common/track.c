@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +45,7 @@ struct tthread {
         uint8_t state;     /* enum pg_state_id */
         const char *wchan; /* interned */
         char name[16];     /* TASK_COMM_LEN */
+        int sched_fd;      /* kept schedstat, -1: none */
 };
 
 struct tproc {
@@ -59,6 +61,8 @@ struct tproc {
         uint64_t raw[R_MAX]; /* values at the previous scan */
         uint64_t cur[R_MAX]; /* values at this scan */
         int32_t sub;         /* index in t->subs this scan, -1: no reaped child */
+        int stat_fd;         /* kept stat, -1: none */
+        int sched_fd;        /* kept schedstat, -1: none */
         uint64_t fd_limit;
         uint32_t limits_age;
         /* The last full read, reused while the process has not run. */
@@ -113,6 +117,10 @@ struct pg_tracker {
         size_t ngroups;
         const struct pg_group **sorted;
 
+        /* Descriptors kept open across scans, and how many may be. */
+        size_t nkept;
+        size_t max_kept;
+
         uint32_t gen;
         struct pg_track_stats stats;
         struct timespec last_scan;
@@ -124,6 +132,8 @@ struct pg_tracker {
         size_t nwchans;
         struct pg_thread *tbuf; /* this scan's threads of one process */
         size_t tbuf_cap;
+        pid_t *tids; /* the known thread ids of one process */
+        size_t tids_cap;
 
         /* Per scan: the last values of tracked children that exited, summed
          * per parent (few parents have any, so not a field of each). */
@@ -139,6 +149,41 @@ struct pg_tracker {
 };
 
 #define CHUNK 512
+
+static void drop_fd(struct pg_tracker *t, int *fd) {
+        if (*fd >= 0) {
+                close(*fd);
+                *fd = -1;
+                t->nkept--;
+        }
+}
+
+/* Forget e's threads from index from on, closing what they kept. */
+static void drop_threads(struct pg_tracker *t, struct tproc *e, uint32_t from) {
+        for (uint32_t i = from; i < e->nthr; i++)
+                drop_fd(t, &e->thr[i].sched_fd);
+        e->nthr = from;
+}
+
+/* The kept reads may open (and keep, within the budget) or close (their
+ * process exited) a descriptor: these account the budget around them. */
+static int stat_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
+                     const struct pg_stat **ret) {
+        size_t was = e->stat_fd >= 0;
+        int r = pg_proc_stat_kept(p, &e->stat_fd, t->nkept < t->max_kept, ret);
+
+        t->nkept = t->nkept - was + (e->stat_fd >= 0);
+        return r;
+}
+
+static int sched_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
+                      const struct pg_schedstat **ret) {
+        size_t was = e->sched_fd >= 0;
+        int r = pg_proc_schedstat_kept(p, &e->sched_fd, t->nkept < t->max_kept, ret);
+
+        t->nkept = t->nkept - was + (e->sched_fd >= 0);
+        return r;
+}
 
 static struct tproc *ent(const struct pg_tracker *t, size_t k) {
         return &t->chunks[k / CHUNK][k % CHUNK];
@@ -198,6 +243,7 @@ static struct tproc *insert(struct pg_tracker *t, pid_t pid) {
         memset(e, 0, sizeof(*e));
         e->pid = pid;
         e->group = -1;
+        e->stat_fd = e->sched_fd = -1;
         t->tab[find_slot(t, pid)] = (uint32_t)t->npool;
         return e;
 }
@@ -207,6 +253,9 @@ static struct tproc *insert(struct pg_tracker *t, pid_t pid) {
 static void erase(struct pg_tracker *t, struct tproc *e) {
         size_t i = find_slot(t, e->pid), j = i, idx = t->tab[i] - 1;
 
+        drop_threads(t, e, 0);
+        drop_fd(t, &e->stat_fd);
+        drop_fd(t, &e->sched_fd);
         free(e->thr);
         for (;;) {
                 size_t k;
@@ -244,6 +293,23 @@ int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct p
         t->src = src;
         t->rules = rules;
         t->opts = *opts;
+        /* Only procfs regenerates a file's text on every read of an open
+         * descriptor; a kept fd of a fake tree's file would read stale. */
+        if (!pg_source_procfs(src)->is_procfs) {
+                t->max_kept = 0;
+        } else if (opts->kept_fds > 0) {
+                t->max_kept = (size_t)opts->kept_fds;
+        } else if (opts->kept_fds == 0) {
+                /* Half the soft limit: the host process (collectd, with
+                 * its other plugins) keeps the other half. */
+                struct rlimit rl;
+                if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 64) {
+                        rlim_t half =
+                            rl.rlim_cur == RLIM_INFINITY ? PG_KEPT_FDS_AUTO_MAX : rl.rlim_cur / 2;
+                        t->max_kept =
+                            half < PG_KEPT_FDS_AUTO_MAX ? (size_t)half : PG_KEPT_FDS_AUTO_MAX;
+                }
+        }
         t->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         if (t->ncpu < 1)
                 t->ncpu = 1;
@@ -266,8 +332,13 @@ static void group_free(struct group *g) {
 void pg_tracker_free(struct pg_tracker *t) {
         if (!t)
                 return;
-        for (size_t i = 0; i < t->npool; i++)
-                free(ent(t, i)->thr);
+        for (size_t i = 0; i < t->npool; i++) {
+                struct tproc *e = ent(t, i);
+                drop_threads(t, e, 0);
+                drop_fd(t, &e->stat_fd);
+                drop_fd(t, &e->sched_fd);
+                free(e->thr);
+        }
         for (size_t i = 0; i < t->nchunks; i++)
                 free(t->chunks[i]);
         free(t->chunks);
@@ -282,6 +353,7 @@ void pg_tracker_free(struct pg_tracker *t) {
                 free(t->wchans[i]);
         free(t->wchans);
         free(t->tbuf);
+        free(t->tids);
         pg_source_free(t->src);
         pg_rules_free(t->rules);
         free(t);
@@ -462,6 +534,7 @@ static int add_thread(struct tproc *e, pid_t tid) {
                 e->capthr = cap;
         }
         memset(&e->thr[e->nthr], 0, sizeof(e->thr[0]));
+        e->thr[e->nthr].sched_fd = -1;
         e->thr[e->nthr].tid = tid;
         return (int)e->nthr++;
 }
@@ -558,9 +631,12 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
                 }
         }
         /* Forget threads that exited (their contribution stays). */
-        for (uint32_t i = 0; i < e->nthr; i++)
+        for (uint32_t i = 0; i < e->nthr; i++) {
                 if (e->thr[i].seen == t->gen)
                         e->thr[kept++] = e->thr[i];
+                else
+                        drop_fd(t, &e->thr[i].sched_fd);
+        }
         e->nthr = kept;
         /* Give back the room of many exited threads (a shrinking realloc
          * does not fail in practice; if it does, keep the old block). */
@@ -584,11 +660,32 @@ static int read_threads(struct pg_tracker *t, struct pg_proc *p, struct tproc *e
         const pid_t *tids;
         uint32_t hint = 0;
         size_t n, k = 0;
+        bool listed = false;
         int r;
 
-        r = pg_proc_tids(p, &tids, &n);
-        if (r < 0)
-                return r;
+        /* A known process with as many threads as last time, each with a
+         * kept schedstat: its thread ids are the ones we have, unless one
+         * exited (its kept read then fails and we list task/ after all). */
+        if (!e->fresh && e->nthr == p->stat.num_threads) {
+                if (e->nthr > t->tids_cap) {
+                        pid_t *v = realloc(t->tids, e->nthr * sizeof(*v));
+                        if (!v)
+                                return -ENOMEM;
+                        t->tids = v;
+                        t->tids_cap = e->nthr;
+                }
+                for (n = 0; n < e->nthr && e->thr[n].sched_fd >= 0; n++)
+                        t->tids[n] = e->thr[n].tid;
+                if (n < e->nthr)
+                        goto list;
+                tids = t->tids;
+        } else {
+        list:
+                r = pg_proc_tids(p, &tids, &n);
+                if (r < 0)
+                        return r;
+                listed = true;
+        }
         if (n > t->tbuf_cap) {
                 struct pg_thread *v = realloc(t->tbuf, n * sizeof(*v));
                 if (!v)
@@ -600,16 +697,25 @@ static int read_threads(struct pg_tracker *t, struct pg_proc *p, struct tproc *e
         for (size_t i = 0; i < n; i++) {
                 struct pg_thread *x = &t->tbuf[k];
                 struct tthread *tt = find_thread(e, tids[i], &hint);
+                int tmp = -1, *kfd = tt ? &tt->sched_fd : &tmp;
+                size_t was = *kfd >= 0;
 
                 memset(x, 0, sizeof(*x));
-                r = pg_proc_thread(p, tids[i], PG_THREAD_SCHED, x);
-                /* No schedstat (CONFIG_SCHED_INFO off; pg_proc_thread
-                 * returns its ENOENT as is): no shortcut, a full read,
-                 * whose stat tells a thread that exited. */
-                if (r < 0 && r != PG_VANISHED && r != -ENOMEM) {
-                        x->has_sched = false;
-                        r = 0;
+                r = pg_proc_thread_sched_kept(p, tids[i], kfd, tt && t->nkept < t->max_kept,
+                                              &x->sched);
+                t->nkept = t->nkept - was + (*kfd >= 0);
+                if (r == PG_VANISHED && !listed) {
+                        /* A thread exited: list the threads that are. */
+                        k = 0;
+                        hint = 0;
+                        goto list;
                 }
+                x->has_sched = r == 0;
+                /* No schedstat (CONFIG_SCHED_INFO off, a fake tree): no
+                 * shortcut, a full read, whose stat tells a thread that
+                 * exited. */
+                if (r < 0 && r != PG_VANISHED && r != -ENOMEM)
+                        r = 0;
                 if (r == 0 && tt && !e->fresh && x->has_sched && tt->has_sched &&
                     tt->state != PG_RUNNING && tt->sched.run_ns == x->sched.run_ns &&
                     tt->sched.pcount == x->sched.pcount) {
@@ -666,7 +772,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         } else if (st->num_threads > 1) {
                 idle = false; /* other threads may have run; task/ is off */
         } else if (idle) {
-                idle = pg_proc_schedstat(p, &sched) == 0 && sched->run_ns == e->sched.run_ns &&
+                idle = sched_kept(t, p, e, &sched) == 0 && sched->run_ns == e->sched.run_ns &&
                        sched->pcount == e->sched.pcount;
         }
 
@@ -715,7 +821,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                         return r;
                 if (r == 0)
                         snprintf(m.wchan, sizeof(m.wchan), "%s", w);
-                if (!sched && pg_proc_schedstat(p, &sched) < 0)
+                if (!sched && st->num_threads <= 1 && sched_kept(t, p, e, &sched) < 0)
                         sched = NULL;
         }
         if (e->fresh || ++e->limits_age >= LIMITS_EVERY) {
@@ -795,7 +901,8 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
         bool is_new = false;
         int r;
 
-        r = pg_proc_stat(p, &st);
+        e = lookup(t, p->pid);
+        r = e ? stat_kept(t, p, e, &st) : pg_proc_stat(p, &st);
         if (r < 0) {
                 /* A known process whose stat is malformed stays known with
                  * its last good values as the baseline (its start time
@@ -850,7 +957,7 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                          * process born since the last one; deltas from
                          * now on for one that joins mid-life (exec). */
                         e->add_all = is_new;
-                        e->nthr = 0;
+                        drop_threads(t, e, 0);
                 }
         }
         e->seen = t->gen;

@@ -15,11 +15,19 @@
 #include "match.h"
 #include "proc.h"
 
+#define PG_KEPT_FDS_AUTO_MAX 4096
+
 struct pg_track_opts {
         bool threads;       /* read task/ of multi-threaded processes */
         bool children;      /* unmatched processes join their ancestor's group */
         bool smaps;         /* proportional memory from smaps_rollup */
         bool children_time; /* credit reaped children's cutime/cstime */
+        /* Files kept open across scans (stat, schedstat) and re-read with
+         * pread, on a real procfs only: 0 = auto (half the soft
+         * RLIMIT_NOFILE, at most PG_KEPT_FDS_AUTO_MAX); < 0 = none; > 0 =
+         * at most that many. Each costs the kernel about 4 KiB (seq_file
+         * buffer) and saves openat+close of its directory and file. */
+        int kept_fds;
 };
 
 #define PG_TRACK_OPTS_DEFAULT                                                                      \

@@ -183,6 +183,19 @@ static int conf_bool(const oconfig_item_t *ci, bool *ret) {
         return 0;
 }
 
+static int conf_kept(const oconfig_item_t *ci, int *ret) {
+        double v;
+
+        if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
+            (v = ci->values[0].value.number) < -1 || v > 1000000 || v != (double)(int)v) {
+                ERROR(P "option \"%s\" needs -1 (none), 0 (auto) or a count up to 1000000",
+                      ci->key);
+                return -1;
+        }
+        *ret = (int)v;
+        return 0;
+}
+
 static int conf_procfs(struct pg_cd_conf *c, const oconfig_item_t *ci) {
         char *s = NULL;
 
@@ -209,6 +222,8 @@ static int conf_one(struct pg_cd_conf *c, const oconfig_item_t *ci) {
                 return conf_bool(ci, &c->opts.children_time);
         if (strcasecmp(k, "CollectSmaps") == 0)
                 return conf_bool(ci, &c->opts.smaps);
+        if (strcasecmp(k, "KeptFiles") == 0)
+                return conf_kept(ci, &c->opts.kept_fds);
         if (strcasecmp(k, "Match") == 0)
                 return conf_match(c, ci);
         if (strcasecmp(k, "Process") == 0)
@@ -218,7 +233,7 @@ static int conf_one(struct pg_cd_conf *c, const oconfig_item_t *ci) {
         if (is_processes_option(k))
                 return ignore_processes_option(ci);
         ERROR(P "unknown option \"%s\" (known: ProcFS, CollectThreads, Children, ChildrenTime, "
-                "CollectSmaps, Match, Process, ProcessMatch)",
+                "CollectSmaps, KeptFiles, Match, Process, ProcessMatch)",
               k);
         return -1;
 }

@@ -651,6 +651,8 @@ int main(int argc, char **argv) {
                 snprintf(root, sizeof(root), "%s/proc", prefix);
         else
                 snprintf(root, sizeof(root), "%s", cfg.procfs ? cfg.procfs : "/proc");
+        /* Room to keep stat and schedstat open between scans (kept_fds). */
+        pg_nofile_raise(2 * PG_KEPT_FDS_AUTO_MAX + 256);
         r = pg_source_new(root, &src);
         if (r < 0) {
                 fprintf(stderr, PLUGIN ": cannot open procfs root %s: %s\n", root, strerror(-r));

@@ -66,6 +66,7 @@ START_TEST(valid_file) {
                    "children = false\n"
                    "children_time = false\n"
                    "smaps    = true          # opt-in\n"
+                   "kept_fds = 100\n"
                    "match \"db\" { comm = {\"postgres\", \"postmaster\"} }\n"
                    "match \"app:{{.Matches.name}}\" {\n"
                    "        cmdline = {\"--name=(?P<name>\\\\w+)\"}\n"
@@ -80,6 +81,7 @@ START_TEST(valid_file) {
         ck_assert(!c.opts.children);
         ck_assert(!c.opts.children_time);
         ck_assert(c.opts.smaps);
+        ck_assert_int_eq(c.opts.kept_fds, 100);
         ck_assert_uint_eq(pg_rules_count(c.rules), 5);
         ck_assert_str_eq(MATCH(&c, "sh", "#!x\0"), "hash#7");
         ck_assert_str_eq(MATCH(&c, "postmaster", "postgres\0"), "db");
@@ -102,6 +104,7 @@ START_TEST(defaults) {
         ck_assert_msg(pg_config_load(path, &c, err, sizeof(err)) == 0, "%s", err);
         ck_assert_str_eq(c.procfs, "/proc");
         ck_assert(c.opts.threads && c.opts.children && c.opts.children_time && !c.opts.smaps);
+        ck_assert_int_eq(c.opts.kept_fds, 0);
         ck_assert_uint_eq(pg_rules_count(c.rules), 1);
         ck_assert_str_eq(MATCH(&c, "anything", ""), "anything");
         pg_config_free(&c);
@@ -157,6 +160,8 @@ static const struct {
     /* 9 two rules with one name: refused, not merged into one */
     {"match \"{{.Comm}}\" { comm = {\"a\"} }\nmatch \"{{.Comm}}\" { comm = {\"b\"} }\n", 2,
      "{{.Comm}}"},
+    /* kept_fds below -1 */
+    {"threads = true\n# keep none?\nkept_fds = -2\n", 3, "kept_fds"},
 };
 
 START_TEST(broken_file) {

@@ -176,6 +176,158 @@ START_TEST(tracker_follows_sleep_and_work) {
 }
 END_TEST
 
+/* A child that renames itself, burns ms of CPU, tells the parent and
+ * waits to be killed. Returns its pid once it has burned. */
+static pid_t burner(const char *comm, long ms) {
+        int fds[2];
+        pid_t pid;
+        char c;
+
+        ck_assert_int_eq(pipe(fds), 0);
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                struct timespec a, b;
+                prctl(PR_SET_NAME, comm);
+                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+                do
+                        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+                while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < ms);
+                if (write(fds[1], "x", 1) != 1)
+                        _exit(1);
+                pause();
+                _exit(0);
+        }
+        close(fds[1]);
+        ck_assert_int_eq(read(fds[0], &c, 1), 1);
+        close(fds[0]);
+        return pid;
+}
+
+static uint64_t cpu_ticks(pid_t pid) {
+        struct pg_source *src;
+        const struct pg_stat *st;
+        struct pg_proc *p;
+        uint64_t v;
+
+        ck_assert_int_eq(pg_source_new("/proc", &src), 0);
+        ck_assert_int_eq(pg_source_get(src, pid, &p), 0);
+        ck_assert_int_eq(pg_proc_stat(p, &st), 0);
+        v = st->utime + st->stime;
+        pg_source_free(src);
+        return v;
+}
+
+/* A pid reused between two scans while the tracker keeps the old
+ * process's stat and schedstat open: the kept files read ESRCH, the new
+ * process is found through the directory, and it counts as new (its whole
+ * CPU added), never as a delta from the old one. The reuse is forced with
+ * ns_last_pid (root, CONFIG_CHECKPOINT_RESTORE); skipped where it cannot
+ * be, or when another fork takes the pid first. */
+START_TEST(pid_reuse_with_kept_files) {
+        struct pg_track_opts opts = PG_TRACK_OPTS_DEFAULT;
+        struct pg_source *src;
+        struct pg_rules *rules;
+        struct pg_tracker *t;
+        const struct pg_group *g;
+        const char *comm[1] = {"pgreuse"};
+        uint64_t a_ticks, b_ticks;
+        pid_t a, b;
+        char err[256], buf[32];
+        FILE *f;
+
+        if (access("/proc/sys/kernel/ns_last_pid", W_OK) != 0) {
+                fprintf(stderr, "pid_reuse_with_kept_files: no ns_last_pid, skipped\n");
+                return;
+        }
+        ck_assert_int_eq(pg_rules_new(&rules), 0);
+        ck_assert_int_eq(pg_rules_add(rules, "reuse", comm, 1, NULL, 0, NULL, 0, err, sizeof(err)),
+                         0);
+        ck_assert_int_eq(pg_source_new("/proc", &src), 0);
+        opts.kept_fds = 64;
+        opts.children_time = false;
+        ck_assert_int_eq(pg_tracker_new(src, rules, &opts, &t), 0);
+
+        a = burner("pgreuse", 300);
+        /* Two scans: the second reads A through kept files. */
+        ck_assert_int_eq(pg_tracker_scan(t), 0);
+        ck_assert_int_eq(pg_tracker_scan(t), 0);
+        a_ticks = cpu_ticks(a);
+        g = find_group(t, "reuse");
+        ck_assert_ptr_nonnull(g);
+        ck_assert_uint_eq(g->counts.v[PG_CPU_USER] + g->counts.v[PG_CPU_SYSTEM], a_ticks);
+
+        kill(a, SIGKILL);
+        waitpid(a, NULL, 0);
+        f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+        ck_assert_ptr_nonnull(f);
+        snprintf(buf, sizeof(buf), "%d", (int)a - 1);
+        fputs(buf, f);
+        ck_assert_int_eq(fclose(f), 0);
+        b = burner("pgreuse", 100);
+        if (b != a) {
+                /* Someone else forked in between: nothing to test. */
+                fprintf(stderr, "pid_reuse_with_kept_files: pid %d not reused (got %d), skipped\n",
+                        (int)a, (int)b);
+                kill(b, SIGKILL);
+                waitpid(b, NULL, 0);
+                pg_tracker_free(t);
+                return;
+        }
+        b_ticks = cpu_ticks(b);
+        ck_assert_int_eq(pg_tracker_scan(t), 0);
+        g = find_group(t, "reuse");
+        ck_assert_uint_eq(g->procs, 1);
+        /* A's whole CPU stays, B's whole CPU is added. */
+        ck_assert_uint_eq(g->counts.v[PG_CPU_USER] + g->counts.v[PG_CPU_SYSTEM], a_ticks + b_ticks);
+        kill(b, SIGKILL);
+        waitpid(b, NULL, 0);
+        pg_tracker_free(t);
+}
+END_TEST
+
+/* Kept files or not, the same numbers. */
+START_TEST(kept_files_change_nothing) {
+        struct pg_track_opts on = PG_TRACK_OPTS_DEFAULT, off = PG_TRACK_OPTS_DEFAULT;
+        struct pg_tracker *t[2];
+        const struct pg_group *g[2];
+        const char *comm[1] = {child_name};
+        char err[256];
+
+        snprintf(child_name, sizeof(child_name), "pgkept%d", (int)getpid() % 100000);
+        start_child();
+        on.kept_fds = 64;
+        off.kept_fds = -1;
+        for (int i = 0; i < 2; i++) {
+                struct pg_source *src;
+                struct pg_rules *rules;
+                ck_assert_int_eq(pg_rules_new(&rules), 0);
+                ck_assert_int_eq(
+                    pg_rules_add(rules, "c", comm, 1, NULL, 0, NULL, 0, err, sizeof(err)), 0);
+                ck_assert_int_eq(pg_source_new("/proc", &src), 0);
+                ck_assert_int_eq(pg_tracker_new(src, rules, i ? &off : &on, &t[i]), 0);
+        }
+        for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < 2; i++) {
+                        ck_assert_int_eq(pg_tracker_scan(t[i]), 0);
+                        g[i] = find_group(t[i], "c");
+                        ck_assert_ptr_nonnull(g[i]);
+                }
+                for (int k = 0; k < PG_COUNT_MAX; k++)
+                        ck_assert_uint_eq(g[0]->counts.v[k], g[1]->counts.v[k]);
+                ck_assert_uint_eq(g[0]->open_fds, g[1]->open_fds);
+                ck_assert_uint_eq(g[0]->memory.v[PG_MEM_RESIDENT], g[1]->memory.v[PG_MEM_RESIDENT]);
+                if (round % 2)
+                        poke_child();
+                else
+                        usleep(50000);
+        }
+        stop_child();
+        pg_tracker_free(t[0]);
+        pg_tracker_free(t[1]);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("schedstat");
         TCase *tc = tcase_create("live");
@@ -185,6 +337,8 @@ int main(void) {
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, unmoved_schedstat_means_unchanged);
         tcase_add_test(tc, tracker_follows_sleep_and_work);
+        tcase_add_test(tc, kept_files_change_nothing);
+        tcase_add_test(tc, pid_reuse_with_kept_files);
         suite_add_tcase(s, tc);
         sr = srunner_create(s);
         srunner_run_all(sr, CK_NORMAL);
