@@ -78,6 +78,12 @@ struct tproc {
         uint32_t capthr;
 };
 
+/* A process of this scan and its entry. */
+struct proc_view {
+        struct pg_proc *p;
+        struct tproc *e;
+};
+
 struct name_count {
         char *name;
         uint64_t count;
@@ -650,47 +656,46 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
         return 0;
 }
 
-/* The threads of a multi-threaded member into t->tbuf. Each thread's
- * schedstat is read first: one whose run time and run count have not moved
- * (and that was not runnable) has not run since the last scan, so its
- * counters, state and wchan are the cached ones and its stat, status and
- * wchan are not read. *ran is set when any thread ran, came or went. */
-static int read_threads(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, size_t *ret_n,
-                        bool *ran) {
-        const pid_t *tids;
+/* The thread ids we know for e, when they can stand for a listing of
+ * task/: a known process with as many threads as last time, each read
+ * through a kept schedstat (a thread that exited makes its read fail and
+ * the caller lists task/ after all). Returns false when they cannot. */
+static bool known_tids(struct pg_tracker *t, struct proc_view *v) {
+        struct tproc *e = v->e;
+
+        if (e->fresh || e->nthr != v->p->stat.num_threads)
+                return false;
+        if (e->nthr > t->tids_cap) {
+                pid_t *n = realloc(t->tids, e->nthr * sizeof(*n));
+                if (!n)
+                        return false;
+                t->tids = n;
+                t->tids_cap = e->nthr;
+        }
+        for (uint32_t i = 0; i < e->nthr; i++) {
+                if (e->thr[i].sched_fd < 0)
+                        return false;
+                t->tids[i] = e->thr[i].tid;
+        }
+        return true;
+}
+
+/* Read the threads tids[0..n) of v into t->tbuf (see read_threads).
+ * Returns 0, -EAGAIN when a thread vanished and the ids were not listed
+ * (list task/ instead), or another error. */
+static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid_t *tids, size_t n,
+                            bool listed, size_t *ret_n, bool *ran) {
+        struct pg_proc *p = v->p;
+        struct tproc *e = v->e;
         uint32_t hint = 0;
-        size_t n, k = 0;
-        bool listed = false;
+        size_t k = 0;
         int r;
 
-        /* A known process with as many threads as last time, each with a
-         * kept schedstat: its thread ids are the ones we have, unless one
-         * exited (its kept read then fails and we list task/ after all). */
-        if (!e->fresh && e->nthr == p->stat.num_threads) {
-                if (e->nthr > t->tids_cap) {
-                        pid_t *v = realloc(t->tids, e->nthr * sizeof(*v));
-                        if (!v)
-                                return -ENOMEM;
-                        t->tids = v;
-                        t->tids_cap = e->nthr;
-                }
-                for (n = 0; n < e->nthr && e->thr[n].sched_fd >= 0; n++)
-                        t->tids[n] = e->thr[n].tid;
-                if (n < e->nthr)
-                        goto list;
-                tids = t->tids;
-        } else {
-        list:
-                r = pg_proc_tids(p, &tids, &n);
-                if (r < 0)
-                        return r;
-                listed = true;
-        }
         if (n > t->tbuf_cap) {
-                struct pg_thread *v = realloc(t->tbuf, n * sizeof(*v));
-                if (!v)
+                struct pg_thread *b = realloc(t->tbuf, n * sizeof(*b));
+                if (!b)
                         return -ENOMEM;
-                t->tbuf = v;
+                t->tbuf = b;
                 t->tbuf_cap = n;
         }
         *ran = e->fresh || n != e->nthr;
@@ -704,12 +709,8 @@ static int read_threads(struct pg_tracker *t, struct pg_proc *p, struct tproc *e
                 r = pg_proc_thread_sched_kept(p, tids[i], kfd, tt && t->nkept < t->max_kept,
                                               &x->sched);
                 t->nkept = t->nkept - was + (*kfd >= 0);
-                if (r == PG_VANISHED && !listed) {
-                        /* A thread exited: list the threads that are. */
-                        k = 0;
-                        hint = 0;
-                        goto list;
-                }
+                if (r == PG_VANISHED && !listed)
+                        return -EAGAIN;
                 x->has_sched = r == 0;
                 /* No schedstat (CONFIG_SCHED_INFO off, a fake tree): no
                  * shortcut, a full read, whose stat tells a thread that
@@ -740,6 +741,29 @@ static int read_threads(struct pg_tracker *t, struct pg_proc *p, struct tproc *e
         }
         *ret_n = k;
         return 0;
+}
+
+/* The threads of a multi-threaded member into t->tbuf. Each thread's
+ * schedstat is read first: one whose run time and run count have not moved
+ * (and that was not runnable) has not run since the last scan, so its
+ * counters, state and wchan are the cached ones and its stat, status and
+ * wchan are not read. *ran is set when any thread ran, came or went. */
+static int read_threads(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, size_t *ret_n,
+                        bool *ran) {
+        struct proc_view v = {p, e};
+        const pid_t *tids;
+        size_t n;
+        int r;
+
+        if (known_tids(t, &v)) {
+                r = read_thread_list(t, &v, t->tids, e->nthr, false, ret_n, ran);
+                if (r != -EAGAIN)
+                        return r;
+        }
+        r = pg_proc_tids(p, &tids, &n);
+        if (r < 0)
+                return r;
+        return read_thread_list(t, &v, tids, n, true, ret_n, ran);
 }
 
 /* Read what a group member costs this scan and add its gauges and thread
