@@ -933,12 +933,10 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                  * cannot be checked; a pid reused and broken within one
                  * interval is not worth more): retiring it would add its
                  * lifetime counts a second time once stat reads well. */
-                e = lookup(t, p->pid);
                 if (e && r != PG_VANISHED)
                         e->seen = t->gen;
                 goto fail;
         }
-        e = lookup(t, p->pid);
         if (e && e->start != st->starttime) {
                 /* The pid was reused: the old process exited unseen. */
                 erase(t, e);
