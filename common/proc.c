@@ -45,6 +45,13 @@ enum pg_state_id pg_state_from_char(char c) {
         }
 }
 
+void pg_counts_from_stat(struct pg_counts *c, const struct pg_stat *st) {
+        c->v[PG_CPU_USER] = st->utime;
+        c->v[PG_CPU_SYSTEM] = st->stime;
+        c->v[PG_MAJOR_FAULTS] = st->majflt;
+        c->v[PG_MINOR_FAULTS] = st->minflt;
+}
+
 void pg_counts_add(struct pg_counts *c, const struct pg_counts *c2) {
         /* Saturating: a sum that wrapped would read as a counter going back. */
         for (int i = 0; i < PG_COUNT_MAX; i++)
@@ -229,24 +236,9 @@ static int optional_outcome(struct pg_proc *p, int r) {
 }
 
 int pg_proc_stat(struct pg_proc *p, const struct pg_stat **ret) {
-        struct pg_buf *b = &p->src->buf;
-        int r;
+        int none = -1;
 
-        if (!(p->have & PG_HAVE_STAT)) {
-                r = read_at(p, "stat", b);
-                if (is_gone(r) || (r == 0 && b->len == 0))
-                        return PG_VANISHED;
-                if (r < 0)
-                        return r;
-                r = pg_parse_stat(b->data, b->len, &p->stat);
-                if (r < 0) {
-                        p->failed = "stat";
-                        return r;
-                }
-                p->have |= PG_HAVE_STAT;
-        }
-        *ret = &p->stat;
-        return 0;
+        return pg_proc_stat_kept(p, &none, false, ret);
 }
 
 int pg_proc_status(struct pg_proc *p, const struct pg_status **ret) {
@@ -271,21 +263,10 @@ int pg_proc_status(struct pg_proc *p, const struct pg_status **ret) {
 }
 
 int pg_proc_schedstat(struct pg_proc *p, const struct pg_schedstat **ret) {
-        struct pg_buf *b = &p->src->buf;
-        int r;
+        int none = -1;
 
-        if (!(p->have & PG_HAVE_SCHED)) {
-                /* Not a metric, only a hint: no soft error when missing. */
-                r = read_at(p, "schedstat", b);
-                if (r < 0)
-                        return r;
-                r = pg_parse_schedstat(b->data, b->len, &p->sched);
-                if (r < 0)
-                        return r;
-                p->have |= PG_HAVE_SCHED;
-        }
-        *ret = &p->sched;
-        return 0;
+        /* Not a metric, only a hint: no soft error when missing. */
+        return pg_proc_schedstat_kept(p, &none, false, ret);
 }
 
 int pg_proc_id(struct pg_proc *p, struct pg_id *ret) {
@@ -423,10 +404,7 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
         r = pg_proc_status(p, &ss);
         if (r < 0)
                 return r;
-        m.counts.v[PG_CPU_USER] = st->utime;
-        m.counts.v[PG_CPU_SYSTEM] = st->stime;
-        m.counts.v[PG_MAJOR_FAULTS] = st->majflt;
-        m.counts.v[PG_MINOR_FAULTS] = st->minflt;
+        pg_counts_from_stat(&m.counts, st);
         m.counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
         m.counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
         m.memory.v[PG_MEM_RESIDENT] = st->rss * (uint64_t)fs->page_size;
@@ -639,19 +617,6 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
         fd = pg_open_dir(fd, path);
         if (fd < 0)
                 return is_gone(fd) ? PG_VANISHED : fd;
-        if (what & PG_THREAD_SCHED) {
-                r = pg_read_file(fd, "schedstat", b);
-                if (r == 0)
-                        r = pg_parse_schedstat(b->data, b->len, &t->sched);
-                t->has_sched = r == 0;
-                /* schedstat is a hint: a missing one (no CONFIG_SCHED_INFO,
-                 * a fake tree) only matters if the thread is gone. */
-                if (is_gone(r) && faccessat(fd, "stat", F_OK, 0) < 0 && is_gone(-errno)) {
-                        r = PG_VANISHED;
-                        goto out;
-                }
-                r = 0;
-        }
         if (what & PG_THREAD_STAT) {
                 struct pg_stat st;
                 r = pg_read_file(fd, "stat", b);
@@ -664,10 +629,7 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
                 t->id.pid = tid;
                 t->id.start_ticks = st.starttime;
                 memcpy(t->name, st.comm, sizeof(t->name));
-                t->counts.v[PG_CPU_USER] = st.utime;
-                t->counts.v[PG_CPU_SYSTEM] = st.stime;
-                t->counts.v[PG_MAJOR_FAULTS] = st.majflt;
-                t->counts.v[PG_MINOR_FAULTS] = st.minflt;
+                pg_counts_from_stat(&t->counts, &st);
                 memset(&t->states, 0, sizeof(t->states));
                 t->states.v[pg_state_from_char(st.state)] = 1;
         }

@@ -215,7 +215,6 @@ int pg_proc_tids(struct pg_proc *p, const pid_t **ret, size_t *ret_n);
 
 /* What pg_proc_thread reads of one thread. */
 enum {
-        PG_THREAD_SCHED = 1u << 0,  /* schedstat into t->sched */
         PG_THREAD_STAT = 1u << 1,   /* stat: id, name, cpu, faults, state */
         PG_THREAD_STATUS = 1u << 2, /* context switches */
         PG_THREAD_WCHAN = 1u << 3,
@@ -239,6 +238,9 @@ int pg_proc_thread_sched_kept(struct pg_proc *p, pid_t tid, int *kfd, bool keep,
 
 /* Map a stat state letter to its pg_state_id (R S D Z; the rest other). */
 enum pg_state_id pg_state_from_char(char c);
+
+/* Set the counters that stat holds (CPU, faults) in c. */
+void pg_counts_from_stat(struct pg_counts *c, const struct pg_stat *st);
 
 /* Add counts c2 to c, each stopping at 2^64-1 (never wraps). */
 void pg_counts_add(struct pg_counts *c, const struct pg_counts *c2);

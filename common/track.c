@@ -800,10 +800,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                        sched->pcount == e->sched.pcount;
         }
 
-        m.counts.v[PG_CPU_USER] = st->utime;
-        m.counts.v[PG_CPU_SYSTEM] = st->stime;
-        m.counts.v[PG_MAJOR_FAULTS] = st->majflt;
-        m.counts.v[PG_MINOR_FAULTS] = st->minflt;
+        pg_counts_from_stat(&m.counts, st);
         m.memory.v[PG_MEM_RESIDENT] = st->rss * (uint64_t)pg_source_procfs(t->src)->page_size;
         m.memory.v[PG_MEM_VIRTUAL] = st->vsize;
         m.states.v[pg_state_from_char(st->state)] = 1;
