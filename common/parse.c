@@ -150,8 +150,8 @@ int pg_parse_stat(const char *buf, size_t len, struct pg_stat *ret) {
         return 0;
 }
 
-/* Find the value after "key:" at the start of a line; NULL when absent.
- * *line_end is set to the end of that line. */
+/* One "Key: value" line: the key (keylen bytes, 0 when the line has no
+ * colon), the value after the colon and the end of the line. */
 struct kv_line {
         const char *key;
         const char *val;
