@@ -7,6 +7,8 @@
 # keeps collectd and Netdata from starting (tests start their own).
 set -eu
 if [ "$(id -u)" != 0 ]; then
+        # apt-get needs root: through sudo where there is one.
+        command -v sudo >/dev/null 2>&1 && exec sudo "$0" "$@"
         echo "install-deps.sh: run as root (apt-get)" >&2
         exit 1
 fi
