@@ -154,6 +154,100 @@ static void end_secs(struct pg_out *o, uint64_t ticks, long hz) {
 static const char *const state_labels[PG_STATE_MAX] = {"Running", "Sleeping", "Waiting", "Zombie",
                                                        "Other"};
 
+/* A counter family: one sample per group (and thread name, for the
+ * thread_* families) per value; with two values, key labels them. */
+struct counter_family {
+        const char *name, *help, *key;
+        const char *vals[2];
+        int ids[2];
+        int nvals;
+};
+
+#define NFAM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct counter_family group_counters[] = {
+    {NS "cpu_seconds_total",
+     "Cpu user usage in seconds",
+     "mode",
+     {"user", "system"},
+     {PG_CPU_USER, PG_CPU_SYSTEM},
+     2},
+    {NS "read_bytes_total", "number of bytes read by this group", NULL, {NULL}, {PG_READ_BYTES}, 1},
+    {NS "write_bytes_total",
+     "number of bytes written by this group",
+     NULL,
+     {NULL},
+     {PG_WRITE_BYTES},
+     1},
+    {NS "major_page_faults_total", "Major page faults", NULL, {NULL}, {PG_MAJOR_FAULTS}, 1},
+    {NS "minor_page_faults_total", "Minor page faults", NULL, {NULL}, {PG_MINOR_FAULTS}, 1},
+    {NS "context_switches_total",
+     "Context switches",
+     "ctxswitchtype",
+     {"voluntary", "nonvoluntary"},
+     {PG_CTX_VOLUNTARY, PG_CTX_NONVOLUNTARY},
+     2},
+};
+
+static const struct counter_family thread_counters[] = {
+    {NS "thread_cpu_seconds_total",
+     "Cpu user/system usage in seconds",
+     "mode",
+     {"user", "system"},
+     {PG_CPU_USER, PG_CPU_SYSTEM},
+     2},
+    {NS "thread_major_page_faults_total",
+     "Major page faults for these threads",
+     NULL,
+     {NULL},
+     {PG_MAJOR_FAULTS},
+     1},
+    {NS "thread_minor_page_faults_total",
+     "Minor page faults for these threads",
+     NULL,
+     {NULL},
+     {PG_MINOR_FAULTS},
+     1},
+    {NS "thread_context_switches_total",
+     "Context switches for these threads",
+     "ctxswitchtype",
+     {"voluntary", "nonvoluntary"},
+     {PG_CTX_VOLUNTARY, PG_CTX_NONVOLUNTARY},
+     2},
+};
+
+static void end_count(struct pg_out *o, const struct pg_counts *c, int id, long hz) {
+        if (id == PG_CPU_USER || id == PG_CPU_SYSTEM)
+                end_secs(o, c->v[id], hz);
+        else
+                end_u64(o, c->v[id]);
+}
+
+static void counters(struct pg_out *o, const struct counter_family *fams, size_t nfams,
+                     const struct pg_group *const *gs, size_t n, long hz, bool threads) {
+        for (size_t f = 0; f < nfams; f++) {
+                const struct counter_family *cf = &fams[f];
+                family(o, cf->name, "counter", cf->help);
+                for (size_t i = 0; i < n; i++) {
+                        size_t nt = threads ? gs[i]->num_thread_names : 1;
+                        for (size_t k = 0; k < nt; k++) {
+                                const struct pg_thread_name *tn =
+                                    threads ? &gs[i]->thread_names[k] : NULL;
+                                for (int v = 0; v < cf->nvals; v++) {
+                                        if (threads)
+                                                sample_head(o, cf->name, gs[i]->name, "threadname",
+                                                            tn->name, cf->key, cf->vals[v]);
+                                        else
+                                                sample_head(o, cf->name, gs[i]->name, cf->key,
+                                                            cf->vals[v], NULL, NULL);
+                                        end_count(o, threads ? &tn->counts : &gs[i]->counts,
+                                                  cf->ids[v], hz);
+                                }
+                        }
+                }
+        }
+}
+
 void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
         const struct pg_procfs *fs = pg_tracker_procfs(t);
         const struct pg_track_stats *s = pg_tracker_stats(t);
@@ -167,38 +261,7 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
                 sample_head(o, NS "num_procs", gs[i]->name, NULL, NULL, NULL, NULL);
                 end_u64(o, gs[i]->procs);
         }
-        family(o, NS "cpu_seconds_total", "counter", "Cpu user usage in seconds");
-        for (size_t i = 0; i < n; i++) {
-                sample_head(o, NS "cpu_seconds_total", gs[i]->name, "mode", "user", NULL, NULL);
-                end_secs(o, gs[i]->counts.v[PG_CPU_USER], hz);
-                sample_head(o, NS "cpu_seconds_total", gs[i]->name, "mode", "system", NULL, NULL);
-                end_secs(o, gs[i]->counts.v[PG_CPU_SYSTEM], hz);
-        }
-        static const struct {
-                const char *name, *help;
-                int id;
-        } simple[] = {
-            {NS "read_bytes_total", "number of bytes read by this group", PG_READ_BYTES},
-            {NS "write_bytes_total", "number of bytes written by this group", PG_WRITE_BYTES},
-            {NS "major_page_faults_total", "Major page faults", PG_MAJOR_FAULTS},
-            {NS "minor_page_faults_total", "Minor page faults", PG_MINOR_FAULTS},
-        };
-        for (size_t k = 0; k < sizeof(simple) / sizeof(simple[0]); k++) {
-                family(o, simple[k].name, "counter", simple[k].help);
-                for (size_t i = 0; i < n; i++) {
-                        sample_head(o, simple[k].name, gs[i]->name, NULL, NULL, NULL, NULL);
-                        end_u64(o, gs[i]->counts.v[simple[k].id]);
-                }
-        }
-        family(o, NS "context_switches_total", "counter", "Context switches");
-        for (size_t i = 0; i < n; i++) {
-                sample_head(o, NS "context_switches_total", gs[i]->name, "ctxswitchtype",
-                            "voluntary", NULL, NULL);
-                end_u64(o, gs[i]->counts.v[PG_CTX_VOLUNTARY]);
-                sample_head(o, NS "context_switches_total", gs[i]->name, "ctxswitchtype",
-                            "nonvoluntary", NULL, NULL);
-                end_u64(o, gs[i]->counts.v[PG_CTX_NONVOLUNTARY]);
-        }
+        counters(o, group_counters, NFAM(group_counters), gs, n, hz, false);
         family(o, NS "memory_bytes", "gauge", "number of bytes of memory in use");
         for (size_t i = 0; i < n; i++) {
                 static const char *const memtype[PG_MEM_MAX] = {"resident", "virtual", "swapped",
@@ -260,61 +323,26 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
                                     gs[i]->thread_names[k].name, NULL, NULL);
                         end_u64(o, gs[i]->thread_names[k].count);
                 }
-        family(o, NS "thread_cpu_seconds_total", "counter", "Cpu user/system usage in seconds");
-        for (size_t i = 0; i < n; i++)
-                for (size_t k = 0; k < gs[i]->num_thread_names; k++) {
-                        const struct pg_thread_name *tn = &gs[i]->thread_names[k];
-                        sample_head(o, NS "thread_cpu_seconds_total", gs[i]->name, "threadname",
-                                    tn->name, "mode", "user");
-                        end_secs(o, tn->counts.v[PG_CPU_USER], hz);
-                        sample_head(o, NS "thread_cpu_seconds_total", gs[i]->name, "threadname",
-                                    tn->name, "mode", "system");
-                        end_secs(o, tn->counts.v[PG_CPU_SYSTEM], hz);
-                }
-        family(o, NS "thread_major_page_faults_total", "counter",
-               "Major page faults for these threads");
-        for (size_t i = 0; i < n; i++)
-                for (size_t k = 0; k < gs[i]->num_thread_names; k++) {
-                        sample_head(o, NS "thread_major_page_faults_total", gs[i]->name,
-                                    "threadname", gs[i]->thread_names[k].name, NULL, NULL);
-                        end_u64(o, gs[i]->thread_names[k].counts.v[PG_MAJOR_FAULTS]);
-                }
-        family(o, NS "thread_minor_page_faults_total", "counter",
-               "Minor page faults for these threads");
-        for (size_t i = 0; i < n; i++)
-                for (size_t k = 0; k < gs[i]->num_thread_names; k++) {
-                        sample_head(o, NS "thread_minor_page_faults_total", gs[i]->name,
-                                    "threadname", gs[i]->thread_names[k].name, NULL, NULL);
-                        end_u64(o, gs[i]->thread_names[k].counts.v[PG_MINOR_FAULTS]);
-                }
-        family(o, NS "thread_context_switches_total", "counter",
-               "Context switches for these threads");
-        for (size_t i = 0; i < n; i++)
-                for (size_t k = 0; k < gs[i]->num_thread_names; k++) {
-                        const struct pg_thread_name *tn = &gs[i]->thread_names[k];
-                        sample_head(o, NS "thread_context_switches_total", gs[i]->name,
-                                    "threadname", tn->name, "ctxswitchtype", "voluntary");
-                        end_u64(o, tn->counts.v[PG_CTX_VOLUNTARY]);
-                        sample_head(o, NS "thread_context_switches_total", gs[i]->name,
-                                    "threadname", tn->name, "ctxswitchtype", "nonvoluntary");
-                        end_u64(o, tn->counts.v[PG_CTX_NONVOLUNTARY]);
-                }
+        counters(o, thread_counters, NFAM(thread_counters), gs, n, hz, true);
 
-        family(o, "procgroups_scan_processes", "gauge", "processes seen by the last scan");
-        pg_out_str(o, "procgroups_scan_processes ");
-        end_u64(o, s->procs);
-        family(o, "procgroups_scan_vanished", "gauge",
-               "processes that exited while the last scan read them");
-        pg_out_str(o, "procgroups_scan_vanished ");
-        end_u64(o, s->vanished);
-        family(o, "procgroups_scan_soft_errors", "gauge",
-               "files the last scan could not read (field unknown, process kept)");
-        pg_out_str(o, "procgroups_scan_soft_errors ");
-        end_u64(o, s->soft_errors);
-        family(o, "procgroups_scan_hard_errors", "gauge",
-               "processes the last scan skipped for malformed /proc content");
-        pg_out_str(o, "procgroups_scan_hard_errors ");
-        end_u64(o, s->hard_errors);
+        const struct {
+                const char *name, *help;
+                uint64_t v;
+        } figures[] = {
+            {"procgroups_scan_processes", "processes seen by the last scan", s->procs},
+            {"procgroups_scan_vanished", "processes that exited while the last scan read them",
+             s->vanished},
+            {"procgroups_scan_soft_errors",
+             "files the last scan could not read (field unknown, process kept)", s->soft_errors},
+            {"procgroups_scan_hard_errors",
+             "processes the last scan skipped for malformed /proc content", s->hard_errors},
+        };
+        for (size_t k = 0; k < NFAM(figures); k++) {
+                family(o, figures[k].name, "gauge", figures[k].help);
+                pg_out_str(o, figures[k].name);
+                pg_out_char(o, ' ');
+                end_u64(o, figures[k].v);
+        }
         family(o, "procgroups_scan_duration_seconds", "gauge", "wall time of the last scan");
         pg_out_str(o, "procgroups_scan_duration_seconds ");
         pg_out_double(o, s->seconds);
