@@ -2,17 +2,20 @@
  * that scans (no CLI, no output formatting).
  *
  *   pgscan [-T] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]
- *          [-s SLEEP_MS] [-D ROOT] [-l LABEL]
+ *          [-s SLEEP_MS] [-D ROOT] [-K KEPT_FDS] [-l LABEL]
  *
  * Builds a tracker with the built-in default rule (every process, named by
  * comm) and the default options over ROOT (/proc), -T turning threads off,
  * and runs scans back to back: WARMUP (2) unmeasured scans first (the first
  * sight of every process reads its static files), then at least MIN_SCANS
  * (5) and at least SECONDS (0), at most MAX_SCANS (1000). -s sleeps between
- * scans, like an interval-driven collector.
+ * scans, like an interval-driven collector. -K sets kept_fds (0: the CLI's
+ * default budget, -1: keep none).
  * Output: one line of key=value pairs: cpu_ms (median CPU per scan, user+sys
  * from CLOCK_PROCESS_CPUTIME_ID), cpu_ms_mean, wall_ms (mean), peak_rss_kb
- * (VmHWM at the end) and the tracker's figures of the last scan. */
+ * (VmHWM at the end), the tracker's figures of the last scan, kept_files
+ * and kernel_kb (SUnreclaim after the scans less before: mostly the kept
+ * files' seq_file buffers, but machine-wide, so a rough figure). */
 #include "config.h"
 
 #include <errno.h>
@@ -51,6 +54,25 @@ static long vm_hwm_kb(void) {
         return p ? strtol(p + 7, NULL, 10) : -1;
 }
 
+/* SUnreclaim of /proc/meminfo in kB (the kernel memory that kept files
+ * pin, among everything else on the machine), or -1. */
+static long sunreclaim_kb(void) {
+        char b[8192];
+        ssize_t n;
+        int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+        const char *p;
+
+        if (fd < 0)
+                return -1;
+        n = read(fd, b, sizeof b - 1);
+        close(fd);
+        if (n <= 0)
+                return -1;
+        b[n] = '\0';
+        p = strstr(b, "\nSUnreclaim:");
+        return p ? strtol(p + 12, NULL, 10) : -1;
+}
+
 static int cmp_double(const void *a, const void *b) {
         double x = *(const double *)a, y = *(const double *)b;
         return (x > y) - (x < y);
@@ -58,7 +80,7 @@ static int cmp_double(const void *a, const void *b) {
 
 static int usage(void) {
         fputs("usage: pgscan [-T] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]\n"
-              "              [-s SLEEP_MS] [-D ROOT] [-l LABEL]\n",
+              "              [-s SLEEP_MS] [-D ROOT] [-K KEPT_FDS] [-l LABEL]\n",
               stderr);
         return 2;
 }
@@ -72,9 +94,10 @@ int main(int argc, char **argv) {
         const struct pg_track_stats *st;
         int c, r, min_scans = 5, max_scans = 1000, warm = 2, sleep_ms = 0, k = 0, ret = 1;
         double seconds = 0, *cpu = NULL, wall = 0, sum = 0, t0;
+        long kernel0 = sunreclaim_kb();
         const char *root = "/proc", *label = NULL;
 
-        while ((c = getopt(argc, argv, "Tn:N:w:t:s:D:l:")) != -1) {
+        while ((c = getopt(argc, argv, "Tn:N:w:t:s:D:K:l:")) != -1) {
                 switch (c) {
                 case 'T': opts.threads = false; break;
                 case 'n': min_scans = atoi(optarg); break;
@@ -83,12 +106,17 @@ int main(int argc, char **argv) {
                 case 't': seconds = atof(optarg); break;
                 case 's': sleep_ms = atoi(optarg); break;
                 case 'D': root = optarg; break;
+                case 'K': opts.kept_fds = atoi(optarg); break;
                 case 'l': label = optarg; break;
                 default: return usage();
                 }
         }
         if (min_scans < 1 || max_scans < min_scans)
                 return usage();
+        /* Like the CLI: the whole fd limit but a reserve for kept files. */
+        pg_nofile_raise();
+        if (opts.kept_fds == 0)
+                opts.kept_fds = pg_kept_fds_auto(true);
         cpu = calloc((size_t)max_scans, sizeof *cpu);
         if (!cpu)
                 goto out;
@@ -129,12 +157,13 @@ int main(int argc, char **argv) {
         st = pg_tracker_stats(t);
         printf("collector=procgroups variant=%s scans=%d cpu_ms=%.3f cpu_ms_mean=%.3f "
                "cpu_ms_min=%.3f wall_ms=%.3f procs=%llu groups=%zu vanished=%llu "
-               "soft_errors=%llu hard_errors=%llu peak_rss_kb=%ld\n",
+               "soft_errors=%llu hard_errors=%llu peak_rss_kb=%ld kept_files=%llu kernel_kb=%ld\n",
                label ? label : (opts.threads ? "threads-on" : "threads-off"), k,
                k % 2 ? cpu[k / 2] : (cpu[k / 2 - 1] + cpu[k / 2]) / 2, sum / k, cpu[0], wall / k,
                (unsigned long long)st->procs, pg_tracker_groups(t, &groups),
                (unsigned long long)st->vanished, (unsigned long long)st->soft_errors,
-               (unsigned long long)st->hard_errors, vm_hwm_kb());
+               (unsigned long long)st->hard_errors, vm_hwm_kb(), (unsigned long long)st->kept_files,
+               sunreclaim_kb() - kernel0);
         ret = 0;
         goto out;
 fail:

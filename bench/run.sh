@@ -128,24 +128,31 @@ m_pgscan() { # ARGS...
 }
 
 # The "same files" floor: strace one steady-state pgscan scan (the third),
-# turn what it opened, counted and listed into a list, and let floor -R
+# turn what it opened or re-read through a kept fd, counted and listed into
+# a list, and let floor -R
 # replay exactly that, with a dirfd per pid (as procgroups) and with kept
 # fds + pread. Needs strace; without it these rows are missing.
 m_same() { # on|off PGSCAN_ARGS...
         local list=$WORK/same-$1.list
         command -v strace >/dev/null || return 0
-        strace -y -e trace=openat,newfstatat,getdents64 -o "$WORK/strace" \
+        strace -y -e trace=openat,pread64,newfstatat,getdents64 -o "$WORK/strace" \
                 "$BIN/pgscan" -w 2 -n 1 -N 1 "${@:2}" >/dev/null 2>&1 || return 0
         awk '
         # a scan starts with the first non-empty chunk of the listing of
         # the procfs root (a big /proc takes several getdents64 calls)
         /^getdents64\([0-9]+<\/proc>,/ {
                 if (/\/\* 0 entries/) listing = 0
-                else if (!listing) { listing = 1; n = 0 }
+                else if (!listing) { listing = 1; n = 0; delete seen }
                 next }
         /^openat\(/ && !/O_DIRECTORY|O_PATH/ && match($0, /= [0-9]+<\/proc\/[0-9][^>]*>$/) {
                 p = substr($0, RSTART, RLENGTH); sub(/^= [0-9]+<\/proc\//, "", p); sub(/>$/, "", p)
-                l[++n] = p; next }
+                if (!(p in seen)) { seen[p] = 1; l[++n] = p }
+                next }
+        # a file kept open from an earlier scan is only read
+        /^pread64\([0-9]+<\/proc\/[0-9][^>]*>,/ {
+                p = $0; sub(/^pread64\([0-9]+<\/proc\//, "", p); sub(/>.*/, "", p)
+                if (!(p in seen)) { seen[p] = 1; l[++n] = p }
+                next }
         /^newfstatat\([0-9]+<\/proc\/[0-9]+>, "fd",/ && / = 0$/ {
                 p = $0; sub(/^newfstatat\([0-9]+<\/proc\//, "", p); sub(/>.*/, "", p)
                 l[++n] = p "/fd"; next }
@@ -320,11 +327,12 @@ function median(s,   a, n, i, j, t) {
         if (!(n in seen_n)) { seen_n[n] = 1; ns[++nn] = n }
         cpu[k, n] = cpu[k, n] " " v("cpu_ms"); wall[k, n] = wall[k, n] " " v("wall_ms"); runs[k, n]++
         r = v("peak_rss_kb") + 0; if (r > rss[k, n]) rss[k, n] = r
+        if (v("kept_files") != "") { kept[k, n] = v("kept_files"); kern[k, n] = kern[k, n] " " v("kernel_kb") }
         procs[n] = v("procs"); tasks[n] = v("tasks")
 }
 END {
-        print "| collector | variant | N | procs / tasks | runs | CPU ms/scan | x floor full | x same-files floor | us/proc | peak RSS MB | wall ms/scan |"
-        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        print "| collector | variant | N | procs / tasks | runs | CPU ms/scan | x floor full | x same-files floor | us/proc | peak RSS MB | wall ms/scan | kept files / kernel MB |"
+        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for (j = 1; j <= nn; j++) {
                 n = ns[j]; f = median(cpu["floor full", n])
                 # the cheapest way the floor knows to read procgroups' files
@@ -337,18 +345,23 @@ END {
                         k = order[i]; if (!((k, n) in runs)) continue
                         c = median(cpu[k, n]); split(k, kv, " ")
                         per[k, n] = c * 1000 / procs[n]
-                        printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %s | %.1f | %.1f | %.1f |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
-                                (f > 0 ? sprintf("%.2f", c / f) : "-"), (k ~ /^procgroups threads-o/ && sf[substr(k, 20)] > 0 ? sprintf("%.2f", c / sf[substr(k, 20)]) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n])
+                        printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %s | %.1f | %.1f | %.1f | %s |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
+                                (f > 0 ? sprintf("%.2f", c / f) : "-"), (k ~ /^procgroups threads-o/ && sf[substr(k, 20)] > 0 ? sprintf("%.2f", c / sf[substr(k, 20)]) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n]),
+                                ((k, n) in kept ? sprintf("%d / %.0f", kept[k, n], median(kern[k, n]) / 1024) : "-")
                 }
         }
         if (nn < 2) exit
-        printf "\nLinearity: CPU per visible process, N=%d -> N=%d\n\n", ns[1], ns[nn]
-        print "| collector | variant | us/proc at " ns[1] " | us/proc at " ns[nn] " | change |"
-        print "|---|---|---:|---:|---:|"
+        # every N against the smallest (issue 6: within 10 % at N = 5000)
+        printf "\nLinearity: CPU per visible process against N=%d\n\n", ns[1]
+        hdr = "| collector | variant | us/proc at " ns[1]; sep = "|---|---|---:"
+        for (j = 2; j <= nn; j++) { hdr = hdr " | at " ns[j] " | change"; sep = sep "|---:|---:" }
+        print hdr " |"; print sep "|"
         for (i = 1; i <= nk; i++) {
-                k = order[i]; if (!((k, ns[1]) in per) || !((k, ns[nn]) in per)) continue
-                split(k, kv, " ")
-                printf "| %s | %s | %.1f | %.1f | %+.0f %% |\n", kv[1], kv[2], per[k, ns[1]], per[k, ns[nn]], (per[k, ns[nn]] / per[k, ns[1]] - 1) * 100
+                k = order[i]; if (!((k, ns[1]) in per)) continue
+                split(k, kv, " "); line = sprintf("| %s | %s | %.1f", kv[1], kv[2], per[k, ns[1]])
+                for (j = 2; j <= nn; j++)
+                        line = line (((k, ns[j]) in per) ? sprintf(" | %.1f | %+.0f %%", per[k, ns[j]], (per[k, ns[j]] / per[k, ns[1]] - 1) * 100) : " | - | -")
+                print line " |"
         }
 }
 EOF

@@ -86,16 +86,14 @@ int pg_read_file(int dirfd, const char *name, struct pg_buf *b) {
         return r;
 }
 
-int pg_nofile_raise(unsigned long want) {
+int pg_nofile_raise(void) {
         struct rlimit rl;
 
         if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
                 return -errno;
-        if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
-                want = rl.rlim_max;
-        if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= want)
+        if (rl.rlim_cur == rl.rlim_max)
                 return 0;
-        rl.rlim_cur = want;
+        rl.rlim_cur = rl.rlim_max;
         return setrlimit(RLIMIT_NOFILE, &rl) < 0 ? -errno : 0;
 }
 

@@ -56,11 +56,11 @@ int pg_read_fd(int fd, struct pg_buf *b);
 int pg_procfs_count_fds(const struct pg_procfs *fs, int pid_fd, struct pg_buf *scratch,
                         int64_t *ret);
 
-/* Raise the soft RLIMIT_NOFILE toward the hard limit, to at most want,
- * so that a standalone collector (CLI, Netdata plugin) can keep files open
- * between scans; a plugin inside another daemon leaves that daemon's
- * limit alone. Returns 0 or a negative errno. */
-int pg_nofile_raise(unsigned long want);
+/* Raise the soft RLIMIT_NOFILE to the hard limit, so that a standalone
+ * collector (CLI, Netdata plugin) can keep files open between scans; a
+ * plugin inside another daemon leaves that daemon's limit alone. Returns 0
+ * or a negative errno. */
+int pg_nofile_raise(void);
 
 /* Open a numeric subdirectory of dirfd (a pid or tid). Returns the fd or a
  * negative errno. */

@@ -336,6 +336,9 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
              "files the last scan could not read (field unknown, process kept)", s->soft_errors},
             {"procgroups_scan_hard_errors",
              "processes the last scan skipped for malformed /proc content", s->hard_errors},
+            {"procgroups_scan_kept_files",
+             "/proc files kept open between scans (about 4 KiB of kernel memory each)",
+             s->kept_files},
         };
         for (size_t k = 0; k < NFAM(figures); k++) {
                 family(o, figures[k].name, "gauge", figures[k].help);

@@ -8,6 +8,7 @@
 #include "track.h"
 
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -288,6 +289,22 @@ static void erase(struct pg_tracker *t, struct tproc *e) {
         }
 }
 
+int pg_kept_fds_auto(bool own_process) {
+        struct rlimit rl;
+        rlim_t n;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return -1;
+        /* RLIMIT_NOFILE cannot exceed fs.nr_open, but be safe for int. */
+        n = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)INT_MAX ? (rlim_t)INT_MAX
+                                                                          : rl.rlim_cur;
+        if (!own_process)
+                n /= 2;
+        else
+                n = n > PG_FD_RESERVE ? n - PG_FD_RESERVE : 0;
+        return n > 0 ? (int)n : -1;
+}
+
 int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct pg_track_opts *opts,
                    struct pg_tracker **ret) {
         struct pg_tracker *t = calloc(1, sizeof(*t));
@@ -306,15 +323,8 @@ int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct p
         } else if (opts->kept_fds > 0) {
                 t->max_kept = (size_t)opts->kept_fds;
         } else if (opts->kept_fds == 0) {
-                /* Half the soft limit: the host process (collectd, with
-                 * its other plugins) keeps the other half. */
-                struct rlimit rl;
-                if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 64) {
-                        rlim_t half =
-                            rl.rlim_cur == RLIM_INFINITY ? PG_KEPT_FDS_AUTO_MAX : rl.rlim_cur / 2;
-                        t->max_kept =
-                            half < PG_KEPT_FDS_AUTO_MAX ? (size_t)half : PG_KEPT_FDS_AUTO_MAX;
-                }
+                int auto_fds = pg_kept_fds_auto(false);
+                t->max_kept = auto_fds > 0 ? (size_t)auto_fds : 0;
         }
         t->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         if (t->ncpu < 1)
@@ -1199,6 +1209,7 @@ int pg_tracker_scan(struct pg_tracker *t) {
         t->stats.vanished = ss->vanished;
         t->stats.soft_errors = ss->soft_errors;
         t->stats.hard_errors = ss->hard_errors;
+        t->stats.kept_files = t->nkept;
         t->stats.seconds = elapsed(&t0, &t1);
         return 0;
 }

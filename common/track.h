@@ -15,18 +15,16 @@
 #include "match.h"
 #include "proc.h"
 
-#define PG_KEPT_FDS_AUTO_MAX 4096
-
 struct pg_track_opts {
         bool threads;       /* read task/ of multi-threaded processes */
         bool children;      /* unmatched processes join their ancestor's group */
         bool smaps;         /* proportional memory from smaps_rollup */
         bool children_time; /* credit reaped children's cutime/cstime */
         /* Files kept open across scans (stat, schedstat) and re-read with
-         * pread, on a real procfs only: 0 = auto (half the soft
-         * RLIMIT_NOFILE, at most PG_KEPT_FDS_AUTO_MAX); < 0 = none; > 0 =
-         * at most that many. Each costs the kernel about 4 KiB (seq_file
-         * buffer) and saves openat+close of its directory and file. */
+         * pread, on a real procfs only: 0 = auto (pg_kept_fds_auto(false));
+         * < 0 = none; > 0 = at most that many. Each saves openat+close of
+         * its directory and file per scan and costs the kernel about 4 KiB
+         * (its seq_file buffer, charged to our memory cgroup). */
         int kept_fds;
 };
 
@@ -70,7 +68,8 @@ struct pg_track_stats {
         uint64_t vanished; /* exited while read */
         uint64_t soft_errors;
         uint64_t hard_errors;
-        double seconds; /* wall time of the scan */
+        uint64_t kept_files; /* open between scans (kept_fds) */
+        double seconds;      /* wall time of the scan */
 };
 
 /* Called once per hard error (malformed file: file names it, relative to
@@ -79,6 +78,16 @@ struct pg_track_stats {
 typedef void (*pg_track_error_fn)(void *ctx, pid_t pid, const char *file, int err);
 
 struct pg_tracker;
+
+/* The kept_fds budget that "auto" stands for, from the soft
+ * RLIMIT_NOFILE: a collector that is a process of its own (the CLI, the
+ * Netdata plugin; it raises its soft limit to the hard one first) keeps all
+ * of it but PG_FD_RESERVE, so that a scan costs the same per process at any
+ * population its limit covers; a plugin inside another daemon (collectd)
+ * takes half and leaves the rest to the daemon. Returns -1 (keep none)
+ * when nothing is left. */
+#define PG_FD_RESERVE 128
+int pg_kept_fds_auto(bool own_process);
 
 /* Take ownership of src and rules. Returns 0 or -ENOMEM. */
 int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct pg_track_opts *opts,

@@ -309,8 +309,11 @@ static int run_groups(const struct cli *c) {
                 cfg.opts.threads = false;
         if (c->no_children)
                 cfg.opts.children = false;
-        /* Room to keep stat and schedstat open between scans (kept_fds). */
-        pg_nofile_raise(2 * PG_KEPT_FDS_AUTO_MAX + 256);
+        /* Room to keep stat and schedstat open between scans: this process
+         * is ours, so "auto" takes all of the limit but a reserve. */
+        pg_nofile_raise();
+        if (cfg.opts.kept_fds == 0)
+                cfg.opts.kept_fds = pg_kept_fds_auto(true);
         r = pg_source_new(cfg.procfs, &src);
         if (r < 0) {
                 fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n", cfg.procfs,

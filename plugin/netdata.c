@@ -651,8 +651,11 @@ int main(int argc, char **argv) {
                 snprintf(root, sizeof(root), "%s/proc", prefix);
         else
                 snprintf(root, sizeof(root), "%s", cfg.procfs ? cfg.procfs : "/proc");
-        /* Room to keep stat and schedstat open between scans (kept_fds). */
-        pg_nofile_raise(2 * PG_KEPT_FDS_AUTO_MAX + 256);
+        /* Room to keep stat and schedstat open between scans: this process
+         * is ours, so "auto" takes all of the limit but a reserve. */
+        pg_nofile_raise();
+        if (cfg.opts.kept_fds == 0)
+                cfg.opts.kept_fds = pg_kept_fds_auto(true);
         r = pg_source_new(root, &src);
         if (r < 0) {
                 fprintf(stderr, PLUGIN ": cannot open procfs root %s: %s\n", root, strerror(-r));
