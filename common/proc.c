@@ -241,12 +241,20 @@ int pg_proc_stat(struct pg_proc *p, const struct pg_stat **ret) {
         return pg_proc_stat_kept(p, &none, false, ret);
 }
 
+static int read_kept(struct pg_proc *p, const char *name, int *kfd, bool keep, struct pg_buf *b);
+
 int pg_proc_status(struct pg_proc *p, const struct pg_status **ret) {
+        int none = -1;
+
+        return pg_proc_status_kept(p, &none, false, ret);
+}
+
+int pg_proc_status_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_status **ret) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
         if (!(p->have & PG_HAVE_STATUS)) {
-                r = read_at(p, "status", b);
+                r = read_kept(p, "status", kfd, keep, b);
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         return PG_VANISHED;
                 if (r < 0)
@@ -327,14 +335,15 @@ int pg_proc_static(struct pg_proc *p, struct pg_static *ret) {
         return 0;
 }
 
-/* Read and parse an optional file into the cache. */
-static int read_io(struct pg_proc *p) {
+/* Read and parse an optional file into the cache, through *kfd (see
+ * read_kept). */
+static int read_io(struct pg_proc *p, int *kfd, bool keep) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
         if (p->have & PG_HAVE_IO)
                 return 0;
-        r = read_at(p, "io", b);
+        r = read_kept(p, "io", kfd, keep, b);
         if (r < 0)
                 return optional_outcome(p, r);
         r = pg_parse_io(b->data, b->len, &p->io);
@@ -346,13 +355,13 @@ static int read_io(struct pg_proc *p) {
         return 0;
 }
 
-static int read_wchan(struct pg_proc *p) {
+static int read_wchan(struct pg_proc *p, int *kfd, bool keep) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
         if (p->have & PG_HAVE_WCHAN)
                 return 0;
-        r = read_at(p, "wchan", b);
+        r = read_kept(p, "wchan", kfd, keep, b);
         if (r < 0)
                 return optional_outcome(p, r);
         pg_parse_wchan(b->data, b->len, p->wchan);
@@ -396,7 +405,7 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
         const struct pg_stat *st;
         const struct pg_status *ss;
         struct pg_metrics m = {.filedesc.open = -1};
-        int r;
+        int none = -1, r;
 
         r = pg_proc_stat(p, &st);
         if (r < 0)
@@ -414,7 +423,7 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
         m.states.v[pg_state_from_char(st->state)] = 1;
 
         if (flags & PG_READ_IO) {
-                r = read_io(p);
+                r = read_io(p, &none, false);
                 if (fatal(r))
                         return r;
                 if (r == 0) {
@@ -423,12 +432,9 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
                 }
         }
         if (flags & PG_READ_FDS) {
-                r = pdir(p);
-                if (r >= 0)
-                        r = pg_procfs_count_fds(fs, r, &p->src->scratch, &m.filedesc.open);
+                r = pg_proc_fds(p, &m.filedesc.open);
                 if (r < 0) {
                         m.filedesc.open = -1;
-                        r = optional_outcome(p, r);
                         if (fatal(r))
                                 return r;
                 }
@@ -439,7 +445,7 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
                         return r;
         }
         if (flags & PG_READ_WCHAN) {
-                r = read_wchan(p);
+                r = read_wchan(p, &none, false);
                 if (fatal(r))
                         return r;
                 if (r == 0)
@@ -522,7 +528,13 @@ int pg_proc_idinfo(struct pg_proc *p, unsigned flags, struct pg_idinfo *ret) {
 }
 
 int pg_proc_io(struct pg_proc *p, const struct pg_io **ret) {
-        int r = read_io(p);
+        int none = -1;
+
+        return pg_proc_io_kept(p, &none, false, ret);
+}
+
+int pg_proc_io_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_io **ret) {
+        int r = read_io(p, kfd, keep);
 
         if (r < 0)
                 return r;
@@ -531,7 +543,13 @@ int pg_proc_io(struct pg_proc *p, const struct pg_io **ret) {
 }
 
 int pg_proc_wchan(struct pg_proc *p, const char **ret) {
-        int r = read_wchan(p);
+        int none = -1;
+
+        return pg_proc_wchan_kept(p, &none, false, ret);
+}
+
+int pg_proc_wchan_kept(struct pg_proc *p, int *kfd, bool keep, const char **ret) {
+        int r = read_wchan(p, kfd, keep);
 
         if (r < 0)
                 return r;
@@ -540,11 +558,18 @@ int pg_proc_wchan(struct pg_proc *p, const char **ret) {
 }
 
 int pg_proc_fds(struct pg_proc *p, int64_t *ret) {
-        int r = pdir(p);
+        char path[24];
+        int r;
 
-        if (r >= 0)
-                r = pg_procfs_count_fds(&p->src->fs, r, &p->src->scratch, ret);
-
+        /* A process whose files are all kept has no directory fd open:
+         * name fd/ from the root rather than open the directory for it. */
+        if (p->dir_fd >= 0) {
+                r = pg_procfs_count_fds(&p->src->fs, p->dir_fd, "fd", &p->src->scratch, ret);
+        } else {
+                snprintf(path, sizeof(path), "%d/fd", (int)p->pid);
+                r = pg_procfs_count_fds(&p->src->fs, p->src->fs.root_fd, path, &p->src->scratch,
+                                        ret);
+        }
         return r < 0 ? optional_outcome(p, r) : 0;
 }
 

@@ -235,6 +235,9 @@ int pg_proc_stat_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_st
 int pg_proc_schedstat_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_schedstat **ret);
 int pg_proc_thread_sched_kept(struct pg_proc *p, pid_t tid, int *kfd, bool keep,
                               struct pg_schedstat *ret);
+int pg_proc_status_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_status **ret);
+int pg_proc_io_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_io **ret);
+int pg_proc_wchan_kept(struct pg_proc *p, int *kfd, bool keep, const char **ret);
 
 /* Map a stat state letter to its pg_state_id (R S D Z; the rest other). */
 enum pg_state_id pg_state_from_char(char c);

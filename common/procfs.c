@@ -173,22 +173,22 @@ struct linux_dirent64 {
         char d_name[];
 };
 
-int pg_procfs_count_fds(const struct pg_procfs *fs, int pid_fd, struct pg_buf *scratch,
-                        int64_t *ret) {
+int pg_procfs_count_fds(const struct pg_procfs *fs, int dirfd, const char *path,
+                        struct pg_buf *scratch, int64_t *ret) {
         int64_t count = 0;
         int fd, r = 0;
         long n;
 
         if (fs->fd_size_ok) {
                 struct stat st;
-                if (fstatat(pid_fd, "fd", &st, 0) < 0)
+                if (fstatat(dirfd, path, &st, 0) < 0)
                         return -errno;
                 *ret = st.st_size;
                 return 0;
         }
         if (scratch->cap < 32768 && pg_buf_reserve(scratch, 32768) < 0)
                 return -ENOMEM;
-        fd = openat(pid_fd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         for (;;) {

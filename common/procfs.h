@@ -49,12 +49,13 @@ int pg_read_file(int dirfd, const char *name, struct pg_buf *b);
  * for a /proc file kept open, each call regenerates its text. */
 int pg_read_fd(int fd, struct pg_buf *b);
 
-/* Count open fds of the process whose directory is pid_fd. On real procfs
- * with Linux >= 6.2 one fstatat() of "fd" gives it; elsewhere the entries
- * of fd/ are counted, using scratch as the getdents buffer. Returns 0 or a
- * negative errno (-EACCES for another user's process). */
-int pg_procfs_count_fds(const struct pg_procfs *fs, int pid_fd, struct pg_buf *scratch,
-                        int64_t *ret);
+/* Count open fds of a process: path names its fd/ directory relative to
+ * dirfd ("fd" under the pid's directory, or "PID/fd" under the root). On
+ * real procfs with Linux >= 6.2 one fstatat() gives it; elsewhere the
+ * entries of fd/ are counted, using scratch as the getdents buffer.
+ * Returns 0 or a negative errno (-EACCES for another user's process). */
+int pg_procfs_count_fds(const struct pg_procfs *fs, int dirfd, const char *path,
+                        struct pg_buf *scratch, int64_t *ret);
 
 /* Raise the soft RLIMIT_NOFILE to the hard limit, so that a standalone
  * collector (CLI, Netdata plugin) can keep files open between scans; a

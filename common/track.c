@@ -64,6 +64,8 @@ struct tproc {
         int32_t sub;         /* index in t->subs this scan, -1: no reaped child */
         int stat_fd;         /* kept stat, -1: none */
         int sched_fd;        /* kept schedstat, -1: none */
+        /* Kept while the process runs from scan to scan (see read_member). */
+        int status_fd, io_fd, wchan_fd;
         uint64_t fd_limit;
         uint32_t limits_age;
         /* The last full read, reused while the process has not run. */
@@ -172,6 +174,28 @@ static void drop_threads(struct pg_tracker *t, struct tproc *e, uint32_t from) {
         e->nthr = from;
 }
 
+/* A process that ran since the last scan may well run until the next (a
+ * busy server, or any multi-threaded one with threads off): its status, io
+ * and wchan are kept too, until a scan finds it idle, which never costs
+ * more syscalls than not keeping them. Not at first sight, and a quarter
+ * of the budget stays for the stat and schedstat of processes to come. */
+static bool busy_room(const struct pg_tracker *t, const struct tproc *e) {
+        return !e->fresh && t->nkept < t->max_kept - t->max_kept / 4;
+}
+
+/* Account the budget after a kept read that may have opened (and kept) or
+ * closed (its process exited) the descriptor. */
+static void kept_now(struct pg_tracker *t, bool was, int fd) {
+        t->nkept = t->nkept - was + (fd >= 0);
+}
+
+/* Close the files kept for a busy process. */
+static void drop_busy(struct pg_tracker *t, struct tproc *e) {
+        drop_fd(t, &e->status_fd);
+        drop_fd(t, &e->io_fd);
+        drop_fd(t, &e->wchan_fd);
+}
+
 /* The kept reads may open (and keep, within the budget) or close (their
  * process exited) a descriptor: these account the budget around them. */
 static int stat_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
@@ -251,6 +275,7 @@ static struct tproc *insert(struct pg_tracker *t, pid_t pid) {
         e->pid = pid;
         e->group = -1;
         e->stat_fd = e->sched_fd = -1;
+        e->status_fd = e->io_fd = e->wchan_fd = -1;
         t->tab[find_slot(t, pid)] = (uint32_t)t->npool;
         return e;
 }
@@ -261,6 +286,7 @@ static void erase(struct pg_tracker *t, struct tproc *e) {
         size_t i = find_slot(t, e->pid), j = i, idx = t->tab[i] - 1;
 
         drop_threads(t, e, 0);
+        drop_busy(t, e);
         drop_fd(t, &e->stat_fd);
         drop_fd(t, &e->sched_fd);
         free(e->thr);
@@ -351,6 +377,7 @@ void pg_tracker_free(struct pg_tracker *t) {
         for (size_t i = 0; i < t->npool; i++) {
                 struct tproc *e = ent(t, i);
                 drop_threads(t, e, 0);
+                drop_busy(t, e);
                 drop_fd(t, &e->stat_fd);
                 drop_fd(t, &e->sched_fd);
                 free(e->thr);
@@ -462,11 +489,23 @@ static uint64_t comm_hash(const char *s) {
 }
 
 /* The interned copy of a wait channel name ("" for none); NULL on ENOMEM. */
-static const char *intern_wchan(struct pg_tracker *t, const char *w) {
+/* Copy a name, truncated to size (snprintf's "%s" costs a format parse per
+ * thread per scan). */
+static void copy_name(char *dst, size_t size, const char *src) {
+        size_t n = strnlen(src, size - 1);
+        memcpy(dst, src, n);
+        dst[n] = '\0';
+}
+
+/* The interned copy of w; was is the caller's last one, most often the
+ * same wait channel again. */
+static const char *intern_wchan(struct pg_tracker *t, const char *was, const char *w) {
         char **v;
 
         if (!w[0])
                 return "";
+        if (was && strcmp(was, w) == 0)
+                return was;
         for (size_t i = 0; i < t->nwchans; i++)
                 if (strcmp(t->wchans[i], w) == 0)
                         return t->wchans[i];
@@ -619,10 +658,10 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
                 for (int s = 0; s < PG_STATE_MAX; s++)
                         if (x->states.v[s])
                                 tt->state = (uint8_t)s;
-                tt->wchan = intern_wchan(t, x->wchan);
+                tt->wchan = intern_wchan(t, tt->wchan, x->wchan);
                 if (!tt->wchan)
                         return -ENOMEM;
-                snprintf(tt->name, sizeof(tt->name), "%s", x->name);
+                copy_name(tt->name, sizeof(tt->name), x->name);
                 if (whole || !e->fresh) {
                         for (int c = 0; c < PG_COUNT_MAX; c++)
                                 d.v[c] = whole ? x->counts.v[c] : delta(x->counts.v[c], tt->c.v[c]);
@@ -735,7 +774,7 @@ static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid
                         memcpy(x->name, tt->name, sizeof(tt->name));
                         x->counts = tt->c;
                         x->states.v[tt->state] = 1;
-                        snprintf(x->wchan, sizeof(x->wchan), "%s", tt->wchan);
+                        copy_name(x->wchan, sizeof(x->wchan), tt->wchan);
                 } else if (r == 0) {
                         r = pg_proc_thread(p, tids[i],
                                            PG_THREAD_STAT | PG_THREAD_STATUS | PG_THREAD_WCHAN, x);
@@ -815,6 +854,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         m.memory.v[PG_MEM_VIRTUAL] = st->vsize;
         m.states.v[pg_state_from_char(st->state)] = 1;
         if (idle) {
+                drop_busy(t, e);
                 m.counts.v[PG_READ_BYTES] = e->cur[R_READ];
                 m.counts.v[PG_WRITE_BYTES] = e->cur[R_WRITE];
                 if (e->nthr > 0) {
@@ -823,19 +863,24 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                 }
                 m.memory.v[PG_MEM_SWAP] = e->swap_bytes;
                 m.filedesc.open = e->open_fds;
-                snprintf(m.wchan, sizeof(m.wchan), "%s", e->wchan ? e->wchan : "");
+                copy_name(m.wchan, sizeof(m.wchan), e->wchan ? e->wchan : "");
         } else {
                 const struct pg_status *ss;
                 const struct pg_io *io;
                 const char *w;
+                bool was;
 
-                r = pg_proc_status(p, &ss);
+                was = e->status_fd >= 0;
+                r = pg_proc_status_kept(p, &e->status_fd, busy_room(t, e), &ss);
+                kept_now(t, was, e->status_fd);
                 if (r < 0)
                         return r;
                 m.counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
                 m.counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
                 m.memory.v[PG_MEM_SWAP] = ss->vm_swap_kb * 1024;
-                r = pg_proc_io(p, &io);
+                was = e->io_fd >= 0;
+                r = pg_proc_io_kept(p, &e->io_fd, busy_room(t, e), &io);
+                kept_now(t, was, e->io_fd);
                 if (r == 0) {
                         m.counts.v[PG_READ_BYTES] = io->read_bytes;
                         m.counts.v[PG_WRITE_BYTES] = io->write_bytes;
@@ -847,11 +892,13 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                         return r;
                 if (r < 0)
                         m.filedesc.open = -1;
-                r = pg_proc_wchan(p, &w);
+                was = e->wchan_fd >= 0;
+                r = pg_proc_wchan_kept(p, &e->wchan_fd, busy_room(t, e), &w);
+                kept_now(t, was, e->wchan_fd);
                 if (r == PG_VANISHED)
                         return r;
                 if (r == 0)
-                        snprintf(m.wchan, sizeof(m.wchan), "%s", w);
+                        copy_name(m.wchan, sizeof(m.wchan), w);
                 if (!sched && st->num_threads <= 1 && sched_kept(t, p, e, &sched) < 0)
                         sched = NULL;
         }
@@ -880,7 +927,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         e->rss = st->rss;
         e->open_fds = m.filedesc.open;
         e->swap_bytes = m.memory.v[PG_MEM_SWAP];
-        e->wchan = intern_wchan(t, m.wchan);
+        e->wchan = intern_wchan(t, e->wchan, m.wchan);
         if (!e->wchan)
                 return -ENOMEM;
 
@@ -987,6 +1034,7 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                          * now on for one that joins mid-life (exec). */
                         e->add_all = is_new;
                         drop_threads(t, e, 0);
+                        drop_busy(t, e);
                 }
         }
         e->seen = t->gen;
