@@ -99,9 +99,11 @@ struct group {
         struct name_count *wchan;
         size_t nwchan;
         struct pg_wchan_count *wchan_pub;
+        size_t wchan_pub_cap;
         struct name_count *tnames;
         size_t ntnames;
         struct pg_thread_name *tnames_pub;
+        size_t tnames_pub_cap;
 };
 
 struct pg_tracker {
@@ -1179,18 +1181,26 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
                 size_t nw = 0, nt = 0;
                 void *p;
 
-                p = realloc(g->wchan_pub, (g->nwchan ? g->nwchan : 1) * sizeof(*g->wchan_pub));
-                if (!p)
-                        return -ENOMEM;
-                g->wchan_pub = p;
+                /* Grown only when a name is new: a steady scan allocates
+                 * nothing. */
+                if (g->nwchan > g->wchan_pub_cap) {
+                        p = realloc(g->wchan_pub, g->nwchan * sizeof(*g->wchan_pub));
+                        if (!p)
+                                return -ENOMEM;
+                        g->wchan_pub = p;
+                        g->wchan_pub_cap = g->nwchan;
+                }
                 for (size_t k = 0; k < g->nwchan; k++)
                         if (g->wchan[k].count)
                                 g->wchan_pub[nw++] =
                                     (struct pg_wchan_count){g->wchan[k].name, g->wchan[k].count};
-                p = realloc(g->tnames_pub, (g->ntnames ? g->ntnames : 1) * sizeof(*g->tnames_pub));
-                if (!p)
-                        return -ENOMEM;
-                g->tnames_pub = p;
+                if (g->ntnames > g->tnames_pub_cap) {
+                        p = realloc(g->tnames_pub, g->ntnames * sizeof(*g->tnames_pub));
+                        if (!p)
+                                return -ENOMEM;
+                        g->tnames_pub = p;
+                        g->tnames_pub_cap = g->ntnames;
+                }
                 /* Thread names keep their counters, like the group. */
                 for (size_t k = 0; k < g->ntnames; k++)
                         g->tnames_pub[nt++] = (struct pg_thread_name){
