@@ -133,8 +133,15 @@ m_pgscan() { # ARGS...
 # replay exactly that, with a dirfd per pid (as procgroups) and with kept
 # fds + pread. Needs strace; without it these rows are missing.
 m_same() { # on|off PGSCAN_ARGS...
-        local list=$WORK/same-$1.list
+        local list=$WORK/same-$1-$CUR_N.list
         command -v strace >/dev/null || return 0
+        # traced once per N, replayed in every run (a single replay is as
+        # noisy as any single run)
+        if [ -s "$list" ]; then
+                m_floor "same-files-$1" -R "$list" -P
+                m_floor "same-files-$1-kept" -R "$list" -k
+                return 0
+        fi
         strace -y -e trace=openat,pread64,newfstatat,getdents64 -o "$WORK/strace" \
                 "$BIN/pgscan" -w 2 -n 1 -N 1 "${@:2}" >/dev/null 2>&1 || return 0
         awk '
@@ -295,11 +302,9 @@ for CUR_N in $BENCH_N; do
                 m_pgscan -l threads-on
                 m_floor min
                 m_pgscan -T -l threads-off
-                if [ $run = 0 ]; then
-                        m_floor full-kept -F -k
-                        m_same on
-                        m_same off -T
-                fi
+                [ $run = 0 ] && m_floor full-kept -F -k
+                m_same on
+                m_same off -T
         done
         if [ $HAVE_CLI = 1 ]; then
                 m_cli threads-on

@@ -20,10 +20,11 @@ struct pg_track_opts {
         bool children;      /* unmatched processes join their ancestor's group */
         bool smaps;         /* proportional memory from smaps_rollup */
         bool children_time; /* credit reaped children's cutime/cstime */
-        /* Files kept open across scans (stat, schedstat) and re-read with
-         * pread, on a real procfs only: 0 = auto (pg_kept_fds_auto(false));
-         * < 0 = none; > 0 = at most that many. Each saves openat+close of
-         * its directory and file per scan and costs the kernel about 4 KiB
+        /* Files kept open across scans (stat, schedstat; status, io and
+         * wchan of a process while it runs) and re-read with pread, on a
+         * real procfs only: 0 = auto (pg_kept_fds_auto(false)); < 0 =
+         * none; > 0 = at most that many. Each saves openat+close of its
+         * directory and file per scan and costs the kernel about 4 KiB
          * (its seq_file buffer, charged to our memory cgroup). */
         int kept_fds;
 };
