@@ -6,7 +6,7 @@
 # Knobs (environment):
 #   BENCH_N="1000 5000"   population sizes (add 10000 where the machine allows)
 #   BENCH_QUICK=1         N=1000 only, short windows, one anchor pass (< 2 min)
-#   BENCH_RUNS=3          interleaved runs of floor and pgscan per N (median)
+#   BENCH_RUNS=5          interleaved runs of floor and pgscan per N (median)
 #   BENCH_SECONDS=2       minimum measuring time of one floor/pgscan run
 #   BENCH_ANCHOR_S=8      measuring window of each anchor
 #   BENCH_ANCHORS="exporter collectd apps"   which anchors to try ("" = none)
@@ -28,7 +28,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
         : "${BENCH_TIMEOUT:=115}"
 fi
 BENCH_N=${BENCH_N:-1000 5000}
-BENCH_RUNS=${BENCH_RUNS:-3}
+BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_SECONDS=${BENCH_SECONDS:-2}
 BENCH_ANCHOR_S=${BENCH_ANCHOR_S:-8}
 BENCH_ANCHORS=${BENCH_ANCHORS-exporter collectd apps}
@@ -341,17 +341,27 @@ END {
         for (j = 1; j <= nn; j++) {
                 n = ns[j]; f = median(cpu["floor full", n])
                 # the cheapest way the floor knows to read procgroups' files
+                # paired per run: procgroups over the cheaper same-files
+                # floor measured next to it, then the median of those
+                # ratios (slow drift between runs cancels out)
                 for (t = 0; t < 2; t++) {
-                        m = t ? "off" : "on"; sf[m] = 0
-                        if (("floor same-files-" m, n) in runs) sf[m] = median(cpu["floor same-files-" m, n])
-                        if (("floor same-files-" m "-kept", n) in runs) { x = median(cpu["floor same-files-" m "-kept", n]); if (!sf[m] || x < sf[m]) sf[m] = x }
+                        m = t ? "off" : "on"; sf[m] = ""
+                        np = split(cpu["procgroups threads-" m, n], pa, " ")
+                        nq = split(cpu["floor same-files-" m, n], qa, " ")
+                        nk2 = split(cpu["floor same-files-" m "-kept", n], ka, " ")
+                        rs = ""
+                        for (r = 1; r <= np && r <= nq && r <= nk2; r++) {
+                                x = qa[r] + 0; if (ka[r] + 0 > 0 && ka[r] + 0 < x) x = ka[r] + 0
+                                if (x > 0) rs = rs " " (pa[r] / x)
+                        }
+                        if (rs != "") sf[m] = median(rs)
                 }
                 for (i = 1; i <= nk; i++) {
                         k = order[i]; if (!((k, n) in runs)) continue
                         c = median(cpu[k, n]); split(k, kv, " ")
                         per[k, n] = c * 1000 / procs[n]
                         printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %s | %.1f | %.1f | %.1f | %s |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
-                                (f > 0 ? sprintf("%.2f", c / f) : "-"), (k ~ /^procgroups threads-o/ && sf[substr(k, 20)] > 0 ? sprintf("%.2f", c / sf[substr(k, 20)]) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n]),
+                                (f > 0 ? sprintf("%.2f", c / f) : "-"), (k ~ /^procgroups threads-o/ && sf[substr(k, 20)] != "" ? sprintf("%.2f", sf[substr(k, 20)]) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n]),
                                 ((k, n) in kept ? sprintf("%d / %.0f", kept[k, n], median(kern[k, n]) / 1024) : "-")
                 }
         }
