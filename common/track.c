@@ -150,9 +150,13 @@ struct pg_tracker {
          * per parent (few parents have any, so not a field of each). */
         struct {
                 uint64_t v[R_MAX];
+                pid_t parent; /* whose sub it is, to reset it after */
         } * subs;
         size_t nsubs;
         size_t capsubs;
+        /* Entries seen this scan: fewer than the pool means some exited,
+         * and only then does finish() walk the pool for them. */
+        size_t nseen;
 
         pid_t *deferred;
         size_t ndeferred;
@@ -218,6 +222,13 @@ static int sched_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
         return r;
 }
 
+/* Mark e seen in scan gen (t->gen, or t->gen - 1 to have finish() retire
+ * it), keeping count of the entries seen this scan. */
+static void mark_seen(struct pg_tracker *t, struct tproc *e, uint32_t gen) {
+        t->nseen = t->nseen - (e->seen == t->gen) + (gen == t->gen);
+        e->seen = gen;
+}
+
 static struct tproc *ent(const struct pg_tracker *t, size_t k) {
         return &t->chunks[k / CHUNK][k % CHUNK];
 }
@@ -278,6 +289,7 @@ static struct tproc *insert(struct pg_tracker *t, pid_t pid) {
         e->group = -1;
         e->stat_fd = e->sched_fd = -1;
         e->status_fd = e->io_fd = e->wchan_fd = -1;
+        e->sub = -1;
         t->tab[find_slot(t, pid)] = (uint32_t)t->npool;
         return e;
 }
@@ -286,6 +298,9 @@ static struct tproc *insert(struct pg_tracker *t, pid_t pid) {
  * pool entry moves into e's place. */
 static void erase(struct pg_tracker *t, struct tproc *e) {
         size_t i = find_slot(t, e->pid), j = i, idx = t->tab[i] - 1;
+
+        if (e->seen == t->gen)
+                t->nseen--;
 
         drop_threads(t, e, 0);
         drop_busy(t, e);
@@ -990,7 +1005,7 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                  * interval is not worth more): retiring it would add its
                  * lifetime counts a second time once stat reads well. */
                 if (e && r != PG_VANISHED)
-                        e->seen = t->gen;
+                        mark_seen(t, e, t->gen);
                 goto fail;
         }
         if (e && e->start != st->starttime) {
@@ -1039,7 +1054,7 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                         drop_busy(t, e);
                 }
         }
-        e->seen = t->gen;
+        mark_seen(t, e, t->gen);
         if (e->group < 0)
                 return 0;
         r = read_member(t, p, e);
@@ -1053,11 +1068,11 @@ fail_entry:
         } else if (r == -EBADMSG) {
                 /* Keep the known process (its last counts stay the
                  * baseline); skip it for this scan. */
-                e->seen = t->gen;
+                mark_seen(t, e, t->gen);
                 e->read_ok = false;
         } else if (r == PG_VANISHED) {
                 e->read_ok = false;
-                e->seen = t->gen - 1; /* let finish() retire it */
+                mark_seen(t, e, t->gen - 1); /* let finish() retire it */
         }
 fail:
         if (r == -ENOMEM)
@@ -1134,13 +1149,24 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
         e->add_all = false;
 }
 
+/* Forget this scan's reaped-children sums (their parents' sub). */
+static void reset_subs(struct pg_tracker *t) {
+        for (size_t k = 0; k < t->nsubs; k++) {
+                struct tproc *parent = lookup(t, t->subs[k].parent);
+                if (parent)
+                        parent->sub = -1;
+        }
+        t->nsubs = 0;
+}
+
 /* End of scan: credit reaped children to their parents, settle counters,
  * retire processes that exited, publish the group views. */
 static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
+        /* A steady scan (nobody exited) walks the pool once, to settle. */
+        bool exits = t->nseen < t->npool;
+
         t->nsubs = 0;
-        for (size_t i = 0; i < t->npool; i++)
-                ent(t, i)->sub = -1;
-        for (size_t i = 0; i < t->npool; i++) {
+        for (size_t i = 0; exits && i < t->npool; i++) {
                 struct tproc *e = ent(t, i), *parent;
                 if (e->seen == t->gen || e->group < 0)
                         continue;
@@ -1151,12 +1177,15 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
                         if (t->nsubs == t->capsubs) {
                                 size_t cap = t->capsubs ? t->capsubs * 2 : 16;
                                 void *v = realloc(t->subs, cap * sizeof(*t->subs));
-                                if (!v)
+                                if (!v) {
+                                        reset_subs(t);
                                         return -ENOMEM;
+                                }
                                 t->subs = v;
                                 t->capsubs = cap;
                         }
                         memset(&t->subs[t->nsubs], 0, sizeof(t->subs[0]));
+                        t->subs[t->nsubs].parent = parent->pid;
                         parent->sub = (int32_t)t->nsubs++;
                 }
                 for (int k = 0; k < R_MAX; k++)
@@ -1168,7 +1197,8 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
                         settle(t, e, cpu_cap);
                 e->read_ok = false;
         }
-        for (size_t i = 0; i < t->npool;) {
+        reset_subs(t);
+        for (size_t i = 0; exits && i < t->npool;) {
                 struct tproc *e = ent(t, i);
                 /* erase() moves the last entry into slot i: look again. */
                 if (e->seen != t->gen)
@@ -1227,6 +1257,7 @@ int pg_tracker_scan(struct pg_tracker *t) {
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
         t->gen++;
+        t->nseen = 0;
         t->ndeferred = 0;
         r = pg_source_begin(t->src);
         if (r < 0)

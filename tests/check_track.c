@@ -933,6 +933,17 @@ START_TEST(seen_child_reaped_once) {
                 counts_are("build", 60, 8, 1600, 2700, 0, 35, 1, 0);
         else
                 counts_are("build", 40, 5, 1600, 2700, 0, 20, 1, 0);
+        /* Then a child never seen came and went (utime 40, read 500):
+         * all of it is new; the reaped one's sums must not be taken off
+         * again. */
+        p.cutime = 90, p.rbytes = 1600 + 500;
+        p.vol = 2; /* woke up to reap it */
+        write_proc(&p);
+        scan();
+        if (ctime)
+                counts_are("build", 100, 8, 2100, 2700, 0, 35, 2, 0);
+        else
+                counts_are("build", 40, 5, 2100, 2700, 0, 20, 2, 0);
 }
 END_TEST
 
