@@ -32,21 +32,39 @@ enum raw_id {
 
 /* Limits change rarely (prlimit): re-read them every this many scans. */
 #define LIMITS_EVERY 32
+_Static_assert(LIMITS_EVERY < 256, "tproc.limits_age is a uint8_t");
 /* A broken ppid chain must not loop. */
 #define MAX_ANCESTRY 64
 
+/* Of a schedstat, what tells that a task ran: its run time and count
+ * (wait time moves while it only waits to run). */
+struct sched_mark {
+        uint64_t run_ns;
+        uint64_t pcount;
+};
+
+static bool sched_same(const struct sched_mark *m, const struct pg_schedstat *s) {
+        return m->run_ns == s->run_ns && m->pcount == s->pcount;
+}
+
+static void sched_note(struct sched_mark *m, const struct pg_schedstat *s) {
+        m->run_ns = s->run_ns;
+        m->pcount = s->pcount;
+}
+
+/* Fields ordered to leave no holes: one per thread, ten thousands. */
 struct tthread {
         pid_t tid;
-        uint64_t start;
         uint32_t seen;
+        uint64_t start;
         struct pg_counts c; /* last raw counts */
         /* What a thread that has not run since keeps: */
-        struct pg_schedstat sched;
+        struct sched_mark sched;
         bool has_sched;
         uint8_t state;     /* enum pg_state_id */
+        int sched_fd;      /* kept schedstat, -1: none */
         const char *wchan; /* interned */
         char name[16];     /* TASK_COMM_LEN */
-        int sched_fd;      /* kept schedstat, -1: none */
 };
 
 struct tproc {
@@ -58,6 +76,9 @@ struct tproc {
         bool fresh;          /* first scan of this process in its group */
         bool add_all;        /* fresh, and its lifetime counts belong to the group */
         bool read_ok;        /* raw/cur hold this scan's values */
+        bool cached;         /* the fields below "last full read" are valid */
+        char state;          /* of that read */
+        uint8_t limits_age;  /* scans since limits was read (< LIMITS_EVERY) */
         uint64_t comm_hash;  /* of comm: a change means exec */
         uint64_t raw[R_MAX]; /* values at the previous scan */
         uint64_t cur[R_MAX]; /* values at this scan */
@@ -67,12 +88,9 @@ struct tproc {
         /* Kept while the process runs from scan to scan (see read_member). */
         int status_fd, io_fd, wchan_fd;
         uint64_t fd_limit;
-        uint32_t limits_age;
         /* The last full read, reused while the process has not run. */
-        bool cached;
-        char state;
         uint64_t rss;
-        struct pg_schedstat sched;
+        struct sched_mark sched;
         int64_t open_fds;
         uint64_t swap_bytes;
         const char *wchan; /* interned */
@@ -669,7 +687,7 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
                 }
                 tt->start = x->id.start_ticks;
                 tt->seen = t->gen;
-                tt->sched = x->sched;
+                sched_note(&tt->sched, &x->sched);
                 tt->has_sched = x->has_sched;
                 tt->state = PG_OTHER;
                 for (int s = 0; s < PG_STATE_MAX; s++)
@@ -784,8 +802,7 @@ static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid
                 if (r < 0 && r != PG_VANISHED && r != -ENOMEM)
                         r = 0;
                 if (r == 0 && tt && !e->fresh && x->has_sched && tt->has_sched &&
-                    tt->state != PG_RUNNING && tt->sched.run_ns == x->sched.run_ns &&
-                    tt->sched.pcount == x->sched.pcount) {
+                    tt->state != PG_RUNNING && sched_same(&tt->sched, &x->sched)) {
                         x->id.pid = tt->tid;
                         x->id.start_ticks = tt->start;
                         memcpy(x->name, tt->name, sizeof(tt->name));
@@ -862,8 +879,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         } else if (st->num_threads > 1) {
                 idle = false; /* other threads may have run; task/ is off */
         } else if (idle) {
-                idle = sched_kept(t, p, e, &sched) == 0 && sched->run_ns == e->sched.run_ns &&
-                       sched->pcount == e->sched.pcount;
+                idle = sched_kept(t, p, e, &sched) == 0 && sched_same(&e->sched, sched);
         }
 
         pg_counts_from_stat(&m.counts, st);
@@ -939,7 +955,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         /* Remember this read for the scans in which the process sleeps. */
         e->cached = sched != NULL || multi;
         if (sched)
-                e->sched = *sched;
+                sched_note(&e->sched, sched);
         e->state = st->state;
         e->rss = st->rss;
         e->open_fds = m.filedesc.open;
