@@ -36,11 +36,13 @@ static double clock_ms(clockid_t c) {
         return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* VmHWM of this process in kB, or -1. */
-static long vm_hwm_kb(void) {
-        char b[4096];
+/* The "Key: N kB" figure of a /proc file (key given with its colon), or
+ * -1: VmHWM of /proc/self/status, SUnreclaim of /proc/meminfo (the kernel
+ * memory that kept files pin, among everything else on the machine). */
+static long kb_field(const char *path, const char *key) {
+        char b[8192], nkey[32];
         ssize_t n;
-        int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
         const char *p;
 
         if (fd < 0)
@@ -50,27 +52,17 @@ static long vm_hwm_kb(void) {
         if (n <= 0)
                 return -1;
         b[n] = '\0';
-        p = strstr(b, "\nVmHWM:");
-        return p ? strtol(p + 7, NULL, 10) : -1;
+        snprintf(nkey, sizeof nkey, "\n%s", key);
+        p = strstr(b, nkey);
+        return p ? strtol(p + strlen(nkey), NULL, 10) : -1;
 }
 
-/* SUnreclaim of /proc/meminfo in kB (the kernel memory that kept files
- * pin, among everything else on the machine), or -1. */
-static long sunreclaim_kb(void) {
-        char b[8192];
-        ssize_t n;
-        int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
-        const char *p;
+static long vm_hwm_kb(void) {
+        return kb_field("/proc/self/status", "VmHWM:");
+}
 
-        if (fd < 0)
-                return -1;
-        n = read(fd, b, sizeof b - 1);
-        close(fd);
-        if (n <= 0)
-                return -1;
-        b[n] = '\0';
-        p = strstr(b, "\nSUnreclaim:");
-        return p ? strtol(p + 12, NULL, 10) : -1;
+static long sunreclaim_kb(void) {
+        return kb_field("/proc/meminfo", "SUnreclaim:");
 }
 
 static int cmp_double(const void *a, const void *b) {
