@@ -20,6 +20,7 @@ BUILD=${1:-${BENCH_BUILD:-}}
 [ -n "$BUILD" ] && [ -d "$BUILD" ] || { echo "usage: run.sh BUILDDIR" >&2; exit 2; }
 BUILD=$(cd "$BUILD" && pwd)
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+SRC=$(dirname "$SELF")
 BIN=$BUILD/bench
 PROCGROUPS=${PROCGROUPS:-$BUILD/procgroups}
 
@@ -144,29 +145,7 @@ m_same() { # on|off PGSCAN_ARGS...
         fi
         strace -y -e trace=openat,pread64,newfstatat,getdents64 -o "$WORK/strace" \
                 "$BIN/pgscan" -w 2 -n 1 -N 1 "${@:2}" >/dev/null 2>&1 || return 0
-        awk '
-        # a scan starts with the first non-empty chunk of the listing of
-        # the procfs root (a big /proc takes several getdents64 calls)
-        /^getdents64\([0-9]+<\/proc>,/ {
-                if (/\/\* 0 entries/) listing = 0
-                else if (!listing) { listing = 1; n = 0; delete seen }
-                next }
-        /^openat\(/ && !/O_DIRECTORY|O_PATH/ && match($0, /= [0-9]+<\/proc\/[0-9][^>]*>$/) {
-                p = substr($0, RSTART, RLENGTH); sub(/^= [0-9]+<\/proc\//, "", p); sub(/>$/, "", p)
-                if (!(p in seen)) { seen[p] = 1; l[++n] = p }
-                next }
-        # a file kept open from an earlier scan is only read
-        /^pread64\([0-9]+<\/proc\/[0-9][^>]*>,/ {
-                p = $0; sub(/^pread64\([0-9]+<\/proc\//, "", p); sub(/>.*/, "", p)
-                if (!(p in seen)) { seen[p] = 1; l[++n] = p }
-                next }
-        /^newfstatat\([0-9]+<\/proc\/[0-9]+>, "fd",/ && / = 0$/ {
-                p = $0; sub(/^newfstatat\([0-9]+<\/proc\//, "", p); sub(/>.*/, "", p)
-                l[++n] = p "/fd"; next }
-        /^getdents64\([0-9]+<\/proc\/[0-9]+\/task>,/ && !/\/\* 0 entries/ {
-                p = $0; sub(/^getdents64\([0-9]+<\/proc\//, "", p); sub(/>.*/, "", p)
-                l[++n] = p "/"; next }
-        END { for (i = 1; i <= n; i++) print l[i] }' "$WORK/strace" >"$list"
+        awk -f "$SRC/scanfiles.awk" "$WORK/strace" >"$list"
         [ -s "$list" ] || return 0
         m_floor "same-files-$1" -R "$list" -P
         m_floor "same-files-$1-kept" -R "$list" -k
