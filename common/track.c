@@ -52,7 +52,8 @@ static void sched_note(struct sched_mark *m, const struct pg_schedstat *s) {
         m->pcount = s->pcount;
 }
 
-/* Fields ordered to leave no holes: one per thread, ten thousands. */
+/* Fields ordered to leave no holes: there is one per thread, tens of
+ * thousands on a big host. */
 struct tthread {
         pid_t tid;
         uint32_t seen;
@@ -224,19 +225,19 @@ static void drop_busy(struct pg_tracker *t, struct tproc *e) {
  * process exited) a descriptor: these account the budget around them. */
 static int stat_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
                      const struct pg_stat **ret) {
-        size_t was = e->stat_fd >= 0;
+        bool was = e->stat_fd >= 0;
         int r = pg_proc_stat_kept(p, &e->stat_fd, t->nkept < t->max_kept, ret);
 
-        t->nkept = t->nkept - was + (e->stat_fd >= 0);
+        kept_now(t, was, e->stat_fd);
         return r;
 }
 
 static int sched_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
                       const struct pg_schedstat **ret) {
-        size_t was = e->sched_fd >= 0;
+        bool was = e->sched_fd >= 0;
         int r = pg_proc_schedstat_kept(p, &e->sched_fd, t->nkept < t->max_kept, ret);
 
-        t->nkept = t->nkept - was + (e->sched_fd >= 0);
+        kept_now(t, was, e->sched_fd);
         return r;
 }
 
@@ -787,12 +788,12 @@ static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid
                 struct pg_thread *x = &t->tbuf[k];
                 struct tthread *tt = find_thread(e, tids[i], &hint);
                 int tmp = -1, *kfd = tt ? &tt->sched_fd : &tmp;
-                size_t was = *kfd >= 0;
+                bool was = *kfd >= 0;
 
                 memset(x, 0, sizeof(*x));
                 r = pg_proc_thread_sched_kept(p, tids[i], kfd, tt && t->nkept < t->max_kept,
                                               &x->sched);
-                t->nkept = t->nkept - was + (*kfd >= 0);
+                kept_now(t, was, *kfd);
                 if (r == PG_VANISHED && !listed)
                         return -EAGAIN;
                 x->has_sched = r == 0;
