@@ -376,6 +376,10 @@ static int read_limits(struct pg_proc *p, uint64_t *ret) {
         r = read_at(p, "limits", b);
         if (r < 0)
                 return optional_outcome(p, r);
+        /* The kernel writes nothing when it cannot lock the task's signal
+         * handlers: the process is exiting (seen by the soak). */
+        if (b->len == 0)
+                return PG_VANISHED;
         r = pg_parse_limits_nofile(b->data, b->len, ret);
         if (r < 0)
                 p->failed = "limits";

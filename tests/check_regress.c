@@ -124,6 +124,26 @@ START_TEST(group_sum_saturates) {
 }
 END_TEST
 
+/* soak: an exiting process's limits reads empty (the kernel cannot lock
+ * its signal handlers any more) and was a hard error, "limits: Bad
+ * message". It is a process that vanished. */
+START_TEST(empty_limits_is_vanished) {
+        struct pg_tracker *t;
+        const struct pg_track_stats *st;
+
+        make_proc(10, "dying", 0, 1);
+        put("10", "limits", "", 0);
+        make_proc(11, "alive", 0, 1);
+        t = tracker();
+        ck_assert_int_eq(pg_tracker_scan(t), 0);
+        st = pg_tracker_stats(t);
+        ck_assert_uint_eq(st->hard_errors, 0);
+        ck_assert_uint_eq(st->vanished, 1);
+        ck_assert_uint_eq(group(t, "alive")->procs, 1);
+        pg_tracker_free(t);
+}
+END_TEST
+
 /* The same for the per-thread-name sums, which go through pg_counts_add. */
 START_TEST(counts_add_saturates) {
         struct pg_counts a = {{0}}, b = {{0}};
@@ -145,6 +165,7 @@ static Suite *suite(void) {
         tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
         tcase_add_test(tc, group_sum_saturates);
         tcase_add_test(tc, counts_add_saturates);
+        tcase_add_test(tc, empty_limits_is_vanished);
         suite_add_tcase(s, tc);
         return s;
 }
