@@ -483,13 +483,8 @@ int pg_proc_threads(struct pg_proc *p, unsigned flags, struct pg_thread **ret, s
         r = pg_proc_tids(p, &tids, &ntids);
         if (r < 0)
                 return r;
-        if (ntids > src->threads_cap) {
-                struct pg_thread *t = realloc(src->threads, ntids * sizeof(*t));
-                if (!t)
-                        return -ENOMEM;
-                src->threads = t;
-                src->threads_cap = ntids;
-        }
+        if (pg_reserve(&src->threads, &src->threads_cap, ntids, sizeof(*src->threads)) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < ntids; i++) {
                 memset(&src->threads[n], 0, sizeof(src->threads[n]));
                 r = pg_proc_thread(p, tids[i], what, &src->threads[n]);

@@ -31,6 +31,21 @@ int pg_buf_reserve(struct pg_buf *b, size_t cap) {
         return 0;
 }
 
+int pg_reserve(void *arrp, size_t *cap, size_t n, size_t size) {
+        void *p;
+
+        if (n <= *cap)
+                return 0;
+        /* memcpy: arrp points at a typed pointer, not at a void *. */
+        memcpy(&p, arrp, sizeof(p));
+        p = realloc(p, n * size);
+        if (!p)
+                return -ENOMEM;
+        memcpy(arrp, &p, sizeof(p));
+        *cap = n;
+        return 0;
+}
+
 void pg_buf_free(struct pg_buf *b) {
         if (!b)
                 return;

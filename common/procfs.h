@@ -32,6 +32,10 @@ struct pg_procfs {
 };
 
 int pg_buf_reserve(struct pg_buf *b, size_t cap);
+/* Room for n elements of size bytes in the array *arrp (a pointer to any
+ * element pointer) of capacity *cap: grown to exactly n when smaller.
+ * Returns 0 or -ENOMEM, leaving the array as it was. */
+int pg_reserve(void *arrp, size_t *cap, size_t n, size_t size);
 void pg_buf_free(struct pg_buf *b);
 
 /* Open the procfs root at path and read its boot time. Returns 0, -ENOENT/

@@ -750,13 +750,8 @@ static bool known_tids(struct pg_tracker *t, struct proc_view *v) {
 
         if (e->fresh || e->nthr != v->p->stat.num_threads)
                 return false;
-        if (e->nthr > t->tids_cap) {
-                pid_t *n = realloc(t->tids, e->nthr * sizeof(*n));
-                if (!n)
-                        return false;
-                t->tids = n;
-                t->tids_cap = e->nthr;
-        }
+        if (pg_reserve(&t->tids, &t->tids_cap, e->nthr, sizeof(*t->tids)) < 0)
+                return false;
         for (uint32_t i = 0; i < e->nthr; i++) {
                 if (e->thr[i].sched_fd < 0)
                         return false;
@@ -776,13 +771,8 @@ static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid
         size_t k = 0;
         int r;
 
-        if (n > t->tbuf_cap) {
-                struct pg_thread *b = realloc(t->tbuf, n * sizeof(*b));
-                if (!b)
-                        return -ENOMEM;
-                t->tbuf = b;
-                t->tbuf_cap = n;
-        }
+        if (pg_reserve(&t->tbuf, &t->tbuf_cap, n, sizeof(*t->tbuf)) < 0)
+                return -ENOMEM;
         *ran = e->fresh || n != e->nthr;
         for (size_t i = 0; i < n; i++) {
                 struct pg_thread *x = &t->tbuf[k];
@@ -1226,28 +1216,19 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
         for (size_t i = 0; i < t->ngroups; i++) {
                 struct group *g = &t->groups[i];
                 size_t nw = 0, nt = 0;
-                void *p;
 
                 /* Grown only when a name is new: a steady scan allocates
                  * nothing. */
-                if (g->nwchan > g->wchan_pub_cap) {
-                        p = realloc(g->wchan_pub, g->nwchan * sizeof(*g->wchan_pub));
-                        if (!p)
-                                return -ENOMEM;
-                        g->wchan_pub = p;
-                        g->wchan_pub_cap = g->nwchan;
-                }
+                if (pg_reserve(&g->wchan_pub, &g->wchan_pub_cap, g->nwchan, sizeof(*g->wchan_pub)) <
+                    0)
+                        return -ENOMEM;
                 for (size_t k = 0; k < g->nwchan; k++)
                         if (g->wchan[k].count)
                                 g->wchan_pub[nw++] =
                                     (struct pg_wchan_count){g->wchan[k].name, g->wchan[k].count};
-                if (g->ntnames > g->tnames_pub_cap) {
-                        p = realloc(g->tnames_pub, g->ntnames * sizeof(*g->tnames_pub));
-                        if (!p)
-                                return -ENOMEM;
-                        g->tnames_pub = p;
-                        g->tnames_pub_cap = g->ntnames;
-                }
+                if (pg_reserve(&g->tnames_pub, &g->tnames_pub_cap, g->ntnames,
+                               sizeof(*g->tnames_pub)) < 0)
+                        return -ENOMEM;
                 /* Thread names keep their counters, like the group. */
                 for (size_t k = 0; k < g->ntnames; k++)
                         g->tnames_pub[nt++] = (struct pg_thread_name){
