@@ -30,6 +30,13 @@ int pg_out_flush(struct pg_out *o) {
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
+                        if ((errno == EAGAIN || errno == EWOULDBLOCK) && o->wait) {
+                                int r = o->wait(o->wait_ctx);
+                                if (r == 0)
+                                        continue;
+                                o->err = r;
+                                break;
+                        }
                         o->err = -errno;
                         break;
                 }

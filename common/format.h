@@ -14,6 +14,11 @@ struct pg_out {
         size_t cap;
         int fd;  /* -1: collect in memory only */
         int err; /* first error (negative errno), sticky */
+        /* For a non-blocking fd: called when a write would block; returns
+         * 0 to write again or a negative errno that ends the flush (and
+         * becomes the sticky error). NULL: EAGAIN is an error like any. */
+        int (*wait)(void *ctx);
+        void *wait_ctx;
 };
 
 void pg_out_init(struct pg_out *o, int fd);
