@@ -85,7 +85,7 @@ static int run_list(const char *procfs, unsigned flags) {
         r = pg_source_new(procfs, &src);
         if (r < 0) {
                 fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n", procfs,
-                        strerror(-r));
+                        pg_procfs_strerror(r));
                 return 2;
         }
         pg_out_init(&o, STDOUT_FILENO);
@@ -339,7 +339,7 @@ static int run_groups(const struct cli *c) {
         r = pg_source_new(cfg.procfs, &src);
         if (r < 0) {
                 fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n", cfg.procfs,
-                        strerror(-r));
+                        pg_procfs_strerror(r));
                 pg_config_free(&cfg);
                 return 2;
         }

@@ -679,7 +679,8 @@ int main(int argc, char **argv) {
                 cfg.opts.kept_fds = pg_kept_fds_auto(true);
         r = pg_source_new(root, &src);
         if (r < 0) {
-                fprintf(stderr, PLUGIN ": cannot open procfs root %s: %s\n", root, strerror(-r));
+                fprintf(stderr, PLUGIN ": cannot open procfs root %s: %s\n", root,
+                        pg_procfs_strerror(r));
                 pg_config_free(&cfg);
                 return fail();
         }
