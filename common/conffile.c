@@ -83,7 +83,8 @@ static size_t list_of(cfg_t *sec, const char *name, const char ***ret) {
  * libconfuse 3.3 counts three lines for every '#' or '//' comment line
  * and two for a block comment, so that every error after one names the
  * wrong line; blanks keep the newlines and the columns. Strings are
- * left alone ("#" in a regex is no comment). */
+ * left alone ("#" in a regex is no comment), delimited as libconfuse's
+ * lexer does. */
 static int read_uncommented(const char *path, char **ret) {
         struct stat sb;
         FILE *f;
@@ -105,8 +106,16 @@ static int read_uncommented(const char *path, char **ret) {
         b[n] = '\0';
         for (size_t i = 0; i < n; i++) {
                 if (q) {
-                        if (b[i] == '\\' && q == '"' && i + 1 < n)
+                        const char *e;
+                        /* libconfuse's lexer: a backslash takes the next
+                         * byte in both kinds ('it\'s' is one string), and
+                         * in double quotes "${VAR}" runs to the next '}'
+                         * whatever it holds, quotes and newlines included. */
+                        if (b[i] == '\\' && i + 1 < n)
                                 i++;
+                        else if (q == '"' && b[i] == '$' && b[i + 1] == '{' &&
+                                 (e = memchr(b + i + 2, '}', n - i - 2)))
+                                i = (size_t)(e - b);
                         else if (b[i] == q)
                                 q = 0;
                 } else if (b[i] == '"' || b[i] == '\'') {

@@ -30,6 +30,13 @@ int pg_out_flush(struct pg_out *o) {
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
+                        if ((errno == EAGAIN || errno == EWOULDBLOCK) && o->wait) {
+                                int r = o->wait(o->wait_ctx);
+                                if (r == 0)
+                                        continue;
+                                o->err = r;
+                                break;
+                        }
                         o->err = -errno;
                         break;
                 }
@@ -175,6 +182,169 @@ size_t pg_utf8_seq_len(const unsigned char *s, size_t n) {
             (cp >= 0xd800 && cp <= 0xdfff))
                 return 0;
         return len;
+}
+
+bool pg_utf8_valid(const char *s) {
+        const unsigned char *p = (const unsigned char *)s;
+        size_t n = strlen(s);
+
+        while (n > 0) {
+                size_t l = pg_utf8_seq_len(p, n);
+                if (l == 0)
+                        return false;
+                p += l;
+                n -= l;
+        }
+        return true;
+}
+
+char *pg_name_utf8(const char *raw) {
+        const unsigned char *p = (const unsigned char *)raw;
+        size_t n = strlen(raw), k = 0;
+        /* At worst every byte becomes the three bytes of U+FFFD. */
+        char *out = malloc(3 * n + 1);
+
+        if (!out)
+                return NULL;
+        while (n > 0) {
+                size_t l = pg_utf8_seq_len(p, n);
+                if (l == 0) {
+                        memcpy(out + k, "\xef\xbf\xbd", 3);
+                        k += 3;
+                        l = 1;
+                } else {
+                        memcpy(out + k, p, l);
+                        k += l;
+                }
+                p += l;
+                n -= l;
+        }
+        out[k] = '\0';
+        return out;
+}
+
+struct name_ent {
+        const char *raw;
+        char *printed;
+        size_t idx;
+};
+
+static int cmp_name_ent(const void *a, const void *b) {
+        const struct name_ent *x = a, *y = b;
+        int c = strcmp(x->printed, y->printed);
+
+        return c ? c : strcmp(x->raw, y->raw);
+}
+
+/* Is s the printed form of a name, i.e. the first of a run in the sorted
+ * entries? */
+static bool is_form(const struct name_ent *e, size_t n, const char *s) {
+        size_t lo = 0, hi = n;
+
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                int c = strcmp(e[mid].printed, s);
+                if (c == 0)
+                        return true;
+                if (c < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return false;
+}
+
+/* Length of s cut to at most max bytes without splitting a UTF-8 sequence. */
+static size_t cut_utf8(const char *s, size_t len, size_t max) {
+        if (len <= max)
+                return len;
+        while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+                max--;
+        return max;
+}
+
+/* base cut to leave room for "_<k>" within max (0: no bound), then the
+ * suffix; NULL when out of memory. */
+static char *suffixed(const char *base, size_t k, size_t max) {
+        char suf[24], *s;
+        size_t sl = (size_t)snprintf(suf, sizeof(suf), "_%zu", k), keep = strlen(base);
+
+        if (max)
+                keep = cut_utf8(base, keep, max > sl ? max - sl : 0);
+        s = malloc(keep + sl + 1);
+        if (s) {
+                memcpy(s, base, keep);
+                memcpy(s + keep, suf, sl + 1);
+        }
+        return s;
+}
+
+int pg_names_distinct(const char *const *raw, size_t n, pg_name_fn print, size_t max, char ***ret) {
+        struct name_ent *e = calloc(n ? n : 1, sizeof(*e));
+        char **names = calloc(n ? n : 1, sizeof(*names));
+        /* The suffixed names handed out so far: a cut base can make one
+         * run's candidate equal another run's. Few unless names collide. */
+        char **given = calloc(n ? n : 1, sizeof(*given));
+        size_t ngiven = 0;
+        int r = -ENOMEM;
+
+        if (!e || !names || !given)
+                goto out;
+        for (size_t i = 0; i < n; i++) {
+                e[i].raw = raw[i];
+                e[i].idx = i;
+                e[i].printed = print(raw[i]);
+                if (!e[i].printed)
+                        goto out;
+        }
+        qsort(e, n, sizeof(*e), cmp_name_ent);
+        for (size_t i = 0, run = 0, k = 2; i < n; i++) {
+                char *cand = NULL;
+
+                if (i == 0 || strcmp(e[i].printed, e[run].printed) != 0) {
+                        /* The first of a run keeps its printed form. */
+                        run = i;
+                        k = 2;
+                        names[e[i].idx] = strdup(e[i].printed);
+                        if (!names[e[i].idx])
+                                goto out;
+                        continue;
+                }
+                for (;; k++) {
+                        bool used;
+
+                        free(cand);
+                        cand = suffixed(e[run].printed, k, max);
+                        if (!cand)
+                                goto out;
+                        used = is_form(e, n, cand);
+                        for (size_t x = 0; x < ngiven && !used; x++)
+                                used = strcmp(given[x], cand) == 0;
+                        if (!used)
+                                break;
+                }
+                k++;
+                names[e[i].idx] = cand;
+                given[ngiven++] = cand;
+        }
+        *ret = names;
+        names = NULL;
+        r = 0;
+out:
+        for (size_t i = 0; e && i < n; i++)
+                free(e[i].printed);
+        free(e);
+        free(given);
+        pg_names_free(names, n);
+        return r;
+}
+
+void pg_names_free(char **names, size_t n) {
+        if (!names)
+                return;
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
 }
 
 static const char hexdig[] = "0123456789abcdef";

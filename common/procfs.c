@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "parse.h"
@@ -143,6 +144,29 @@ static bool probe_fd_size(int root_fd) {
         return st.st_size > 0;
 }
 
+/* The boot time as btime in /proc/stat gives it: the wall clock minus the
+ * time since boot (suspend included), in whole seconds rounded down. For a
+ * procfs mounted with subset=pid, which has no stat file. */
+static int clock_btime(uint64_t *ret) {
+        struct timespec rt, bt;
+        int64_t ns;
+
+        if (clock_gettime(CLOCK_REALTIME, &rt) < 0 || clock_gettime(CLOCK_BOOTTIME, &bt) < 0)
+                return -errno;
+        ns = ((int64_t)rt.tv_sec - (int64_t)bt.tv_sec) * 1000000000 +
+             ((int64_t)rt.tv_nsec - (int64_t)bt.tv_nsec);
+        if (ns < 0)
+                return -ERANGE;
+        *ret = (uint64_t)(ns / 1000000000);
+        return 0;
+}
+
+const char *pg_procfs_strerror(int err) {
+        if (err == PG_NO_STAT)
+                return "no stat file in it; not a procfs root?";
+        return strerror(-err);
+}
+
 int pg_procfs_open(const char *path, struct pg_procfs *ret) {
         struct pg_procfs fs = {.root_fd = -1};
         struct pg_buf b = {0};
@@ -164,6 +188,10 @@ int pg_procfs_open(const char *path, struct pg_procfs *ret) {
         r = pg_read_file(fs.root_fd, "stat", &b);
         if (r == 0)
                 r = pg_parse_btime(b.data, b.len, &fs.boot_time);
+        else if (r == -ENOENT && fs.is_procfs)
+                r = clock_btime(&fs.boot_time); /* mounted with subset=pid */
+        else if (r == -ENOENT)
+                r = PG_NO_STAT; /* the directory is there, the stat file not */
         pg_buf_free(&b);
         if (r < 0) {
                 close(fs.root_fd);

@@ -28,7 +28,7 @@ struct pg_procfs {
         bool fd_size_ok;    /* st_size of <pid>/fd is the fd count (>= 6.2) */
         long ticks;         /* sysconf(_SC_CLK_TCK); tests may pin it */
         long page_size;     /* sysconf(_SC_PAGESIZE); tests may pin it */
-        uint64_t boot_time; /* btime of <root>/stat, seconds since the epoch */
+        uint64_t boot_time; /* btime of <root>/stat (or from the clocks), epoch s */
 };
 
 int pg_buf_reserve(struct pg_buf *b, size_t cap);
@@ -38,10 +38,20 @@ int pg_buf_reserve(struct pg_buf *b, size_t cap);
 int pg_reserve(void *arrp, size_t *cap, size_t n, size_t size);
 void pg_buf_free(struct pg_buf *b);
 
-/* Open the procfs root at path and read its boot time. Returns 0, -ENOENT/
- * -ENOTDIR/-EACCES when the directory cannot be opened, -EBADMSG when
- * <root>/stat has no btime line. On success *ret is the caller's to close. */
+/* pg_procfs_open: the root is a directory without a stat file (and is not
+ * procfs): most likely a wrong path, not a missing one. */
+#define PG_NO_STAT (-ENODATA)
+
+/* Open the procfs root at path and read its boot time: btime of
+ * <root>/stat, or, on real procfs without that file (mounted with
+ * subset=pid), the wall clock minus CLOCK_BOOTTIME. Returns 0, -ENOENT/
+ * -ENOTDIR/-EACCES when the directory cannot be opened, PG_NO_STAT when a
+ * tree that is not procfs has no stat file, -EBADMSG when <root>/stat has
+ * no btime line. On success *ret is the caller's to close. */
 int pg_procfs_open(const char *path, struct pg_procfs *ret);
+/* The text for a pg_procfs_open (or pg_source_new) error: strerror's, or
+ * a hint for PG_NO_STAT. */
+const char *pg_procfs_strerror(int err);
 void pg_procfs_close(struct pg_procfs *fs);
 
 /* Read the whole of dirfd/name into b (grown as needed; b->data is

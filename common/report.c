@@ -2,7 +2,91 @@
 #include "config.h"
 #include "report.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The names as printed. JSON and Prometheus show invalid UTF-8 as U+FFFD,
+ * so two group names (or two thread names of a group) that differ only
+ * there would print alike: duplicate object keys, duplicate series. Such
+ * names get pg_names_distinct's suffixes; when every name is valid UTF-8
+ * (the usual case) the raw names print as they are and nothing is
+ * allocated. */
+struct printed {
+        char **groups;   /* NULL: the raw names */
+        char ***threads; /* per group; NULL or a NULL entry: the raw names */
+        const struct pg_group *const *gs;
+        size_t n;
+};
+
+static int distinct(const char *const *raw, size_t n, char ***ret) {
+        for (size_t i = 0; i < n; i++)
+                if (!pg_utf8_valid(raw[i]))
+                        return pg_names_distinct(raw, n, pg_name_utf8, 0, ret);
+        *ret = NULL;
+        return 0;
+}
+
+static void printed_free(struct printed *p) {
+        pg_names_free(p->groups, p->n);
+        for (size_t i = 0; p->threads && i < p->n; i++)
+                pg_names_free(p->threads[i], p->gs[i]->num_thread_names);
+        free(p->threads);
+}
+
+/* Returns 0 or -ENOMEM. */
+static int printed_init(struct printed *p, const struct pg_group *const *gs, size_t n) {
+        const char **raw = calloc(n ? n : 1, sizeof(*raw));
+        int r = -ENOMEM;
+
+        memset(p, 0, sizeof(*p));
+        p->gs = gs;
+        p->n = n;
+        if (!raw)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                raw[i] = gs[i]->name;
+        r = distinct(raw, n, &p->groups);
+        free(raw);
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                const struct pg_group *g = gs[i];
+                char **names;
+
+                if (g->num_thread_names < 2)
+                        continue;
+                raw = calloc(g->num_thread_names, sizeof(*raw));
+                if (!raw) {
+                        r = -ENOMEM;
+                        break;
+                }
+                for (size_t k = 0; k < g->num_thread_names; k++)
+                        raw[k] = g->thread_names[k].name;
+                r = distinct(raw, g->num_thread_names, &names);
+                free(raw);
+                if (r < 0 || !names)
+                        continue;
+                if (!p->threads) {
+                        p->threads = calloc(n, sizeof(*p->threads));
+                        if (!p->threads) {
+                                pg_names_free(names, g->num_thread_names);
+                                r = -ENOMEM;
+                                break;
+                        }
+                }
+                p->threads[i] = names;
+        }
+        if (r < 0)
+                printed_free(p);
+        return r;
+}
+
+static const char *gname(const struct printed *p, size_t i) {
+        return p->groups ? p->groups[i] : p->gs[i]->name;
+}
+
+static const char *tname(const struct printed *p, size_t i, size_t k) {
+        return p->threads && p->threads[i] ? p->threads[i][k] : p->gs[i]->thread_names[k].name;
+}
 
 static void out_bool(struct pg_out *o, bool b) {
         pg_out_str(o, b ? "true" : "false");
@@ -24,8 +108,10 @@ static void memory_json(struct pg_out *o, const struct pg_memory *m, bool smaps)
         pg_out_char(o, '}');
 }
 
-static void group_json(struct pg_out *o, const struct pg_tracker *t, const struct pg_group *g) {
+static void group_json(struct pg_out *o, const struct pg_tracker *t, const struct printed *pn,
+                       size_t gi) {
         const struct pg_procfs *fs = pg_tracker_procfs(t);
+        const struct pg_group *g = pn->gs[gi];
 
         pg_out_str(o, "{\"procs\":");
         pg_out_u64(o, g->procs);
@@ -57,9 +143,10 @@ static void group_json(struct pg_out *o, const struct pg_tracker *t, const struc
         pg_out_str(o, "},\"thread_names\":{");
         for (size_t i = 0; i < g->num_thread_names; i++) {
                 const struct pg_thread_name *tn = &g->thread_names[i];
+                const char *name = tname(pn, gi, i);
                 if (i)
                         pg_out_char(o, ',');
-                pg_out_json_str(o, tn->name, strlen(tn->name));
+                pg_out_json_str(o, name, strlen(name));
                 pg_out_str(o, ":{\"count\":");
                 pg_out_u64(o, tn->count);
                 pg_out_str(o, ",\"counts\":");
@@ -74,15 +161,22 @@ void pg_report_json(struct pg_out *o, const struct pg_tracker *t) {
         const struct pg_track_opts *op = pg_tracker_opts(t);
         const struct pg_group *const *g;
         size_t n = pg_tracker_groups(t, &g);
+        struct printed pn;
 
+        if (printed_init(&pn, g, n) < 0) {
+                o->err = -ENOMEM;
+                return;
+        }
         pg_out_str(o, "{\"groups\":{");
         for (size_t i = 0; i < n; i++) {
+                const char *name = gname(&pn, i);
                 if (i)
                         pg_out_char(o, ',');
-                pg_out_json_str(o, g[i]->name, strlen(g[i]->name));
+                pg_out_json_str(o, name, strlen(name));
                 pg_out_char(o, ':');
-                group_json(o, t, g[i]);
+                group_json(o, t, &pn, i);
         }
+        printed_free(&pn);
         pg_out_str(o, "},\"scan\":{\"procs\":");
         pg_out_u64(o, s->procs);
         pg_out_str(o, ",\"vanished\":");
@@ -224,7 +318,10 @@ static void end_count(struct pg_out *o, const struct pg_counts *c, int id, long 
 }
 
 static void counters(struct pg_out *o, const struct counter_family *fams, size_t nfams,
-                     const struct pg_group *const *gs, size_t n, long hz, bool threads) {
+                     const struct printed *pn, long hz, bool threads) {
+        const struct pg_group *const *gs = pn->gs;
+        size_t n = pn->n;
+
         for (size_t f = 0; f < nfams; f++) {
                 const struct counter_family *cf = &fams[f];
                 family(o, cf->name, "counter", cf->help);
@@ -235,10 +332,10 @@ static void counters(struct pg_out *o, const struct counter_family *fams, size_t
                                     threads ? &gs[i]->thread_names[k] : NULL;
                                 for (int v = 0; v < cf->nvals; v++) {
                                         if (threads)
-                                                sample_head(o, cf->name, gs[i]->name, "threadname",
-                                                            tn->name, cf->key, cf->vals[v]);
+                                                sample_head(o, cf->name, gname(pn, i), "threadname",
+                                                            tname(pn, i, k), cf->key, cf->vals[v]);
                                         else
-                                                sample_head(o, cf->name, gs[i]->name, cf->key,
+                                                sample_head(o, cf->name, gname(pn, i), cf->key,
                                                             cf->vals[v], NULL, NULL);
                                         end_count(o, threads ? &tn->counts : &gs[i]->counts,
                                                   cf->ids[v], hz);
@@ -255,13 +352,18 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
         const struct pg_group *const *gs;
         size_t n = pg_tracker_groups(t, &gs);
         long hz = fs->ticks;
+        struct printed pn;
 
+        if (printed_init(&pn, gs, n) < 0) {
+                o->err = -ENOMEM;
+                return;
+        }
         family(o, NS "num_procs", "gauge", "number of processes in this group");
         for (size_t i = 0; i < n; i++) {
-                sample_head(o, NS "num_procs", gs[i]->name, NULL, NULL, NULL, NULL);
+                sample_head(o, NS "num_procs", gname(&pn, i), NULL, NULL, NULL, NULL);
                 end_u64(o, gs[i]->procs);
         }
-        counters(o, group_counters, NFAM(group_counters), gs, n, hz, false);
+        counters(o, group_counters, NFAM(group_counters), &pn, hz, false);
         family(o, NS "memory_bytes", "gauge", "number of bytes of memory in use");
         for (size_t i = 0; i < n; i++) {
                 static const char *const memtype[PG_MEM_MAX] = {"resident", "virtual", "swapped",
@@ -269,21 +371,21 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
                                                                 "proportionalSwapped"};
                 int nm = op->smaps ? PG_MEM_MAX : PG_MEM_PROP_RESIDENT;
                 for (int m = 0; m < nm; m++) {
-                        sample_head(o, NS "memory_bytes", gs[i]->name, "memtype", memtype[m], NULL,
-                                    NULL);
+                        sample_head(o, NS "memory_bytes", gname(&pn, i), "memtype", memtype[m],
+                                    NULL, NULL);
                         end_u64(o, gs[i]->memory.v[m]);
                 }
         }
         family(o, NS "open_filedesc", "gauge", "number of open file descriptors for this group");
         for (size_t i = 0; i < n; i++) {
-                sample_head(o, NS "open_filedesc", gs[i]->name, NULL, NULL, NULL, NULL);
+                sample_head(o, NS "open_filedesc", gname(&pn, i), NULL, NULL, NULL, NULL);
                 end_u64(o, gs[i]->open_fds);
         }
         family(o, NS "worst_fd_ratio", "gauge",
                "the worst (closest to 1) ratio between open fds and max fds among all procs in "
                "this group");
         for (size_t i = 0; i < n; i++) {
-                sample_head(o, NS "worst_fd_ratio", gs[i]->name, NULL, NULL, NULL, NULL);
+                sample_head(o, NS "worst_fd_ratio", gname(&pn, i), NULL, NULL, NULL, NULL);
                 pg_out_double(o, gs[i]->worst_fd_ratio);
                 pg_out_char(o, '\n');
         }
@@ -292,18 +394,19 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
         for (size_t i = 0; i < n; i++) {
                 if (gs[i]->procs == 0)
                         continue;
-                sample_head(o, NS "oldest_start_time_seconds", gs[i]->name, NULL, NULL, NULL, NULL);
+                sample_head(o, NS "oldest_start_time_seconds", gname(&pn, i), NULL, NULL, NULL,
+                            NULL);
                 end_secs(o, fs->boot_time * (uint64_t)hz + gs[i]->oldest_start_ticks, hz);
         }
         family(o, NS "num_threads", "gauge", "Number of threads");
         for (size_t i = 0; i < n; i++) {
-                sample_head(o, NS "num_threads", gs[i]->name, NULL, NULL, NULL, NULL);
+                sample_head(o, NS "num_threads", gname(&pn, i), NULL, NULL, NULL, NULL);
                 end_u64(o, gs[i]->threads);
         }
         family(o, NS "states", "gauge", "Number of threads in each state");
         for (size_t i = 0; i < n; i++)
                 for (int k = 0; k < PG_STATE_MAX; k++) {
-                        sample_head(o, NS "states", gs[i]->name, "state", state_labels[k], NULL,
+                        sample_head(o, NS "states", gname(&pn, i), "state", state_labels[k], NULL,
                                     NULL);
                         end_u64(o, gs[i]->states.v[k]);
                 }
@@ -311,7 +414,7 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
                "Number of threads in this group waiting on each wchan");
         for (size_t i = 0; i < n; i++)
                 for (size_t k = 0; k < gs[i]->num_wchan; k++) {
-                        sample_head(o, NS "threads_wchan", gs[i]->name, "wchan",
+                        sample_head(o, NS "threads_wchan", gname(&pn, i), "wchan",
                                     gs[i]->wchan[k].name, NULL, NULL);
                         end_u64(o, gs[i]->wchan[k].count);
                 }
@@ -319,11 +422,12 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
                "Number of threads in this group with same threadname");
         for (size_t i = 0; i < n; i++)
                 for (size_t k = 0; k < gs[i]->num_thread_names; k++) {
-                        sample_head(o, NS "thread_count", gs[i]->name, "threadname",
-                                    gs[i]->thread_names[k].name, NULL, NULL);
+                        sample_head(o, NS "thread_count", gname(&pn, i), "threadname",
+                                    tname(&pn, i, k), NULL, NULL);
                         end_u64(o, gs[i]->thread_names[k].count);
                 }
-        counters(o, thread_counters, NFAM(thread_counters), gs, n, hz, true);
+        counters(o, thread_counters, NFAM(thread_counters), &pn, hz, true);
+        printed_free(&pn);
 
         const struct {
                 const char *name, *help;

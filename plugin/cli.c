@@ -85,7 +85,7 @@ static int run_list(const char *procfs, unsigned flags) {
         r = pg_source_new(procfs, &src);
         if (r < 0) {
                 fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n", procfs,
-                        strerror(-r));
+                        pg_procfs_strerror(r));
                 return 2;
         }
         pg_out_init(&o, STDOUT_FILENO);
@@ -132,9 +132,25 @@ static void human(char *buf, size_t n, double v) {
                 snprintf(buf, n, "%.1f%c", v, units[u]);
 }
 
+/* A group name as the table's GROUP column shows it: printable ASCII,
+ * anything else '?' (names come from processes), at most NAME_COLS bytes. */
+#define NAME_COLS 24
+static char *table_name(const char *raw) {
+        char *s = malloc(NAME_COLS + 1);
+        size_t k = 0;
+
+        if (!s)
+                return NULL;
+        for (const char *c = raw; *c && k < NAME_COLS; c++)
+                s[k++] = (*c >= 0x20 && *c < 0x7f) ? *c : '?';
+        s[k] = '\0';
+        return s;
+}
+
 struct row {
         const struct pg_group *g;
-        double cpu; /* % of one core since the previous scan; < 0 unknown */
+        const char *name; /* as shown: distinct from every other row's */
+        double cpu;       /* % of one core since the previous scan; < 0 unknown */
         double rd, wr;
 };
 
@@ -162,11 +178,19 @@ static void print_table(struct pg_out *o, const struct pg_tracker *t, struct pre
         struct row *rows = calloc(n ? n : 1, sizeof(*rows));
         struct prev *prev = *prevp, *next = calloc(n ? n : 1, sizeof(*next));
         const struct pg_track_stats *s = pg_tracker_stats(t);
+        const char **raw = calloc(n ? n : 1, sizeof(*raw));
+        char **names = NULL;
         char line[512];
 
-        if (!rows || !next) {
+        for (size_t i = 0; raw && i < n; i++)
+                raw[i] = gs[i]->name;
+        /* Names that show alike (cut, or '?' for other bytes) get suffixes,
+         * so that no two rows read the same. */
+        if (!rows || !next || !raw ||
+            pg_names_distinct(raw, n, table_name, NAME_COLS, &names) < 0) {
                 free(rows);
                 free(next);
+                free(raw);
                 return;
         }
         for (size_t i = 0; i < n; i++) {
@@ -174,6 +198,7 @@ static void print_table(struct pg_out *o, const struct pg_tracker *t, struct pre
                 uint64_t cpu = g->counts.v[PG_CPU_USER] + g->counts.v[PG_CPU_SYSTEM];
                 struct row *r = &rows[nrows];
                 r->g = g;
+                r->name = names[i];
                 r->cpu = -1;
                 for (size_t k = 0; k < *nprevp && dt > 0; k++) {
                         if (strcmp(prev[k].name, g->name) == 0) {
@@ -212,12 +237,7 @@ static void print_table(struct pg_out *o, const struct pg_tracker *t, struct pre
         pg_out_str(o, line);
         for (size_t i = 0; i < shown; i++) {
                 const struct pg_group *g = rows[i].g;
-                char name[25], cpu[16], rss[16], virt[16], swp[16], rd[16], wr[16];
-                size_t k = 0;
-                /* Names come from processes: print only safe bytes. */
-                for (const char *c = g->name; *c && k < sizeof(name) - 1; c++)
-                        name[k++] = (*c >= 0x20 && *c < 0x7f) ? *c : '?';
-                name[k] = '\0';
+                char cpu[16], rss[16], virt[16], swp[16], rd[16], wr[16];
                 if (rows[i].cpu < 0)
                         snprintf(cpu, sizeof(cpu), "-");
                 else
@@ -233,8 +253,8 @@ static void print_table(struct pg_out *o, const struct pg_tracker *t, struct pre
                         human(wr, sizeof(wr), rows[i].wr);
                 }
                 snprintf(line, sizeof(line), "%-24s %6llu %7llu %7s %8s %8s %8s %9s %9s %6llu\n",
-                         name, (unsigned long long)g->procs, (unsigned long long)g->threads, cpu,
-                         rss, virt, swp, rd, wr, (unsigned long long)g->open_fds);
+                         rows[i].name, (unsigned long long)g->procs, (unsigned long long)g->threads,
+                         cpu, rss, virt, swp, rd, wr, (unsigned long long)g->open_fds);
                 pg_out_str(o, line);
         }
         for (size_t k = 0; k < *nprevp; k++)
@@ -243,6 +263,8 @@ static void print_table(struct pg_out *o, const struct pg_tracker *t, struct pre
         *prevp = next;
         *nprevp = n;
         free(rows);
+        free(raw);
+        pg_names_free(names, n);
 }
 
 /* Write the buffered report to path through a temp file and rename(2), so
@@ -317,7 +339,7 @@ static int run_groups(const struct cli *c) {
         r = pg_source_new(cfg.procfs, &src);
         if (r < 0) {
                 fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n", cfg.procfs,
-                        strerror(-r));
+                        pg_procfs_strerror(r));
                 pg_config_free(&cfg);
                 return 2;
         }

@@ -269,7 +269,7 @@ static int pg_cd_init(void) {
         r = pg_source_new(root, &src);
         if (r < 0) {
                 ERROR(P "option \"ProcFS\": cannot open procfs root \"%s\": %s", root,
-                      strerror(-r));
+                      pg_procfs_strerror(r));
                 return -1;
         }
         rules = g.conf.rules;

@@ -515,7 +515,8 @@ static int cycle(struct plugin *pl) {
  * Netdata's own heartbeat), watching stdin and stdout meanwhile: ppoll
  * rather than clock_nanosleep because EOF on stdin or a hang-up on stdout
  * must end the plugin at once, and SIGTERM is unblocked only inside ppoll
- * so it cannot slip in between the check and the sleep. Returns 0 at the
+ * (here and in wait_stdout) so it cannot slip in between the check and the
+ * sleep. Returns 0 at the
  * boundary, -1 when the plugin should exit. */
 static int heartbeat(struct plugin *pl, const sigset_t *waitmask, bool *stdin_open) {
         uint64_t step = (uint64_t)pl->update_every * USEC_PER_SEC;
@@ -556,6 +557,26 @@ static int heartbeat(struct plugin *pl, const sigset_t *waitmask, bool *stdin_op
                         if (k == 0 || (k < 0 && errno != EINTR && errno != EAGAIN))
                                 return -1;
                 }
+        }
+}
+
+/* stdout is non-blocking, so a reader that stops reading cannot hold the
+ * plugin past a SIGTERM: a write that would block waits here, in ppoll with
+ * the termination signals unblocked (blocked everywhere else, none can slip
+ * in between the flag check and the wait). Returns 0 to write again (the
+ * pipe has room, or an error the write will report), -ECANCELED when the
+ * plugin should exit. */
+static int wait_stdout(void *ctx) {
+        const sigset_t *waitmask = ctx;
+        struct pollfd pfd = {.fd = STDOUT_FILENO, .events = POLLOUT};
+
+        for (;;) {
+                if (got_term)
+                        return -ECANCELED;
+                if (ppoll(&pfd, 1, NULL, waitmask) >= 0)
+                        return 0;
+                if (errno != EINTR)
+                        return -errno;
         }
 }
 
@@ -613,7 +634,7 @@ int main(int argc, char **argv) {
         const char *env, *prefix;
         long iterations = -1;
         bool stdin_open = true;
-        int r, ret = 0;
+        int r, ret = 0, stdout_flags;
 
         /* EPIPE from write() instead of death, whoever started us. */
         signal(SIGPIPE, SIG_IGN);
@@ -658,7 +679,8 @@ int main(int argc, char **argv) {
                 cfg.opts.kept_fds = pg_kept_fds_auto(true);
         r = pg_source_new(root, &src);
         if (r < 0) {
-                fprintf(stderr, PLUGIN ": cannot open procfs root %s: %s\n", root, strerror(-r));
+                fprintf(stderr, PLUGIN ": cannot open procfs root %s: %s\n", root,
+                        pg_procfs_strerror(r));
                 pg_config_free(&cfg);
                 return fail();
         }
@@ -670,17 +692,27 @@ int main(int argc, char **argv) {
         }
         pg_tracker_set_error_fn(pl.t, on_hard_error, &pl);
         pg_out_init(&pl.out, STDOUT_FILENO);
+        pl.out.wait = wait_stdout;
+        pl.out.wait_ctx = &waitmask;
+        stdout_flags = fcntl(STDOUT_FILENO, F_GETFL);
+        if (stdout_flags >= 0 && !(stdout_flags & O_NONBLOCK) &&
+            fcntl(STDOUT_FILENO, F_SETFL, stdout_flags | O_NONBLOCK) < 0)
+                stdout_flags = -1;
 
         for (long i = 0; iterations < 0 || i < iterations; i++) {
                 if (i > 0 && heartbeat(&pl, &waitmask, &stdin_open) < 0)
                         break;
                 if (cycle(&pl) < 0) {
-                        /* stdout gone: Netdata exited; leave quietly */
-                        if (pl.out.err != -EPIPE)
+                        /* stdout gone (Netdata exited) or a termination
+                         * signal while stdout was full: leave quietly */
+                        if (pl.out.err != -EPIPE && pl.out.err != -ECANCELED)
                                 ret = 1;
                         break;
                 }
         }
+        /* The flag lives on the open file, which others may share. */
+        if (stdout_flags >= 0 && !(stdout_flags & O_NONBLOCK))
+                fcntl(STDOUT_FILENO, F_SETFL, stdout_flags);
         pg_tracker_free(pl.t);
         for (size_t i = 0; i < pl.num_ents; i++)
                 free(pl.ents[i].name);

@@ -95,6 +95,38 @@ START_TEST(valid_file) {
 }
 END_TEST
 
+/* Comments are blanked before libconfuse parses; strings must end where
+ * libconfuse's lexer ends them, or a '#' inside one is taken for a comment
+ * (and a comment's quote for a string). */
+START_TEST(quoted_strings) {
+        static const struct {
+                const char *text, *procfs;
+        } ok[] = {
+            /* \' in single quotes is a quote, not the end */
+            {"procfs = '/it\\'s # 1' # it's\nthreads = false\n", "/it's # 1"},
+            {"procfs = '/a\\\\' # it's\nthreads = false\n", "/a\\"},
+            {"procfs = \"/a\\\"b # c\" // \"\nthreads = false\n", "/a\"b # c"},
+            /* ${...} in double quotes runs to '}', over a quote and '#' */
+            {"procfs = \"${PG_CHECK_NO_SUCH\"#}/p\" # c\nthreads = false\n", "/p"},
+        };
+        struct pg_config c;
+        char err[512], want[600];
+
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+                write_conf(ok[i].text);
+                ck_assert_msg(pg_config_load(path, &c, err, sizeof(err)) == 0, "%zu: %s", i, err);
+                ck_assert_str_eq(c.procfs, ok[i].procfs);
+                ck_assert(!c.opts.threads);
+                pg_config_free(&c);
+        }
+        /* and the lines after them are still counted right */
+        write_conf("procfs = '/it\\'s' # it's\n# more\nno_such = 1\n");
+        ck_assert_int_lt(pg_config_load(path, &c, err, sizeof(err)), 0);
+        snprintf(want, sizeof(want), "%s:3: ", path);
+        ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+}
+END_TEST
+
 START_TEST(defaults) {
         struct pg_config c;
         char err[512];
@@ -207,6 +239,7 @@ static Suite *suite(void) {
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, valid_file);
         tcase_add_test(tc, defaults);
+        tcase_add_test(tc, quoted_strings);
         tcase_add_test(tc, take_rules);
         tcase_add_loop_test(tc, broken_file, 0, (int)(sizeof(broken) / sizeof(broken[0])));
         tcase_add_test(tc, unreadable_file);
