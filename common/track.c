@@ -100,6 +100,13 @@ struct tproc {
         uint32_t capthr;
 };
 
+/* A process that visit() put off until the walk was over. */
+struct deferred {
+        pid_t pid;
+        pid_t ppid;  /* as its stat said during the walk */
+        bool queued; /* on visit_deferred's chain or visited */
+};
+
 /* A process of this scan and its entry. */
 struct proc_view {
         struct pg_proc *p;
@@ -177,9 +184,12 @@ struct pg_tracker {
          * and only then does finish() walk the pool for them. */
         size_t nseen;
 
-        pid_t *deferred;
+        /* New processes whose parent was not seen yet when the walk
+         * reached them, visited after the walk (see visit_deferred). */
+        struct deferred *deferred;
         size_t ndeferred;
         size_t capdeferred;
+        uint32_t *dstack; /* visit_deferred's ancestor chain, MAX_ANCESTRY */
 };
 
 #define CHUNK 512
@@ -427,6 +437,7 @@ void pg_tracker_free(struct pg_tracker *t) {
         free(t->groups);
         free(t->sorted);
         free(t->deferred);
+        free(t->dstack);
         free(t->subs);
         for (size_t i = 0; i < t->nwchans; i++)
                 free(t->wchans[i]);
@@ -995,6 +1006,20 @@ static void report(struct pg_tracker *t, const struct pg_proc *p, int r) {
                 t->err_fn(t->err_ctx, p->pid, p->failed ? p->failed : "?", r);
 }
 
+/* Put pid off until the walk is over. Returns 0 or -ENOMEM. */
+static int defer(struct pg_tracker *t, pid_t pid, pid_t ppid) {
+        if (t->ndeferred == t->capdeferred) {
+                size_t cap = t->capdeferred ? t->capdeferred * 2 : 64;
+                struct deferred *d = realloc(t->deferred, cap * sizeof(*d));
+                if (!d)
+                        return -ENOMEM;
+                t->deferred = d;
+                t->capdeferred = cap;
+        }
+        t->deferred[t->ndeferred++] = (struct deferred){.pid = pid, .ppid = ppid};
+        return 0;
+}
+
 /* One process of the walk. Returns 0 or -ENOMEM (the only error that ends
  * a scan); vanished and malformed processes are counted here. */
 static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
@@ -1021,20 +1046,15 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                 e = NULL;
         }
         if (!e) {
-                /* Children attribution needs the parent first; a parent
-                 * with a higher pid (after pid wrap) is visited later. */
-                if (defer_ok && t->opts.children && st->ppid > 0 && !lookup(t, st->ppid) &&
-                    st->ppid > p->pid) {
-                        if (t->ndeferred == t->capdeferred) {
-                                size_t cap = t->capdeferred ? t->capdeferred * 2 : 64;
-                                pid_t *d = realloc(t->deferred, cap * sizeof(*d));
-                                if (!d)
-                                        return -ENOMEM;
-                                t->deferred = d;
-                                t->capdeferred = cap;
-                        }
-                        t->deferred[t->ndeferred++] = p->pid;
-                        return 0;
+                /* Children attribution needs the parent classified first,
+                 * and the root lists pids in no order we can rely on (pid
+                 * wrap; a fake tree's directory order): a new process
+                 * whose parent this scan has not reached yet waits for
+                 * the end of the walk. */
+                if (defer_ok && t->opts.children && st->ppid > 0) {
+                        const struct tproc *parent = lookup(t, st->ppid);
+                        if (!parent || parent->seen != t->gen)
+                                return defer(t, p->pid, st->ppid);
                 }
                 e = insert(t, p->pid);
                 if (!e)
@@ -1241,6 +1261,64 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
         return 0;
 }
 
+static int cmp_deferred(const void *a, const void *b) {
+        const struct deferred *x = a, *y = b;
+        return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The deferred entry of pid, or NULL; t->deferred is sorted by pid. */
+static struct deferred *find_deferred(struct pg_tracker *t, pid_t pid) {
+        struct deferred key = {.pid = pid};
+        return bsearch(&key, t->deferred, t->ndeferred, sizeof(key), cmp_deferred);
+}
+
+/* Visit the deferred processes, each after its deferred ancestors: a
+ * chain born since the last scan (grandparent, parent, child), listed in
+ * any order, joins the group of whoever of it matched. Each entry goes on
+ * an ancestor chain at most once and a chain stops at MAX_ANCESTRY (as
+ * classify's walk up does), so a deep or looping ppid chain costs
+ * O(n log n), not O(n^2). Returns 0 or -ENOMEM. */
+static int visit_deferred(struct pg_tracker *t) {
+        struct pg_proc *p;
+        int r;
+
+        if (t->ndeferred == 0)
+                return 0;
+        if (!t->dstack) {
+                t->dstack = malloc(MAX_ANCESTRY * sizeof(*t->dstack));
+                if (!t->dstack)
+                        return -ENOMEM;
+        }
+        qsort(t->deferred, t->ndeferred, sizeof(*t->deferred), cmp_deferred);
+        for (size_t i = 0; i < t->ndeferred; i++) {
+                struct deferred *d = &t->deferred[i];
+                size_t depth = 0;
+
+                if (d->queued)
+                        continue;
+                /* Climb while the parent is deferred and not visited. */
+                while (depth < MAX_ANCESTRY) {
+                        d->queued = true;
+                        t->dstack[depth++] = (uint32_t)(d - t->deferred);
+                        d = find_deferred(t, d->ppid);
+                        if (!d || d->queued)
+                                break;
+                }
+                /* Then down again, oldest ancestor first. */
+                while (depth > 0) {
+                        r = pg_source_get(t->src, t->deferred[t->dstack[--depth]].pid, &p);
+                        if (r < 0) {
+                                pg_source_account(t->src, r);
+                                continue;
+                        }
+                        r = visit(t, p, false);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 static double elapsed(const struct timespec *a, const struct timespec *b) {
         return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
@@ -1268,16 +1346,9 @@ int pg_tracker_scan(struct pg_tracker *t) {
         }
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < t->ndeferred; i++) {
-                r = pg_source_get(t->src, t->deferred[i], &p);
-                if (r < 0) {
-                        pg_source_account(t->src, r);
-                        continue;
-                }
-                r = visit(t, p, false);
-                if (r < 0)
-                        return r;
-        }
+        r = visit_deferred(t);
+        if (r < 0)
+                return r;
         /* The CPU a process can have used since the last scan, with slack
          * for tick rounding; only meaningful on a live procfs. */
         if (fs->is_procfs && t->gen > 1) {
