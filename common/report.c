@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "sat.h"
+
 static void out_bool(struct pg_out *o, bool b) {
         pg_out_str(o, b ? "true" : "false");
 }
@@ -41,8 +43,10 @@ static void group_json(struct pg_out *o, const struct pg_tracker *t, const struc
         pg_out_double(o, g->worst_fd_ratio);
         if (g->procs > 0) {
                 pg_out_str(o, ",\"oldest_start_time\":");
-                pg_out_ratio(o, fs->boot_time * (uint64_t)fs->ticks + g->oldest_start_ticks,
-                             (uint64_t)fs->ticks);
+                pg_out_ratio(
+                    o,
+                    pg_sat_epoch_ticks(fs->boot_time, (uint64_t)fs->ticks, g->oldest_start_ticks),
+                    (uint64_t)fs->ticks);
         }
         pg_out_str(o, ",\"states\":");
         pg_format_states_json(o, &g->states);
@@ -293,7 +297,9 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
                 if (gs[i]->procs == 0)
                         continue;
                 sample_head(o, NS "oldest_start_time_seconds", gs[i]->name, NULL, NULL, NULL, NULL);
-                end_secs(o, fs->boot_time * (uint64_t)hz + gs[i]->oldest_start_ticks, hz);
+                end_secs(o,
+                         pg_sat_epoch_ticks(fs->boot_time, (uint64_t)hz, gs[i]->oldest_start_ticks),
+                         hz);
         }
         family(o, NS "num_threads", "gauge", "Number of threads");
         for (size_t i = 0; i < n; i++) {

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sat.h"
+
 /* Raw per-process values whose deltas feed the group counters. */
 enum raw_id {
         R_UTIME,
@@ -611,7 +613,7 @@ static uint64_t delta(uint64_t now, uint64_t before) {
 /* Add to a counter, stopping at 2^64-1: a sum that wrapped would read as
  * a counter going back (found by fuzz/fuzz_scan). */
 static void sat_add(uint64_t *c, uint64_t d) {
-        *c = *c > UINT64_MAX - d ? UINT64_MAX : *c + d;
+        *c = pg_sat_add(*c, d);
 }
 
 static struct tthread *find_thread(struct tproc *e, pid_t tid, uint32_t *hint) {
@@ -885,7 +887,8 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         }
 
         pg_counts_from_stat(&m.counts, st);
-        m.memory.v[PG_MEM_RESIDENT] = st->rss * (uint64_t)pg_source_procfs(t->src)->page_size;
+        m.memory.v[PG_MEM_RESIDENT] =
+            pg_sat_mul(st->rss, (uint64_t)pg_source_procfs(t->src)->page_size);
         m.memory.v[PG_MEM_VIRTUAL] = st->vsize;
         m.states.v[pg_state_from_char(st->state)] = 1;
         if (idle) {
@@ -912,7 +915,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                         return r;
                 m.counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
                 m.counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
-                m.memory.v[PG_MEM_SWAP] = ss->vm_swap_kb * 1024;
+                m.memory.v[PG_MEM_SWAP] = pg_sat_mul(ss->vm_swap_kb, 1024);
                 was = e->io_fd >= 0;
                 r = pg_proc_io_kept(p, &e->io_fd, busy_room(t, e), &io);
                 kept_now(t, was, e->io_fd);
@@ -981,14 +984,15 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         r = account_threads(t, e, g, n ? t->tbuf : NULL, n, &m);
         if (r < 0)
                 return r;
+        /* Gauges saturate like counters: a wrapped sum would be small. */
         g->pub.procs++;
-        g->pub.threads += st->num_threads;
+        sat_add(&g->pub.threads, st->num_threads);
         for (int i = 0; i < PG_MEM_MAX; i++)
-                g->pub.memory.v[i] += m.memory.v[i];
+                sat_add(&g->pub.memory.v[i], m.memory.v[i]);
         if (m.filedesc.open >= 0) {
-                g->pub.open_fds += (uint64_t)m.filedesc.open;
+                sat_add(&g->pub.open_fds, (uint64_t)m.filedesc.open);
                 if (e->fd_limit > 0 && e->fd_limit != PG_UNLIMITED) {
-                        g->pub.fd_limit += e->fd_limit;
+                        sat_add(&g->pub.fd_limit, e->fd_limit);
                         double ratio = (double)m.filedesc.open / (double)e->fd_limit;
                         if (ratio > g->pub.worst_fd_ratio)
                                 g->pub.worst_fd_ratio = ratio;
@@ -1144,10 +1148,10 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
                 d[R_CUTIME] = d[R_CSTIME] = d[R_CMINFLT] = d[R_CMAJFLT] = 0;
         /* Reaped children we tracked were counted already: what their
          * parent's cutime and io gained for them is only their tail. */
-        d[R_CUTIME] = delta(d[R_CUTIME], sub[R_UTIME] + sub[R_CUTIME]);
-        d[R_CSTIME] = delta(d[R_CSTIME], sub[R_STIME] + sub[R_CSTIME]);
-        d[R_CMINFLT] = delta(d[R_CMINFLT], sub[R_MINFLT] + sub[R_CMINFLT]);
-        d[R_CMAJFLT] = delta(d[R_CMAJFLT], sub[R_MAJFLT] + sub[R_CMAJFLT]);
+        d[R_CUTIME] = delta(d[R_CUTIME], pg_sat_add(sub[R_UTIME], sub[R_CUTIME]));
+        d[R_CSTIME] = delta(d[R_CSTIME], pg_sat_add(sub[R_STIME], sub[R_CSTIME]));
+        d[R_CMINFLT] = delta(d[R_CMINFLT], pg_sat_add(sub[R_MINFLT], sub[R_CMINFLT]));
+        d[R_CMAJFLT] = delta(d[R_CMAJFLT], pg_sat_add(sub[R_MAJFLT], sub[R_CMAJFLT]));
         if (!e->fresh) {
                 d[R_READ] = delta(d[R_READ], sub[R_READ]);
                 d[R_WRITE] = delta(d[R_WRITE], sub[R_WRITE]);
@@ -1216,7 +1220,7 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
                         parent->sub = (int32_t)t->nsubs++;
                 }
                 for (int k = 0; k < R_MAX; k++)
-                        t->subs[parent->sub].v[k] += e->raw[k];
+                        sat_add(&t->subs[parent->sub].v[k], e->raw[k]);
         }
         for (size_t i = 0; i < t->npool; i++) {
                 struct tproc *e = ent(t, i);

@@ -18,7 +18,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/format.h"
 #include "common/match.h"
+#include "common/report.h"
 #include "common/track.h"
 
 #define PAGE  4096u
@@ -1157,6 +1159,100 @@ START_TEST(child_reaped_by_other_group) {
 }
 END_TEST
 
+/* --- saturation ------------------------------------------------------ */
+
+/* The text o holds, NUL-terminated, for strstr. */
+static char *out_text(struct pg_out *o) {
+        char *s;
+
+        ck_assert_int_eq(o->err, 0);
+        s = strndup(o->data, o->len);
+        ck_assert_ptr_nonnull(s);
+        return s;
+}
+
+START_TEST(gauges_saturate) {
+        /* Values a corrupted or fake tree can hold: an rss of 2^62 pages
+         * (times the page size does not fit in 64 bits), swap of 2^60 kB,
+         * two virtual sizes and two fd limits whose sums do not fit. The
+         * gauges stop at 2^64-1 rather than wrap to something small. */
+        struct fproc a = {.pid = 100,
+                          .ppid = 1,
+                          .comm = "big",
+                          .start = 500,
+                          .rss = 1ull << 62,
+                          .vsize = (1ull << 63) + 1,
+                          .swap_kb = 1ull << 60,
+                          .nofile = "9223372036854775808"};
+        struct fproc b = {.pid = 101,
+                          .ppid = 1,
+                          .comm = "big",
+                          .start = 600,
+                          .rss = 1,
+                          .vsize = 1ull << 63,
+                          .swap_kb = 1,
+                          .nofile = "9223372036854775808"};
+        /* Started 2^64-1 ticks after boot: the latest there can be. */
+        struct fproc late = {.pid = 102, .ppid = 1, .comm = "late", .start = UINT64_MAX};
+        const struct pg_group *g;
+        struct pg_source *src;
+        struct pg_proc *p;
+        struct pg_idinfo ii;
+        struct pg_out o;
+        char *text;
+
+        opts.children = false;
+        rule("big", "big", NULL);
+        rule("late", "late", NULL);
+        write_proc(&a);
+        write_proc(&b);
+        write_proc(&late);
+        scan();
+        g = group("big");
+        ck_assert_uint_eq(g->procs, 2);
+        ck_assert(g->memory.v[PG_MEM_RESIDENT] == UINT64_MAX);
+        ck_assert(g->memory.v[PG_MEM_VIRTUAL] == UINT64_MAX);
+        ck_assert(g->memory.v[PG_MEM_SWAP] == UINT64_MAX);
+        ck_assert(g->fd_limit == UINT64_MAX);
+        ck_assert(group("late")->oldest_start_ticks == UINT64_MAX);
+
+        /* The JSON report: 2^64-1 ticks since the epoch at 100 Hz, not a
+         * wrapped sum that would put the start before boot. */
+        pg_out_init(&o, -1);
+        pg_report_json(&o, trk);
+        text = out_text(&o);
+        ck_assert_msg(strstr(text, "\"oldest_start_time\":184467440737095516.15") != NULL, "%s",
+                      text);
+        ck_assert_msg(strstr(text, "\"resident_bytes\":18446744073709551615") != NULL, "%s", text);
+        free(text);
+        pg_out_free(&o);
+        pg_out_init(&o, -1);
+        pg_report_prometheus(&o, trk);
+        text = out_text(&o);
+        ck_assert_msg(strstr(text, "184467440737095516.15\n") != NULL, "%s", text);
+        free(text);
+        pg_out_free(&o);
+
+        /* One process as the CLI's list reads and prints it. */
+        ck_assert_int_eq(pg_source_new(root, &src), 0);
+        pg_source_procfs_mut(src)->ticks = 100;
+        pg_source_procfs_mut(src)->page_size = PAGE;
+        ck_assert_int_eq(pg_source_get(src, 100, &p), 0);
+        ck_assert_int_eq(pg_proc_idinfo(p, PG_READ_ALL, &ii), 0);
+        ck_assert(ii.m.memory.v[PG_MEM_RESIDENT] == UINT64_MAX);
+        ck_assert(ii.m.memory.v[PG_MEM_SWAP] == UINT64_MAX);
+        ck_assert_int_eq(pg_source_get(src, 102, &p), 0);
+        ck_assert_int_eq(pg_proc_idinfo(p, PG_READ_ALL, &ii), 0);
+        pg_out_init(&o, -1);
+        pg_format_proc_json(&o, pg_source_procfs(src), &ii);
+        text = out_text(&o);
+        ck_assert_msg(strstr(text, "\"start_time\":184467440737095516.15,") != NULL, "%s", text);
+        free(text);
+        pg_out_free(&o);
+        pg_source_free(src);
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("track");
         TCase *tc;
@@ -1193,6 +1289,11 @@ static Suite *suite(void) {
         tcase_add_loop_test(tc, unseen_child_time, 0, 2);
         tcase_add_loop_test(tc, seen_child_reaped_once, 0, 2);
         tcase_add_test(tc, child_reaped_by_other_group);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("saturation");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, gauges_saturate);
         suite_add_tcase(s, tc);
         return s;
 }
