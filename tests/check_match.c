@@ -213,7 +213,7 @@ START_TEST(start_time_out_of_range) {
         /* Past 9999-12-31 23:59:59 UTC (a btime or start ticks a corrupted
          * or fake tree makes up) the start time prints as that second:
          * gmtime_r cannot represent it all (year beyond INT_MAX). */
-        static const uint64_t btimes[] = {300000000000u, 1ull << 62, UINT64_MAX, BTIME};
+        static const uint64_t btimes[] = {1ull << 62, 300000000000u, UINT64_MAX, BTIME};
         struct pg_match_input in = IN("a", "a\0");
         char name[PG_NAME_MAX];
 
