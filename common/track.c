@@ -191,7 +191,8 @@ struct pg_tracker {
         struct deferred *deferred;
         size_t ndeferred;
         size_t capdeferred;
-        uint32_t *dstack; /* visit_deferred's ancestor chain, MAX_ANCESTRY */
+        uint32_t *dstack; /* visit_deferred's ancestor chain */
+        size_t capdstack;
 };
 
 #define CHUNK 512
@@ -1279,20 +1280,17 @@ static struct deferred *find_deferred(struct pg_tracker *t, pid_t pid) {
 /* Visit the deferred processes, each after its deferred ancestors: a
  * chain born since the last scan (grandparent, parent, child), listed in
  * any order, joins the group of whoever of it matched. Each entry goes on
- * an ancestor chain at most once and a chain stops at MAX_ANCESTRY (as
- * classify's walk up does), so a deep or looping ppid chain costs
- * O(n log n), not O(n^2). Returns 0 or -ENOMEM. */
+ * an ancestor chain at most once (which also ends a looping ppid chain),
+ * so however deep a fork chain a user makes, this costs O(n log n) for n
+ * deferred processes, not O(n^2). Returns 0 or -ENOMEM. */
 static int visit_deferred(struct pg_tracker *t) {
         struct pg_proc *p;
         int r;
 
         if (t->ndeferred == 0)
                 return 0;
-        if (!t->dstack) {
-                t->dstack = malloc(MAX_ANCESTRY * sizeof(*t->dstack));
-                if (!t->dstack)
-                        return -ENOMEM;
-        }
+        if (pg_reserve(&t->dstack, &t->capdstack, t->ndeferred, sizeof(*t->dstack)) < 0)
+                return -ENOMEM;
         qsort(t->deferred, t->ndeferred, sizeof(*t->deferred), cmp_deferred);
         for (size_t i = 0; i < t->ndeferred; i++) {
                 struct deferred *d = &t->deferred[i];
@@ -1301,13 +1299,11 @@ static int visit_deferred(struct pg_tracker *t) {
                 if (d->queued)
                         continue;
                 /* Climb while the parent is deferred and not visited. */
-                while (depth < MAX_ANCESTRY) {
+                do {
                         d->queued = true;
                         t->dstack[depth++] = (uint32_t)(d - t->deferred);
                         d = find_deferred(t, d->ppid);
-                        if (!d || d->queued)
-                                break;
-                }
+                } while (d && !d->queued);
                 /* Then down again, oldest ancestor first. */
                 while (depth > 0) {
                         r = pg_source_get(t->src, t->deferred[t->dstack[--depth]].pid, &p);

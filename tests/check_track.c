@@ -222,7 +222,7 @@ static void write_proc(const struct fproc *p) {
  * -Wl,--wrap=syscall (Makefile.am) and lists the root's pids in the order
  * a test asks for: those of walk_order first, in that order, then the
  * rest as the filesystem gave them. Only this test binary is wrapped. */
-static pid_t walk_order[16];
+static pid_t walk_order[256];
 static size_t walk_n;
 static struct stat root_st;
 
@@ -788,6 +788,35 @@ START_TEST(new_chain_at_later_scan) {
 }
 END_TEST
 
+START_TEST(deep_chain_each_pid_below_its_parent) {
+        /* A fork chain 200 deep under a matched process, each child's pid
+         * below its parent's (a user can arrange that after pid wrap),
+         * listed lowest first: every one is deferred, the deepest first in
+         * pid order, and all join the group. */
+        enum { DEPTH = 200 };
+        struct fproc svc = {.pid = 3000, .ppid = 1, .comm = "svc", .utime = 1, .start = 100};
+        pid_t order[DEPTH + 1];
+
+        rule("svc", "svc", NULL);
+        write_proc(&svc);
+        for (int i = 1; i <= DEPTH; i++) {
+                struct fproc c = {.pid = 3000 - i,
+                                  .ppid = 3000 - i + 1,
+                                  .comm = "link",
+                                  .utime = 1,
+                                  .start = 100 + (uint64_t)i};
+                write_proc(&c);
+        }
+        for (int i = 0; i <= DEPTH; i++)
+                order[i] = 3000 - DEPTH + i;
+        list_order(order, DEPTH + 1);
+        scan();
+        ck_assert_uint_eq(stats()->procs, DEPTH + 1);
+        ck_assert_uint_eq(group("svc")->procs, DEPTH + 1);
+        counts_are("svc", DEPTH + 1, 0, 0, 0, 0, 0, 0, 0);
+}
+END_TEST
+
 START_TEST(ppid_loop_ends) {
         /* A hostile or racy tree: two new processes each other's parent,
          * below a matched one. The scan ends; neither is anyone's child. */
@@ -1272,6 +1301,7 @@ static Suite *suite(void) {
         tcase_add_loop_test(tc, family_in_any_order, 0, 3);
         tcase_add_test(tc, child_listed_before_parent);
         tcase_add_test(tc, new_chain_at_later_scan);
+        tcase_add_test(tc, deep_chain_each_pid_below_its_parent);
         tcase_add_test(tc, ppid_loop_ends);
         suite_add_tcase(s, tc);
 
