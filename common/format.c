@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sat.h"
+
 void pg_out_init(struct pg_out *o, int fd) {
         memset(o, 0, sizeof(*o));
         o->fd = fd;
@@ -475,7 +477,8 @@ void pg_format_proc_json(struct pg_out *o, const struct pg_procfs *fs, const str
         key(o, "ppid", 0);
         pg_out_i64(o, st->ppid);
         key(o, "start_time", 0);
-        pg_out_ratio(o, fs->boot_time * (uint64_t)fs->ticks + st->start_ticks, (uint64_t)fs->ticks);
+        pg_out_ratio(o, pg_sat_epoch_ticks(fs->boot_time, (uint64_t)fs->ticks, st->start_ticks),
+                     (uint64_t)fs->ticks);
         key(o, "euid", 0);
         pg_out_u64(o, st->euid);
         key(o, "counts", 0);

@@ -10,6 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sat.h"
+
 struct linux_dirent64 {
         uint64_t d_ino;
         int64_t d_off;
@@ -55,7 +57,7 @@ void pg_counts_from_stat(struct pg_counts *c, const struct pg_stat *st) {
 void pg_counts_add(struct pg_counts *c, const struct pg_counts *c2) {
         /* Saturating: a sum that wrapped would read as a counter going back. */
         for (int i = 0; i < PG_COUNT_MAX; i++)
-                c->v[i] = c->v[i] > UINT64_MAX - c2->v[i] ? UINT64_MAX : c->v[i] + c2->v[i];
+                c->v[i] = pg_sat_add(c->v[i], c2->v[i]);
 }
 
 int pg_source_new(const char *path, struct pg_source **ret) {
@@ -420,9 +422,9 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
         pg_counts_from_stat(&m.counts, st);
         m.counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
         m.counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
-        m.memory.v[PG_MEM_RESIDENT] = st->rss * (uint64_t)fs->page_size;
+        m.memory.v[PG_MEM_RESIDENT] = pg_sat_mul(st->rss, (uint64_t)fs->page_size);
         m.memory.v[PG_MEM_VIRTUAL] = st->vsize;
-        m.memory.v[PG_MEM_SWAP] = ss->vm_swap_kb * 1024;
+        m.memory.v[PG_MEM_SWAP] = pg_sat_mul(ss->vm_swap_kb, 1024);
         m.num_threads = st->num_threads;
         m.states.v[pg_state_from_char(st->state)] = 1;
 
@@ -461,8 +463,8 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
                 if (fatal(r))
                         return r;
                 if (r == 0) {
-                        m.memory.v[PG_MEM_PROP_RESIDENT] = sm.pss_kb * 1024;
-                        m.memory.v[PG_MEM_PROP_SWAP] = sm.swap_pss_kb * 1024;
+                        m.memory.v[PG_MEM_PROP_RESIDENT] = pg_sat_mul(sm.pss_kb, 1024);
+                        m.memory.v[PG_MEM_PROP_SWAP] = pg_sat_mul(sm.swap_pss_kb, 1024);
                 }
         }
         *ret = m;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sat.h"
+
 /* The names as printed. JSON and Prometheus show invalid UTF-8 as U+FFFD,
  * so two group names (or two thread names of a group) that differ only
  * there would print alike: duplicate object keys, duplicate series. Such
@@ -127,8 +129,10 @@ static void group_json(struct pg_out *o, const struct pg_tracker *t, const struc
         pg_out_double(o, g->worst_fd_ratio);
         if (g->procs > 0) {
                 pg_out_str(o, ",\"oldest_start_time\":");
-                pg_out_ratio(o, fs->boot_time * (uint64_t)fs->ticks + g->oldest_start_ticks,
-                             (uint64_t)fs->ticks);
+                pg_out_ratio(
+                    o,
+                    pg_sat_epoch_ticks(fs->boot_time, (uint64_t)fs->ticks, g->oldest_start_ticks),
+                    (uint64_t)fs->ticks);
         }
         pg_out_str(o, ",\"states\":");
         pg_format_states_json(o, &g->states);
@@ -396,7 +400,9 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
                         continue;
                 sample_head(o, NS "oldest_start_time_seconds", gname(&pn, i), NULL, NULL, NULL,
                             NULL);
-                end_secs(o, fs->boot_time * (uint64_t)hz + gs[i]->oldest_start_ticks, hz);
+                end_secs(o,
+                         pg_sat_epoch_ticks(fs->boot_time, (uint64_t)hz, gs[i]->oldest_start_ticks),
+                         hz);
         }
         family(o, NS "num_threads", "gauge", "Number of threads");
         for (size_t i = 0; i < n; i++) {

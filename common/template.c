@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "sat.h"
+
 enum part_kind { P_TEXT, P_COMM, P_EXEBASE, P_EXEFULL, P_USER, P_PID, P_START, P_MATCH };
 
 struct part {
@@ -165,16 +167,34 @@ static const char *user_name(struct pg_template *t, uid_t uid, char *num, size_t
         return t->users[i].name;
 }
 
+/* The last second that prints with a four-digit year, 9999-12-31
+ * 23:59:59 UTC. Later start times (a btime or start ticks out of range,
+ * from a corrupted or fake tree) print as it: gmtime_r cannot represent
+ * them all, and a name should not grow with a bogus year. */
+#define MAX_START_SECS 253402300799u
+
 /* Go's time.Time.String() in UTC: "2006-01-02 15:04:05.05 +0000 UTC". */
 static void put_start_time(struct sink *s, const struct pg_match_input *in) {
         uint64_t ticks = (uint64_t)(in->ticks > 0 ? in->ticks : 100);
-        time_t secs = (time_t)(in->boot_time + in->start_ticks / ticks);
+        uint64_t usecs = pg_sat_add(in->boot_time, in->start_ticks / ticks);
         uint64_t frac_ns = (in->start_ticks % ticks) * 1000000000u / ticks;
+        time_t secs;
         char buf[80];
         struct tm tm;
         size_t n;
 
-        gmtime_r(&secs, &tm);
+        if (usecs > MAX_START_SECS) {
+                usecs = MAX_START_SECS;
+                frac_ns = 0;
+        }
+        secs = (time_t)usecs;
+        /* A 32-bit time_t cannot hold every second up to the clamp. */
+        if ((uint64_t)secs != usecs || !gmtime_r(&secs, &tm)) {
+                static const char clamp[] = "9999-12-31 23:59:59";
+                put(s, clamp, sizeof(clamp) - 1);
+                put(s, " +0000 UTC", 10);
+                return;
+        }
         n = strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
         if (frac_ns) {
                 int k = snprintf(buf + n, sizeof(buf) - n, ".%09llu", (unsigned long long)frac_ns);

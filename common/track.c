@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sat.h"
+
 /* Raw per-process values whose deltas feed the group counters. */
 enum raw_id {
         R_UTIME,
@@ -100,6 +102,13 @@ struct tproc {
         uint32_t capthr;
 };
 
+/* A process that visit() put off until the walk was over. */
+struct deferred {
+        pid_t pid;
+        pid_t ppid;  /* as its stat said during the walk */
+        bool queued; /* on visit_deferred's chain or visited */
+};
+
 /* A process of this scan and its entry. */
 struct proc_view {
         struct pg_proc *p;
@@ -177,9 +186,13 @@ struct pg_tracker {
          * and only then does finish() walk the pool for them. */
         size_t nseen;
 
-        pid_t *deferred;
+        /* New processes whose parent was not seen yet when the walk
+         * reached them, visited after the walk (see visit_deferred). */
+        struct deferred *deferred;
         size_t ndeferred;
         size_t capdeferred;
+        uint32_t *dstack; /* visit_deferred's ancestor chain */
+        size_t capdstack;
 };
 
 #define CHUNK 512
@@ -427,6 +440,7 @@ void pg_tracker_free(struct pg_tracker *t) {
         free(t->groups);
         free(t->sorted);
         free(t->deferred);
+        free(t->dstack);
         free(t->subs);
         for (size_t i = 0; i < t->nwchans; i++)
                 free(t->wchans[i]);
@@ -600,7 +614,7 @@ static uint64_t delta(uint64_t now, uint64_t before) {
 /* Add to a counter, stopping at 2^64-1: a sum that wrapped would read as
  * a counter going back (found by fuzz/fuzz_scan). */
 static void sat_add(uint64_t *c, uint64_t d) {
-        *c = *c > UINT64_MAX - d ? UINT64_MAX : *c + d;
+        *c = pg_sat_add(*c, d);
 }
 
 static struct tthread *find_thread(struct tproc *e, pid_t tid, uint32_t *hint) {
@@ -874,7 +888,8 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         }
 
         pg_counts_from_stat(&m.counts, st);
-        m.memory.v[PG_MEM_RESIDENT] = st->rss * (uint64_t)pg_source_procfs(t->src)->page_size;
+        m.memory.v[PG_MEM_RESIDENT] =
+            pg_sat_mul(st->rss, (uint64_t)pg_source_procfs(t->src)->page_size);
         m.memory.v[PG_MEM_VIRTUAL] = st->vsize;
         m.states.v[pg_state_from_char(st->state)] = 1;
         if (idle) {
@@ -901,7 +916,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                         return r;
                 m.counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
                 m.counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
-                m.memory.v[PG_MEM_SWAP] = ss->vm_swap_kb * 1024;
+                m.memory.v[PG_MEM_SWAP] = pg_sat_mul(ss->vm_swap_kb, 1024);
                 was = e->io_fd >= 0;
                 r = pg_proc_io_kept(p, &e->io_fd, busy_room(t, e), &io);
                 kept_now(t, was, e->io_fd);
@@ -970,14 +985,15 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         r = account_threads(t, e, g, n ? t->tbuf : NULL, n, &m);
         if (r < 0)
                 return r;
+        /* Gauges saturate like counters: a wrapped sum would be small. */
         g->pub.procs++;
-        g->pub.threads += st->num_threads;
+        sat_add(&g->pub.threads, st->num_threads);
         for (int i = 0; i < PG_MEM_MAX; i++)
-                g->pub.memory.v[i] += m.memory.v[i];
+                sat_add(&g->pub.memory.v[i], m.memory.v[i]);
         if (m.filedesc.open >= 0) {
-                g->pub.open_fds += (uint64_t)m.filedesc.open;
+                sat_add(&g->pub.open_fds, (uint64_t)m.filedesc.open);
                 if (e->fd_limit > 0 && e->fd_limit != PG_UNLIMITED) {
-                        g->pub.fd_limit += e->fd_limit;
+                        sat_add(&g->pub.fd_limit, e->fd_limit);
                         double ratio = (double)m.filedesc.open / (double)e->fd_limit;
                         if (ratio > g->pub.worst_fd_ratio)
                                 g->pub.worst_fd_ratio = ratio;
@@ -993,6 +1009,20 @@ static void report(struct pg_tracker *t, const struct pg_proc *p, int r) {
                 return;
         if (t->err_fn)
                 t->err_fn(t->err_ctx, p->pid, p->failed ? p->failed : "?", r);
+}
+
+/* Put pid off until the walk is over. Returns 0 or -ENOMEM. */
+static int defer(struct pg_tracker *t, pid_t pid, pid_t ppid) {
+        if (t->ndeferred == t->capdeferred) {
+                size_t cap = t->capdeferred ? t->capdeferred * 2 : 64;
+                struct deferred *d = realloc(t->deferred, cap * sizeof(*d));
+                if (!d)
+                        return -ENOMEM;
+                t->deferred = d;
+                t->capdeferred = cap;
+        }
+        t->deferred[t->ndeferred++] = (struct deferred){.pid = pid, .ppid = ppid};
+        return 0;
 }
 
 /* One process of the walk. Returns 0 or -ENOMEM (the only error that ends
@@ -1021,20 +1051,15 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                 e = NULL;
         }
         if (!e) {
-                /* Children attribution needs the parent first; a parent
-                 * with a higher pid (after pid wrap) is visited later. */
-                if (defer_ok && t->opts.children && st->ppid > 0 && !lookup(t, st->ppid) &&
-                    st->ppid > p->pid) {
-                        if (t->ndeferred == t->capdeferred) {
-                                size_t cap = t->capdeferred ? t->capdeferred * 2 : 64;
-                                pid_t *d = realloc(t->deferred, cap * sizeof(*d));
-                                if (!d)
-                                        return -ENOMEM;
-                                t->deferred = d;
-                                t->capdeferred = cap;
-                        }
-                        t->deferred[t->ndeferred++] = p->pid;
-                        return 0;
+                /* Children attribution needs the parent classified first,
+                 * and the root lists pids in no order we can rely on (pid
+                 * wrap; a fake tree's directory order): a new process
+                 * whose parent this scan has not reached yet waits for
+                 * the end of the walk. */
+                if (defer_ok && t->opts.children && st->ppid > 0) {
+                        const struct tproc *parent = lookup(t, st->ppid);
+                        if (!parent || parent->seen != t->gen)
+                                return defer(t, p->pid, st->ppid);
                 }
                 e = insert(t, p->pid);
                 if (!e)
@@ -1124,10 +1149,10 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
                 d[R_CUTIME] = d[R_CSTIME] = d[R_CMINFLT] = d[R_CMAJFLT] = 0;
         /* Reaped children we tracked were counted already: what their
          * parent's cutime and io gained for them is only their tail. */
-        d[R_CUTIME] = delta(d[R_CUTIME], sub[R_UTIME] + sub[R_CUTIME]);
-        d[R_CSTIME] = delta(d[R_CSTIME], sub[R_STIME] + sub[R_CSTIME]);
-        d[R_CMINFLT] = delta(d[R_CMINFLT], sub[R_MINFLT] + sub[R_CMINFLT]);
-        d[R_CMAJFLT] = delta(d[R_CMAJFLT], sub[R_MAJFLT] + sub[R_CMAJFLT]);
+        d[R_CUTIME] = delta(d[R_CUTIME], pg_sat_add(sub[R_UTIME], sub[R_CUTIME]));
+        d[R_CSTIME] = delta(d[R_CSTIME], pg_sat_add(sub[R_STIME], sub[R_CSTIME]));
+        d[R_CMINFLT] = delta(d[R_CMINFLT], pg_sat_add(sub[R_MINFLT], sub[R_CMINFLT]));
+        d[R_CMAJFLT] = delta(d[R_CMAJFLT], pg_sat_add(sub[R_MAJFLT], sub[R_CMAJFLT]));
         if (!e->fresh) {
                 d[R_READ] = delta(d[R_READ], sub[R_READ]);
                 d[R_WRITE] = delta(d[R_WRITE], sub[R_WRITE]);
@@ -1196,7 +1221,7 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
                         parent->sub = (int32_t)t->nsubs++;
                 }
                 for (int k = 0; k < R_MAX; k++)
-                        t->subs[parent->sub].v[k] += e->raw[k];
+                        sat_add(&t->subs[parent->sub].v[k], e->raw[k]);
         }
         for (size_t i = 0; i < t->npool; i++) {
                 struct tproc *e = ent(t, i);
@@ -1241,6 +1266,59 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
         return 0;
 }
 
+static int cmp_deferred(const void *a, const void *b) {
+        const struct deferred *x = a, *y = b;
+        return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The deferred entry of pid, or NULL; t->deferred is sorted by pid. */
+static struct deferred *find_deferred(struct pg_tracker *t, pid_t pid) {
+        struct deferred key = {.pid = pid};
+        return bsearch(&key, t->deferred, t->ndeferred, sizeof(key), cmp_deferred);
+}
+
+/* Visit the deferred processes, each after its deferred ancestors: a
+ * chain born since the last scan (grandparent, parent, child), listed in
+ * any order, joins the group of whoever of it matched. Each entry goes on
+ * an ancestor chain at most once (which also ends a looping ppid chain),
+ * so however deep a fork chain a user makes, this costs O(n log n) for n
+ * deferred processes, not O(n^2). Returns 0 or -ENOMEM. */
+static int visit_deferred(struct pg_tracker *t) {
+        struct pg_proc *p;
+        int r;
+
+        if (t->ndeferred == 0)
+                return 0;
+        if (pg_reserve(&t->dstack, &t->capdstack, t->ndeferred, sizeof(*t->dstack)) < 0)
+                return -ENOMEM;
+        qsort(t->deferred, t->ndeferred, sizeof(*t->deferred), cmp_deferred);
+        for (size_t i = 0; i < t->ndeferred; i++) {
+                struct deferred *d = &t->deferred[i];
+                size_t depth = 0;
+
+                if (d->queued)
+                        continue;
+                /* Climb while the parent is deferred and not visited. */
+                do {
+                        d->queued = true;
+                        t->dstack[depth++] = (uint32_t)(d - t->deferred);
+                        d = find_deferred(t, d->ppid);
+                } while (d && !d->queued);
+                /* Then down again, oldest ancestor first. */
+                while (depth > 0) {
+                        r = pg_source_get(t->src, t->deferred[t->dstack[--depth]].pid, &p);
+                        if (r < 0) {
+                                pg_source_account(t->src, r);
+                                continue;
+                        }
+                        r = visit(t, p, false);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 static double elapsed(const struct timespec *a, const struct timespec *b) {
         return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
@@ -1268,16 +1346,9 @@ int pg_tracker_scan(struct pg_tracker *t) {
         }
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < t->ndeferred; i++) {
-                r = pg_source_get(t->src, t->deferred[i], &p);
-                if (r < 0) {
-                        pg_source_account(t->src, r);
-                        continue;
-                }
-                r = visit(t, p, false);
-                if (r < 0)
-                        return r;
-        }
+        r = visit_deferred(t);
+        if (r < 0)
+                return r;
         /* The CPU a process can have used since the last scan, with slack
          * for tick rounding; only meaningful on a live procfs. */
         if (fs->is_procfs && t->gen > 1) {

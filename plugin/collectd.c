@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/proc.h"
+#include "common/sat.h"
 #include "common/track.h"
 #include "plugin/collectd_conf.h"
 
@@ -184,7 +185,8 @@ static void submit_gauge(const char *pi, const char *type, const char *ti, doubl
 static uint64_t ticks_to_us(uint64_t ticks, long hz) {
         if (hz <= 0)
                 return 0;
-        return ticks / (uint64_t)hz * 1000000u + ticks % (uint64_t)hz * 1000000u / (uint64_t)hz;
+        return pg_sat_add(pg_sat_mul(ticks / (uint64_t)hz, 1000000u),
+                          ticks % (uint64_t)hz * 1000000u / (uint64_t)hz);
 }
 
 static void submit_group(const struct pg_group *gr, const char *pi, long hz, cdtime_t t) {

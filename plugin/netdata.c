@@ -25,6 +25,7 @@
 
 #include "common/conffile.h"
 #include "common/format.h"
+#include "common/sat.h"
 #include "common/track.h"
 #include "plugin/ndproto.h"
 
@@ -392,7 +393,8 @@ static uint64_t dim_value(const struct plugin *pl, const struct pg_group *g,
         case S_UPTIME: {
                 /* Wall clock minus the start (boot time + start ticks), so
                  * that a fake procfs tree works as well as /proc. */
-                uint64_t start = fs->boot_time + g->oldest_start_ticks / (uint64_t)fs->ticks;
+                uint64_t start =
+                    pg_sat_add(fs->boot_time, g->oldest_start_ticks / (uint64_t)fs->ticks);
                 uint64_t now = (uint64_t)time(NULL);
                 return now > start ? now - start : 0;
         }

@@ -209,6 +209,33 @@ START_TEST(start_time_whole_second_and_unknown_user) {
 }
 END_TEST
 
+START_TEST(start_time_out_of_range) {
+        /* Past 9999-12-31 23:59:59 UTC (a btime or start ticks a corrupted
+         * or fake tree makes up) the start time prints as that second:
+         * gmtime_r cannot represent it all (year beyond INT_MAX). */
+        static const uint64_t btimes[] = {1ull << 62, 300000000000u, UINT64_MAX, BTIME};
+        struct pg_match_input in = IN("a", "a\0");
+        char name[PG_NAME_MAX];
+
+        add("{{.StartTime}}", NULL, 0, NULL, 0, NULL, 0);
+        for (size_t i = 0; i < sizeof(btimes) / sizeof(btimes[0]); i++) {
+                in.boot_time = btimes[i];
+                in.start_ticks = btimes[i] == BTIME ? UINT64_MAX : 550;
+                ck_assert_int_eq(pg_rules_match(rs, &in, name, sizeof(name)), 1);
+                ck_assert_str_eq(name, "9999-12-31 23:59:59 +0000 UTC");
+        }
+        /* The last second that fits prints as itself. */
+        in.boot_time = 253402300799u;
+        in.start_ticks = 0;
+        ck_assert_int_eq(pg_rules_match(rs, &in, name, sizeof(name)), 1);
+        ck_assert_str_eq(name, "9999-12-31 23:59:59 +0000 UTC");
+        in.boot_time = 253402300798u;
+        in.start_ticks = 50;
+        ck_assert_int_eq(pg_rules_match(rs, &in, name, sizeof(name)), 1);
+        ck_assert_str_eq(name, "9999-12-31 23:59:58.5 +0000 UTC");
+}
+END_TEST
+
 START_TEST(exe_without_argv) {
         struct pg_match_input in = IN("kthreadd", "");
 
@@ -337,6 +364,7 @@ static Suite *suite(void) {
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, every_variable);
         tcase_add_test(tc, start_time_whole_second_and_unknown_user);
+        tcase_add_test(tc, start_time_out_of_range);
         tcase_add_test(tc, exe_without_argv);
         tcase_add_test(tc, spaces_and_literals);
         tcase_add_test(tc, named_captures);

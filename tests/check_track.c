@@ -13,10 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/format.h"
 #include "common/match.h"
+#include "common/report.h"
 #include "common/track.h"
 
 #define PAGE  4096u
@@ -210,6 +214,94 @@ static void write_proc(const struct fproc *p) {
         }
 }
 
+/* --- the order of the walk ------------------------------------------ */
+
+/* The source lists the root with getdents64 through syscall(). Directory
+ * order is the filesystem's (hashed on ext4, creation order or its
+ * reverse on tmpfs, depending on the kernel), so this test is linked with
+ * -Wl,--wrap=syscall (Makefile.am) and lists the root's pids in the order
+ * a test asks for: those of walk_order first, in that order, then the
+ * rest as the filesystem gave them. Only this test binary is wrapped. */
+static pid_t walk_order[256];
+static size_t walk_n;
+static struct stat root_st;
+
+long __real_syscall(long nr, ...);
+long __wrap_syscall(long nr, ...);
+
+/* List the root's pids in this order from the next scan on. */
+static void list_order(const pid_t *pids, size_t n) {
+        ck_assert_uint_le(n, sizeof(walk_order) / sizeof(walk_order[0]));
+        memcpy(walk_order, pids, n * sizeof(*pids));
+        walk_n = n;
+        ck_assert_int_eq(stat(root, &root_st), 0);
+}
+
+struct dent {
+        uint64_t ino;
+        int64_t off;
+        unsigned short reclen;
+        unsigned char type;
+        char name[];
+};
+
+/* Rewrite the n bytes of records in buf: non-pid names, then walk_order,
+ * then the other pids. */
+static void reorder(char *buf, size_t n) {
+        char *out = malloc(n);
+        size_t len = 0;
+
+        ck_assert_ptr_nonnull(out);
+        for (size_t pass = 0; pass <= walk_n + 1; pass++) {
+                for (size_t off = 0; off < n;) {
+                        struct dent *d = (void *)(buf + off);
+                        char *end;
+                        long pid = strtol(d->name, &end, 10);
+                        bool is_pid = *d->name && !*end;
+                        bool listed = false, take;
+
+                        for (size_t k = 0; is_pid && k < walk_n; k++)
+                                listed = listed || walk_order[k] == pid;
+                        if (pass == 0)
+                                take = !is_pid;
+                        else if (pass <= walk_n)
+                                take = is_pid && walk_order[pass - 1] == pid;
+                        else
+                                take = is_pid && !listed;
+                        if (take) {
+                                memcpy(out + len, d, d->reclen);
+                                len += d->reclen;
+                        }
+                        off += d->reclen;
+                }
+        }
+        ck_assert_uint_eq(len, n);
+        memcpy(buf, out, n);
+        free(out);
+}
+
+long __wrap_syscall(long nr, ...) {
+        struct stat st;
+        va_list ap;
+        int fd;
+        char *buf;
+        size_t cap;
+        long n;
+
+        /* libpgcore makes no other syscall() than getdents64. */
+        ck_assert_int_eq(nr, SYS_getdents64);
+        va_start(ap, nr);
+        fd = va_arg(ap, int);
+        buf = va_arg(ap, char *);
+        cap = va_arg(ap, size_t);
+        va_end(ap);
+        n = __real_syscall(nr, fd, buf, cap);
+        if (n > 0 && walk_n > 0 && fstat(fd, &st) == 0 && st.st_dev == root_st.st_dev &&
+            st.st_ino == root_st.st_ino)
+                reorder(buf, (size_t)n);
+        return n;
+}
+
 /* --- the tracker under test ---------------------------------------- */
 
 static struct pg_tracker *trk;
@@ -234,6 +326,7 @@ static void setup(void) {
         opts = (struct pg_track_opts)PG_TRACK_OPTS_DEFAULT;
         trk = NULL;
         nprev = 0;
+        walk_n = 0;
 }
 
 static void teardown(void) {
@@ -619,6 +712,131 @@ START_TEST(child_before_parent_in_walk) {
 }
 END_TEST
 
+/* The orders in which the walk lists a family: ascending pids, the
+ * reverse, and a shuffle. */
+static const pid_t family_orders[3][4] = {
+    {150, 300, 700, 800}, {800, 700, 300, 150}, {300, 800, 150, 700}};
+
+START_TEST(family_in_any_order) {
+        /* A matched process, its child, grandchild and great-grandchild,
+         * all new, their pids in no order (pid wrap): the whole family
+         * joins the group at the first scan, however the root lists it. */
+        struct fproc svc = {.pid = 700, .ppid = 1, .comm = "svc", .utime = 1, .start = 100};
+        struct fproc a = {.pid = 300, .ppid = 700, .comm = "a", .utime = 10, .start = 200};
+        struct fproc b = {.pid = 800, .ppid = 300, .comm = "b", .utime = 100, .start = 300};
+        struct fproc c = {.pid = 150, .ppid = 800, .comm = "c", .utime = 1000, .start = 400};
+
+        rule("svc", "svc", NULL);
+        write_proc(&svc);
+        write_proc(&a);
+        write_proc(&b);
+        write_proc(&c);
+        list_order(family_orders[_i], 4);
+        scan();
+        counts_are("svc", 1111, 0, 0, 0, 0, 0, 0, 0);
+        ck_assert_uint_eq(group("svc")->procs, 4);
+        ck_assert_uint_eq(stats()->procs, 4);
+        /* And they stay: a later scan does not classify them again. */
+        scan();
+        ck_assert_uint_eq(group("svc")->procs, 4);
+}
+END_TEST
+
+START_TEST(child_listed_before_parent) {
+        /* Ascending pids, but the root lists the child first. */
+        struct fproc par = {.pid = 500, .ppid = 1, .comm = "parent", .utime = 10, .start = 100};
+        struct fproc ch = {.pid = 501, .ppid = 500, .comm = "worker", .utime = 5, .start = 300};
+        const pid_t order[] = {501, 500};
+
+        rule("svc", "parent", NULL);
+        write_proc(&par);
+        write_proc(&ch);
+        list_order(order, 2);
+        scan();
+        counts_are("svc", 15, 0, 0, 0, 0, 0, 0, 0);
+        ck_assert_uint_eq(group("svc")->procs, 2);
+        ck_assert_ptr_null(find("worker"));
+}
+END_TEST
+
+START_TEST(new_chain_at_later_scan) {
+        /* At the second scan a matched process has a new child, which
+         * has a new child of its own, listed before its parent. */
+        struct fproc svc = {.pid = 100, .ppid = 1, .comm = "svc", .utime = 1, .start = 100};
+        struct fproc other = {.pid = 90, .ppid = 1, .comm = "other", .utime = 7, .start = 50};
+        struct fproc par = {.pid = 400, .ppid = 100, .comm = "parent", .utime = 10, .start = 500};
+        struct fproc ch = {.pid = 401, .ppid = 400, .comm = "worker", .utime = 5, .start = 510};
+        const pid_t order[] = {401, 90, 400, 100};
+
+        rule("svc", "svc", NULL);
+        write_proc(&svc);
+        write_proc(&other);
+        list_order(order, 4);
+        scan();
+        counts_are("svc", 1, 0, 0, 0, 0, 0, 0, 0);
+        write_proc(&par);
+        write_proc(&ch);
+        scan();
+        /* Born since the last scan: their whole counts. */
+        counts_are("svc", 16, 0, 0, 0, 0, 0, 0, 0);
+        ck_assert_uint_eq(group("svc")->procs, 3);
+        ch.utime = 8;
+        write_proc(&ch);
+        scan();
+        counts_are("svc", 19, 0, 0, 0, 0, 0, 0, 0);
+        ck_assert_uint_eq(group("svc")->procs, 3);
+}
+END_TEST
+
+START_TEST(deep_chain_each_pid_below_its_parent) {
+        /* A fork chain 200 deep under a matched process, each child's pid
+         * below its parent's (a user can arrange that after pid wrap),
+         * listed lowest first: every one is deferred, the deepest first in
+         * pid order, and all join the group. */
+        enum { DEPTH = 200 };
+        struct fproc svc = {.pid = 3000, .ppid = 1, .comm = "svc", .utime = 1, .start = 100};
+        pid_t order[DEPTH + 1];
+
+        rule("svc", "svc", NULL);
+        write_proc(&svc);
+        for (int i = 1; i <= DEPTH; i++) {
+                struct fproc c = {.pid = 3000 - i,
+                                  .ppid = 3000 - i + 1,
+                                  .comm = "link",
+                                  .utime = 1,
+                                  .start = 100 + (uint64_t)i};
+                write_proc(&c);
+        }
+        for (int i = 0; i <= DEPTH; i++)
+                order[i] = 3000 - DEPTH + i;
+        list_order(order, DEPTH + 1);
+        scan();
+        ck_assert_uint_eq(stats()->procs, DEPTH + 1);
+        ck_assert_uint_eq(group("svc")->procs, DEPTH + 1);
+        counts_are("svc", DEPTH + 1, 0, 0, 0, 0, 0, 0, 0);
+}
+END_TEST
+
+START_TEST(ppid_loop_ends) {
+        /* A hostile or racy tree: two new processes each other's parent,
+         * below a matched one. The scan ends; neither is anyone's child. */
+        struct fproc svc = {.pid = 10, .ppid = 1, .comm = "svc", .utime = 1, .start = 100};
+        struct fproc a = {.pid = 600, .ppid = 601, .comm = "a", .utime = 10, .start = 200};
+        struct fproc b = {.pid = 601, .ppid = 600, .comm = "b", .utime = 100, .start = 300};
+        const pid_t order[] = {601, 600, 10};
+
+        rule("svc", "svc", NULL);
+        write_proc(&svc);
+        write_proc(&a);
+        write_proc(&b);
+        list_order(order, 3);
+        scan();
+        counts_are("svc", 1, 0, 0, 0, 0, 0, 0, 0);
+        ck_assert_uint_eq(group("svc")->procs, 1);
+        ck_assert_uint_eq(stats()->procs, 3);
+}
+END_TEST
+
 START_TEST(counter_goes_back) {
         struct fproc p = {.pid = 600,
                           .ppid = 1,
@@ -970,6 +1188,100 @@ START_TEST(child_reaped_by_other_group) {
 }
 END_TEST
 
+/* --- saturation ------------------------------------------------------ */
+
+/* The text o holds, NUL-terminated, for strstr. */
+static char *out_text(struct pg_out *o) {
+        char *s;
+
+        ck_assert_int_eq(o->err, 0);
+        s = strndup(o->data, o->len);
+        ck_assert_ptr_nonnull(s);
+        return s;
+}
+
+START_TEST(gauges_saturate) {
+        /* Values a corrupted or fake tree can hold: an rss of 2^62 pages
+         * (times the page size does not fit in 64 bits), swap of 2^60 kB,
+         * two virtual sizes and two fd limits whose sums do not fit. The
+         * gauges stop at 2^64-1 rather than wrap to something small. */
+        struct fproc a = {.pid = 100,
+                          .ppid = 1,
+                          .comm = "big",
+                          .start = 500,
+                          .rss = 1ull << 62,
+                          .vsize = (1ull << 63) + 1,
+                          .swap_kb = 1ull << 60,
+                          .nofile = "9223372036854775808"};
+        struct fproc b = {.pid = 101,
+                          .ppid = 1,
+                          .comm = "big",
+                          .start = 600,
+                          .rss = 1,
+                          .vsize = 1ull << 63,
+                          .swap_kb = 1,
+                          .nofile = "9223372036854775808"};
+        /* Started 2^64-1 ticks after boot: the latest there can be. */
+        struct fproc late = {.pid = 102, .ppid = 1, .comm = "late", .start = UINT64_MAX};
+        const struct pg_group *g;
+        struct pg_source *src;
+        struct pg_proc *p;
+        struct pg_idinfo ii;
+        struct pg_out o;
+        char *text;
+
+        opts.children = false;
+        rule("big", "big", NULL);
+        rule("late", "late", NULL);
+        write_proc(&a);
+        write_proc(&b);
+        write_proc(&late);
+        scan();
+        g = group("big");
+        ck_assert_uint_eq(g->procs, 2);
+        ck_assert(g->memory.v[PG_MEM_RESIDENT] == UINT64_MAX);
+        ck_assert(g->memory.v[PG_MEM_VIRTUAL] == UINT64_MAX);
+        ck_assert(g->memory.v[PG_MEM_SWAP] == UINT64_MAX);
+        ck_assert(g->fd_limit == UINT64_MAX);
+        ck_assert(group("late")->oldest_start_ticks == UINT64_MAX);
+
+        /* The JSON report: 2^64-1 ticks since the epoch at 100 Hz, not a
+         * wrapped sum that would put the start before boot. */
+        pg_out_init(&o, -1);
+        pg_report_json(&o, trk);
+        text = out_text(&o);
+        ck_assert_msg(strstr(text, "\"oldest_start_time\":184467440737095516.15") != NULL, "%s",
+                      text);
+        ck_assert_msg(strstr(text, "\"resident_bytes\":18446744073709551615") != NULL, "%s", text);
+        free(text);
+        pg_out_free(&o);
+        pg_out_init(&o, -1);
+        pg_report_prometheus(&o, trk);
+        text = out_text(&o);
+        ck_assert_msg(strstr(text, "184467440737095516.15\n") != NULL, "%s", text);
+        free(text);
+        pg_out_free(&o);
+
+        /* One process as the CLI's list reads and prints it. */
+        ck_assert_int_eq(pg_source_new(root, &src), 0);
+        pg_source_procfs_mut(src)->ticks = 100;
+        pg_source_procfs_mut(src)->page_size = PAGE;
+        ck_assert_int_eq(pg_source_get(src, 100, &p), 0);
+        ck_assert_int_eq(pg_proc_idinfo(p, PG_READ_ALL, &ii), 0);
+        ck_assert(ii.m.memory.v[PG_MEM_RESIDENT] == UINT64_MAX);
+        ck_assert(ii.m.memory.v[PG_MEM_SWAP] == UINT64_MAX);
+        ck_assert_int_eq(pg_source_get(src, 102, &p), 0);
+        ck_assert_int_eq(pg_proc_idinfo(p, PG_READ_ALL, &ii), 0);
+        pg_out_init(&o, -1);
+        pg_format_proc_json(&o, pg_source_procfs(src), &ii);
+        text = out_text(&o);
+        ck_assert_msg(strstr(text, "\"start_time\":184467440737095516.15,") != NULL, "%s", text);
+        free(text);
+        pg_out_free(&o);
+        pg_source_free(src);
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("track");
         TCase *tc;
@@ -986,6 +1298,11 @@ static Suite *suite(void) {
         tcase_add_loop_test(tc, child_appears, 0, 2);
         tcase_add_test(tc, child_before_parent_in_walk);
         tcase_add_test(tc, counter_goes_back);
+        tcase_add_loop_test(tc, family_in_any_order, 0, 3);
+        tcase_add_test(tc, child_listed_before_parent);
+        tcase_add_test(tc, new_chain_at_later_scan);
+        tcase_add_test(tc, deep_chain_each_pid_below_its_parent);
+        tcase_add_test(tc, ppid_loop_ends);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("reads");
@@ -1002,6 +1319,11 @@ static Suite *suite(void) {
         tcase_add_loop_test(tc, unseen_child_time, 0, 2);
         tcase_add_loop_test(tc, seen_child_reaped_once, 0, 2);
         tcase_add_test(tc, child_reaped_by_other_group);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("saturation");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, gauges_saturate);
         suite_add_tcase(s, tc);
         return s;
 }
