@@ -223,26 +223,31 @@ static void drop_busy(struct pg_tracker *t, struct tproc *e) {
 
 static struct tproc *ent(const struct pg_tracker *t, size_t k);
 
-/* Kept descriptors closed at once when the process runs out of them. */
+/* Kept descriptors closed at least when the process runs out of them. */
 #define RELIEF 32
 
 /* The process ran out of descriptors: EMFILE (the soft limit was lowered
  * under us, or the front end holds more than PG_FD_RESERVE) or ENFILE (the
- * whole system). Close up to RELIEF kept files and keep no more than
- * remain, so that the reads that open and close find room from now on. */
+ * whole system). Close kept files, RELIEF of them and down to what the
+ * present limit leaves room for, and keep no more than remain, so that
+ * the reads that open and close find room from now on. Rare: it may walk
+ * the pool. */
 static void relieve(struct pg_tracker *t) {
-        size_t closed = 0;
+        int room = pg_kept_fds_clamp(INT_MAX);
+        size_t want = t->nkept > RELIEF ? t->nkept - RELIEF : 0;
 
-        for (size_t k = 0; k < t->npool && t->nkept > 0 && closed < RELIEF; k++) {
+        if (room < 0)
+                want = 0;
+        else if ((size_t)room < want)
+                want = (size_t)room;
+        for (size_t k = 0; k < t->npool && t->nkept > want; k++) {
                 struct tproc *e = ent(t, k);
-                size_t before = t->nkept;
 
                 drop_busy(t, e);
                 for (uint32_t i = 0; i < e->nthr; i++)
                         drop_fd(t, &e->thr[i].sched_fd);
                 drop_fd(t, &e->stat_fd);
                 drop_fd(t, &e->sched_fd);
-                closed += before - t->nkept;
         }
         t->max_kept = t->nkept;
 }
