@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -250,6 +251,26 @@ static void relieve(struct pg_tracker *t) {
                 drop_fd(t, &e->sched_fd);
         }
         t->max_kept = t->nkept;
+}
+
+/* Before a scan: room for the reads that open and close, whatever
+ * happened since the last one (the soft limit lowered under us, or
+ * descriptors taken by the front end). One getrlimit and, where the
+ * kernel gives the fd count as the size of fd/ (see procfs.h), one
+ * fstatat per scan, not per process. */
+static void fit_limit(struct pg_tracker *t) {
+        const struct pg_procfs *fs = pg_source_procfs(t->src);
+        struct rlimit rl;
+        struct stat st;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+                return;
+        if (fs->fd_size_ok && fstatat(fs->root_fd, "self/fd", &st, 0) == 0) {
+                if ((rlim_t)st.st_size + PG_FD_RESERVE / 2 > rl.rlim_cur)
+                        relieve(t);
+        } else if ((rlim_t)t->nkept + PG_FD_RESERVE > rl.rlim_cur) {
+                relieve(t);
+        }
 }
 
 /* After a kept read of p that returned r: when it failed for want of a
@@ -1366,6 +1387,8 @@ int pg_tracker_scan(struct pg_tracker *t) {
         r = pg_source_begin(t->src);
         if (r < 0)
                 return r;
+        if (t->nkept > 0)
+                fit_limit(t);
         reset_gauges(t);
         while ((r = pg_source_next(t->src, &p)) > 0) {
                 r = visit(t, p, true);
