@@ -89,6 +89,11 @@ static void proc_release(struct pg_proc *p) {
         if (p->src)
                 p->src->stats.soft_errors += p->soft_errors;
         p->soft_errors = 0;
+        /* Cheap compares per process; frees only after an odd file. */
+        if (p->src) {
+                pg_buf_trim(&p->src->buf);
+                pg_buf_trim(&p->src->cmdline);
+        }
 }
 
 void pg_source_free(struct pg_source *src) {
@@ -134,6 +139,8 @@ void pg_source_end(struct pg_source *src) {
 int pg_source_account(struct pg_source *src, int r) {
         if (r == PG_VANISHED)
                 src->stats.vanished++;
+        else if (r == PG_HIDDEN)
+                src->stats.hidden++;
         else if (r < 0)
                 src->stats.hard_errors++;
         return r;
@@ -152,7 +159,15 @@ static void proc_open(struct pg_source *src, pid_t pid) {
         p->dir_fd = -1;
 }
 
-/* The pid directory: PG_VANISHED when it is gone, or another error. */
+/* A permission error on a pid's directory or its stat: with hidepid=1
+ * (noaccess) the directory is listed but may not be opened (EPERM; EACCES
+ * on older kernels). stat is world-readable otherwise. */
+static bool is_hidden(int r) {
+        return r == -EPERM || r == -EACCES;
+}
+
+/* The pid directory: PG_VANISHED when it is gone, PG_HIDDEN when the kernel
+ * hides it, or another error. */
 static int pdir(struct pg_proc *p) {
         char name[16];
         int fd;
@@ -162,7 +177,7 @@ static int pdir(struct pg_proc *p) {
         snprintf(name, sizeof(name), "%d", (int)p->pid);
         fd = pg_open_dir(p->src->fs.root_fd, name);
         if (fd < 0)
-                return fd == -ENOENT || fd == -ESRCH ? PG_VANISHED : fd;
+                return fd == -ENOENT || fd == -ESRCH ? PG_VANISHED : is_hidden(fd) ? PG_HIDDEN : fd;
         p->dir_fd = fd;
         return fd;
 }
@@ -216,11 +231,18 @@ int pg_source_get(struct pg_source *src, pid_t pid, struct pg_proc **ret) {
         return 0;
 }
 
-/* Read file name of p's directory into b. */
-static int read_at(struct pg_proc *p, const char *name, struct pg_buf *b) {
+/* Whether a file opened on this tree needs its type checked: a real
+ * procfs has only regular files where we read (no FIFO, no device), so
+ * the fstat is spent on other trees only. */
+static bool check_type(const struct pg_proc *p) {
+        return !p->src->fs.is_procfs;
+}
+
+/* Read file name of p's directory into b, at most max bytes. */
+static int read_at(struct pg_proc *p, const char *name, size_t max, struct pg_buf *b) {
         int d = pdir(p);
 
-        return d < 0 ? d : pg_read_file(d, name, b);
+        return d < 0 ? d : pg_read_file(d, name, check_type(p), max, b);
 }
 
 static bool is_gone(int r) {
@@ -243,7 +265,8 @@ int pg_proc_stat(struct pg_proc *p, const struct pg_stat **ret) {
         return pg_proc_stat_kept(p, &none, false, ret);
 }
 
-static int read_kept(struct pg_proc *p, const char *name, int *kfd, bool keep, struct pg_buf *b);
+static int read_kept(struct pg_proc *p, const char *name, size_t max, int *kfd, bool keep,
+                     struct pg_buf *b);
 
 int pg_proc_status(struct pg_proc *p, const struct pg_status **ret) {
         int none = -1;
@@ -256,11 +279,15 @@ int pg_proc_status_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_
         int r;
 
         if (!(p->have & PG_HAVE_STATUS)) {
-                r = read_kept(p, "status", kfd, keep, b);
+                r = read_kept(p, "status", PG_READ_STATUS, kfd, keep, b);
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         return PG_VANISHED;
-                if (r < 0)
+                if (r < 0) {
+                        if (is_hidden(r))
+                                return PG_HIDDEN;
+                        p->failed = "status";
                         return r;
+                }
                 r = pg_parse_status(b->data, b->len, &p->status);
                 if (r < 0) {
                         p->failed = "status";
@@ -296,7 +323,10 @@ static int read_cmdline(struct pg_proc *p) {
 
         if (p->have & PG_HAVE_CMDLINE)
                 return 0;
-        r = read_at(p, "cmdline", b);
+        r = read_at(p, "cmdline", PG_READ_BIG, b);
+        /* Longer than any argv: a fake tree. Its head is argv enough. */
+        if (r == -EFBIG)
+                r = 0;
         if (r < 0) {
                 b->len = 0;
                 if (is_gone(r))
@@ -345,7 +375,7 @@ static int read_io(struct pg_proc *p, int *kfd, bool keep) {
 
         if (p->have & PG_HAVE_IO)
                 return 0;
-        r = read_kept(p, "io", kfd, keep, b);
+        r = read_kept(p, "io", PG_READ_SMALL, kfd, keep, b);
         if (r < 0)
                 return optional_outcome(p, r);
         r = pg_parse_io(b->data, b->len, &p->io);
@@ -363,7 +393,7 @@ static int read_wchan(struct pg_proc *p, int *kfd, bool keep) {
 
         if (p->have & PG_HAVE_WCHAN)
                 return 0;
-        r = read_kept(p, "wchan", kfd, keep, b);
+        r = read_kept(p, "wchan", PG_READ_SMALL, kfd, keep, b);
         if (r < 0)
                 return optional_outcome(p, r);
         pg_parse_wchan(b->data, b->len, p->wchan);
@@ -375,7 +405,7 @@ static int read_limits(struct pg_proc *p, uint64_t *ret) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
-        r = read_at(p, "limits", b);
+        r = read_at(p, "limits", PG_READ_SMALL, b);
         if (r < 0)
                 return optional_outcome(p, r);
         /* The kernel writes nothing when it cannot lock the task's signal
@@ -392,7 +422,7 @@ static int read_smaps(struct pg_proc *p, struct pg_smaps *ret) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
-        r = read_at(p, "smaps_rollup", b);
+        r = read_at(p, "smaps_rollup", PG_READ_SMALL, b);
         if (r < 0)
                 return optional_outcome(p, r);
         r = pg_parse_smaps_rollup(b->data, b->len, ret);
@@ -645,10 +675,12 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
                 return is_gone(fd) ? PG_VANISHED : fd;
         if (what & PG_THREAD_STAT) {
                 struct pg_stat st;
-                r = pg_read_file(fd, "stat", b);
+                r = pg_read_file(fd, "stat", check_type(p), PG_READ_SMALL, b);
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         r = PG_VANISHED;
-                if (r == 0 && (r = pg_parse_stat(b->data, b->len, &st)) < 0)
+                if (r == 0)
+                        r = pg_parse_stat(b->data, b->len, &st);
+                if (r < 0 && r != PG_VANISHED)
                         p->failed = "task/*/stat";
                 if (r < 0)
                         goto out;
@@ -661,10 +693,12 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
         }
         if (what & PG_THREAD_STATUS) {
                 struct pg_status ss;
-                r = pg_read_file(fd, "status", b);
+                r = pg_read_file(fd, "status", check_type(p), PG_READ_STATUS, b);
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         r = PG_VANISHED;
-                if (r == 0 && (r = pg_parse_status(b->data, b->len, &ss)) < 0)
+                if (r == 0)
+                        r = pg_parse_status(b->data, b->len, &ss);
+                if (r < 0 && r != PG_VANISHED)
                         p->failed = "task/*/status";
                 if (r < 0)
                         goto out;
@@ -676,14 +710,15 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
                  * ptrace access as the process's, whose soft error is
                  * counted already. */
                 struct pg_io io;
-                if (pg_read_file(fd, "io", b) == 0 && pg_parse_io(b->data, b->len, &io) == 0) {
+                if (pg_read_file(fd, "io", check_type(p), PG_READ_SMALL, b) == 0 &&
+                    pg_parse_io(b->data, b->len, &io) == 0) {
                         t->counts.v[PG_READ_BYTES] = io.read_bytes;
                         t->counts.v[PG_WRITE_BYTES] = io.write_bytes;
                 }
         }
         if (what & PG_THREAD_WCHAN) {
                 t->wchan[0] = '\0';
-                if (pg_read_file(fd, "wchan", b) == 0)
+                if (pg_read_file(fd, "wchan", check_type(p), PG_READ_SMALL, b) == 0)
                         pg_parse_wchan(b->data, b->len, t->wchan);
         }
         r = 0;
@@ -699,11 +734,12 @@ out:
  * if keep, left open in *kfd. A kept descriptor outlives its process: it
  * then reads ESRCH (or nothing), is closed, and the file is opened afresh,
  * which finds the new process if the pid was reused. */
-static int read_kept(struct pg_proc *p, const char *name, int *kfd, bool keep, struct pg_buf *b) {
+static int read_kept(struct pg_proc *p, const char *name, size_t max, int *kfd, bool keep,
+                     struct pg_buf *b) {
         int d, fd, r;
 
         if (*kfd >= 0) {
-                r = pg_read_fd(*kfd, b);
+                r = pg_read_fd(*kfd, max, b);
                 if (r == 0 && b->len > 0)
                         return 0;
                 close(*kfd);
@@ -712,10 +748,10 @@ static int read_kept(struct pg_proc *p, const char *name, int *kfd, bool keep, s
         d = pdir(p);
         if (d < 0)
                 return d;
-        fd = openat(d, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        fd = pg_open_file(d, name, check_type(p));
         if (fd < 0)
-                return -errno;
-        r = pg_read_fd(fd, b);
+                return fd;
+        r = pg_read_fd(fd, max, b);
         if (r == 0 && keep)
                 *kfd = fd;
         else
@@ -728,11 +764,17 @@ int pg_proc_stat_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_st
         int r;
 
         if (!(p->have & PG_HAVE_STAT)) {
-                r = read_kept(p, "stat", kfd, keep, b);
+                r = read_kept(p, "stat", PG_READ_SMALL, kfd, keep, b);
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         return PG_VANISHED;
-                if (r < 0)
+                if (r < 0) {
+                        /* stat is world-readable: refused, the kernel
+                         * hides the process (hidepid). */
+                        if (is_hidden(r))
+                                return PG_HIDDEN;
+                        p->failed = "stat";
                         return r;
+                }
                 r = pg_parse_stat(b->data, b->len, &p->stat);
                 if (r < 0) {
                         p->failed = "stat";
@@ -750,7 +792,7 @@ int pg_proc_schedstat_kept(struct pg_proc *p, int *kfd, bool keep,
         int r;
 
         if (!(p->have & PG_HAVE_SCHED)) {
-                r = read_kept(p, "schedstat", kfd, keep, b);
+                r = read_kept(p, "schedstat", PG_READ_SMALL, kfd, keep, b);
                 if (r < 0)
                         return r;
                 r = pg_parse_schedstat(b->data, b->len, &p->sched);
@@ -769,7 +811,7 @@ int pg_proc_thread_sched_kept(struct pg_proc *p, pid_t tid, int *kfd, bool keep,
         int r;
 
         snprintf(path, sizeof(path), "task/%d/schedstat", (int)tid);
-        r = read_kept(p, path, kfd, keep, b);
+        r = read_kept(p, path, PG_READ_SMALL, kfd, keep, b);
         if (r == 0)
                 return pg_parse_schedstat(b->data, b->len, ret);
         /* The thread may be gone, or only its schedstat (a hint) missing. */

@@ -7,7 +7,9 @@
  * negative errno for an optional file that could not be read (a soft error:
  * the field is unknown, the process is kept), or -EBADMSG for malformed
  * content (a hard error: skip the process this scan). Data returned by
- * pointer is borrowed until the next pg_source_next(). */
+ * pointer is borrowed until the next pg_source_next(). A process the kernel
+ * hides (hidepid) reads PG_HIDDEN from stat and status: not an error
+ * either. */
 #ifndef PG_PROC_H
 #define PG_PROC_H
 
@@ -144,6 +146,7 @@ struct pg_proc {
 struct pg_scan_stats {
         uint64_t procs;    /* processes returned */
         uint64_t vanished; /* exited while read */
+        uint64_t hidden;   /* the kernel hides them from us (hidepid) */
         uint64_t soft_errors;
         uint64_t hard_errors;
 };
@@ -173,8 +176,8 @@ void pg_source_end(struct pg_source *src);
 /* Open one process by pid outside the walk (the same rules as _next). */
 int pg_source_get(struct pg_source *src, pid_t pid, struct pg_proc **ret);
 
-/* Account the outcome r of reading p: PG_VANISHED and hard errors go into
- * the scan figures. Returns r. */
+/* Account the outcome r of reading p: PG_VANISHED, PG_HIDDEN and hard
+ * errors go into the scan figures. Returns r. */
 int pg_source_account(struct pg_source *src, int r);
 
 const struct pg_scan_stats *pg_source_stats(const struct pg_source *src);

@@ -55,23 +55,34 @@ void pg_buf_free(struct pg_buf *b) {
         b->len = b->cap = 0;
 }
 
-int pg_read_fd(int fd, struct pg_buf *b) {
+void pg_buf_trim(struct pg_buf *b) {
+        if (b->cap > PG_BUF_KEEP)
+                pg_buf_free(b);
+}
+
+int pg_read_fd(int fd, size_t max, struct pg_buf *b) {
         int r = 0;
 
         if (b->cap < 4096 && pg_buf_reserve(b, 4096) < 0)
                 return -ENOMEM;
         b->len = 0;
         for (;;) {
-                size_t room;
+                /* A buffer grown for another file may exceed max. */
+                size_t lim = b->cap < max ? b->cap : max, room;
                 ssize_t n;
 
                 /* Keep one byte for the terminating NUL. */
-                if (b->len + 1 >= b->cap) {
-                        r = pg_buf_reserve(b, b->cap * 2);
+                if (b->len + 1 >= lim) {
+                        if (lim >= max) {
+                                r = -EFBIG;
+                                break;
+                        }
+                        r = pg_buf_reserve(b, b->cap * 2 < max ? b->cap * 2 : max);
                         if (r < 0)
                                 break;
+                        lim = b->cap < max ? b->cap : max;
                 }
-                room = b->cap - 1 - b->len;
+                room = lim - 1 - b->len;
                 n = pread(fd, b->data + b->len, room, (off_t)b->len);
                 if (n < 0) {
                         if (errno == EINTR)
@@ -91,15 +102,42 @@ int pg_read_fd(int fd, struct pg_buf *b) {
         return r;
 }
 
-int pg_read_file(int dirfd, const char *name, struct pg_buf *b) {
-        int fd, r;
+int pg_open_file(int dirfd, const char *name, bool check_type) {
+        struct stat st;
+        int fd;
 
-        fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for
+         * a writer; procfs files ignore the flag. */
+        fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        r = pg_read_fd(fd, b);
+        /* Checked once at open, never per read of a kept descriptor. */
+        if (check_type && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+                close(fd);
+                return PG_NOT_REGULAR;
+        }
+        return fd;
+}
+
+int pg_read_file(int dirfd, const char *name, bool check_type, size_t max, struct pg_buf *b) {
+        int fd, r;
+
+        fd = pg_open_file(dirfd, name, check_type);
+        if (fd < 0)
+                return fd;
+        r = pg_read_fd(fd, max, b);
         close(fd);
         return r;
+}
+
+const char *pg_strerror(int err) {
+        switch (err) {
+        case -EBADMSG: return "malformed content";
+        case PG_NOT_REGULAR: return "not a regular file (not a procfs tree?)";
+        case -EFBIG: return "larger than any procfs file (not a procfs tree?)";
+        case PG_NO_STAT: return "no stat file in it; not a procfs root?";
+        default: return strerror(-err);
+        }
 }
 
 int pg_nofile_raise(void) {
@@ -161,12 +199,6 @@ static int clock_btime(uint64_t *ret) {
         return 0;
 }
 
-const char *pg_procfs_strerror(int err) {
-        if (err == PG_NO_STAT)
-                return "no stat file in it; not a procfs root?";
-        return strerror(-err);
-}
-
 int pg_procfs_open(const char *path, struct pg_procfs *ret) {
         struct pg_procfs fs = {.root_fd = -1};
         struct pg_buf b = {0};
@@ -185,7 +217,7 @@ int pg_procfs_open(const char *path, struct pg_procfs *ret) {
         if (fs.page_size <= 0)
                 fs.page_size = 4096;
 
-        r = pg_read_file(fs.root_fd, "stat", &b);
+        r = pg_read_file(fs.root_fd, "stat", !fs.is_procfs, PG_READ_BIG, &b);
         if (r == 0)
                 r = pg_parse_btime(b.data, b.len, &fs.boot_time);
         else if (r == -ENOENT && fs.is_procfs)

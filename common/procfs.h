@@ -14,6 +14,30 @@
 /* The race with an exiting process was lost: not an error, never logged. */
 #define PG_VANISHED (-ESRCH)
 
+/* The kernel hides the process from us (procfs mounted with hidepid=1 or
+ * =noaccess: its directory is listed but may not be opened): counted as
+ * not visible, never logged. */
+#define PG_HIDDEN (-EPERM)
+
+/* A file of the tree is not a regular file (a FIFO, a device): the root is
+ * not procfs, or a tree built to hang the reader or exhaust its memory. */
+#define PG_NOT_REGULAR (-EMEDIUMTYPE)
+
+/* The most a read may hold (what pg_read_file's max is), per use. Every
+ * bound lies well above what a real /proc file holds and keeps a fake
+ * tree (a symlink to /dev/zero) from growing a buffer without end:
+ * - stat, io, schedstat, wchan, limits, smaps_rollup: under 2 KiB;
+ * - status: its Groups line lists up to 65536 gids, about 720 KiB;
+ * - cmdline: the argv area of exec is at most 6 MiB (3/4 of the 8 MiB
+ *   stack cap); the root's stat: a line per CPU, a count per IRQ. */
+#define PG_READ_SMALL  ((size_t)64 << 10)
+#define PG_READ_STATUS ((size_t)1 << 20)
+#define PG_READ_BIG    ((size_t)8 << 20)
+
+/* A buffer that grew past this is given back when its process is done:
+ * one odd file does not pin megabytes for the life of the collector. */
+#define PG_BUF_KEEP PG_READ_SMALL
+
 /* A growable byte buffer, reused for every read of a scan. */
 struct pg_buf {
         char *data;
@@ -37,6 +61,8 @@ int pg_buf_reserve(struct pg_buf *b, size_t cap);
  * Returns 0 or -ENOMEM, leaving the array as it was. */
 int pg_reserve(void *arrp, size_t *cap, size_t n, size_t size);
 void pg_buf_free(struct pg_buf *b);
+/* Free b's memory when it grew past PG_BUF_KEEP (b->data is then NULL). */
+void pg_buf_trim(struct pg_buf *b);
 
 /* pg_procfs_open: the root is a directory without a stat file (and is not
  * procfs): most likely a wrong path, not a missing one. */
@@ -49,19 +75,29 @@ void pg_buf_free(struct pg_buf *b);
  * tree that is not procfs has no stat file, -EBADMSG when <root>/stat has
  * no btime line. On success *ret is the caller's to close. */
 int pg_procfs_open(const char *path, struct pg_procfs *ret);
-/* The text for a pg_procfs_open (or pg_source_new) error: strerror's, or
- * a hint for PG_NO_STAT. */
-const char *pg_procfs_strerror(int err);
 void pg_procfs_close(struct pg_procfs *fs);
 
-/* Read the whole of dirfd/name into b (grown as needed; b->data is
- * NUL-terminated). Retries EINTR. Returns 0 or a negative errno as the
+/* Open dirfd/name for pg_read_fd: never blocking (a FIFO would wait for a
+ * writer forever) and, when check_type, only a regular file (fstat; real
+ * procfs files are all regular, so a caller on real procfs skips that
+ * syscall). Returns the fd, PG_NOT_REGULAR, or a negative errno as the
  * kernel gave it (ENOENT and ESRCH are the caller's to interpret). */
-int pg_read_file(int dirfd, const char *name, struct pg_buf *b);
+int pg_open_file(int dirfd, const char *name, bool check_type);
+
+/* Read the whole of dirfd/name (opened as pg_open_file) into b, grown as
+ * needed up to max bytes (one of PG_READ_*); b->data is NUL-terminated.
+ * Retries EINTR. Returns 0, -EFBIG when its end is not within max - 1
+ * bytes (b then holds those), or an error of pg_open_file. */
+int pg_read_file(int dirfd, const char *name, bool check_type, size_t max, struct pg_buf *b);
 
 /* Read the whole of an open file from offset 0 into b, as pg_read_file:
  * for a /proc file kept open, each call regenerates its text. */
-int pg_read_fd(int fd, struct pg_buf *b);
+int pg_read_fd(int fd, size_t max, struct pg_buf *b);
+
+/* A message for an error of this library: strerror, but for -EBADMSG,
+ * PG_NOT_REGULAR, -EFBIG and PG_NO_STAT, which the kernel's words would
+ * misname. */
+const char *pg_strerror(int err);
 
 /* Count open fds of a process: path names its fd/ directory relative to
  * dirfd ("fd" under the pid's directory, or "PID/fd" under the root). On

@@ -185,6 +185,8 @@ void pg_report_json(struct pg_out *o, const struct pg_tracker *t) {
         pg_out_u64(o, s->procs);
         pg_out_str(o, ",\"vanished\":");
         pg_out_u64(o, s->vanished);
+        pg_out_str(o, ",\"hidden\":");
+        pg_out_u64(o, s->hidden);
         pg_out_str(o, ",\"soft_errors\":");
         pg_out_u64(o, s->soft_errors);
         pg_out_str(o, ",\"hard_errors\":");
@@ -442,6 +444,8 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
             {"procgroups_scan_processes", "processes seen by the last scan", s->procs},
             {"procgroups_scan_vanished", "processes that exited while the last scan read them",
              s->vanished},
+            {"procgroups_scan_hidden",
+             "processes the kernel hides from the last scan (procfs hidepid)", s->hidden},
             {"procgroups_scan_soft_errors",
              "files the last scan could not read (field unknown, process kept)", s->soft_errors},
             {"procgroups_scan_hard_errors",

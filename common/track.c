@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -234,14 +235,82 @@ static void drop_busy(struct pg_tracker *t, struct tproc *e) {
         drop_fd(t, &e->wchan_fd);
 }
 
+static struct tproc *ent(const struct pg_tracker *t, size_t k);
+
+/* Kept descriptors closed at least when the process runs out of them. */
+#define RELIEF 32
+
+/* The process ran out of descriptors: EMFILE (the soft limit was lowered
+ * under us, or the front end holds more than PG_FD_RESERVE) or ENFILE (the
+ * whole system). Close kept files, RELIEF of them and down to what the
+ * present limit leaves room for, and keep no more than remain, so that
+ * the reads that open and close find room from now on. Rare: it may walk
+ * the pool. */
+static void relieve(struct pg_tracker *t) {
+        int room = pg_kept_fds_clamp(INT_MAX);
+        size_t want = t->nkept > RELIEF ? t->nkept - RELIEF : 0;
+
+        if (room < 0)
+                want = 0;
+        else if ((size_t)room < want)
+                want = (size_t)room;
+        for (size_t k = 0; k < t->npool && t->nkept > want; k++) {
+                struct tproc *e = ent(t, k);
+
+                drop_busy(t, e);
+                for (uint32_t i = 0; i < e->nthr; i++)
+                        drop_fd(t, &e->thr[i].sched_fd);
+                drop_fd(t, &e->stat_fd);
+                drop_fd(t, &e->sched_fd);
+        }
+        t->max_kept = t->nkept;
+}
+
+/* Before a scan: room for the reads that open and close, whatever
+ * happened since the last one (the soft limit lowered under us, or
+ * descriptors taken by the front end). One getrlimit and, where the
+ * kernel gives the fd count as the size of fd/ (see procfs.h), one
+ * fstatat per scan, not per process. */
+static void fit_limit(struct pg_tracker *t) {
+        const struct pg_procfs *fs = pg_source_procfs(t->src);
+        struct rlimit rl;
+        struct stat st;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+                return;
+        if (fs->fd_size_ok && fstatat(fs->root_fd, "self/fd", &st, 0) == 0) {
+                if ((rlim_t)st.st_size + PG_FD_RESERVE / 2 > rl.rlim_cur)
+                        relieve(t);
+        } else if ((rlim_t)t->nkept + PG_FD_RESERVE > rl.rlim_cur) {
+                relieve(t);
+        }
+}
+
+/* After a kept read of p that returned r: when it failed for want of a
+ * descriptor, make room and return true to have it retried unkept (once:
+ * the process is not lost for it). The retry is counted as a soft error
+ * unless the read counted one already (an optional file). */
+static bool short_of_fds(struct pg_tracker *t, struct pg_proc *p, int r, bool counted) {
+        if (r != -EMFILE && r != -ENFILE)
+                return false;
+        relieve(t);
+        if (!counted)
+                p->soft_errors++;
+        return true;
+}
+
 /* The kept reads may open (and keep, within the budget) or close (their
- * process exited) a descriptor: these account the budget around them. */
+ * process exited) a descriptor: these account the budget around them.
+ * stat_kept takes a NULL e (a process not known yet: nothing kept). */
 static int stat_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
                      const struct pg_stat **ret) {
-        bool was = e->stat_fd >= 0;
-        int r = pg_proc_stat_kept(p, &e->stat_fd, t->nkept < t->max_kept, ret);
+        int none = -1, *kfd = e ? &e->stat_fd : &none;
+        bool was = *kfd >= 0;
+        int r = pg_proc_stat_kept(p, kfd, e && t->nkept < t->max_kept, ret);
 
-        kept_now(t, was, e->stat_fd);
+        kept_now(t, was, *kfd);
+        if (short_of_fds(t, p, r, false))
+                r = pg_proc_stat_kept(p, kfd, false, ret);
         return r;
 }
 
@@ -251,6 +320,52 @@ static int sched_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
         int r = pg_proc_schedstat_kept(p, &e->sched_fd, t->nkept < t->max_kept, ret);
 
         kept_now(t, was, e->sched_fd);
+        if (short_of_fds(t, p, r, false))
+                r = pg_proc_schedstat_kept(p, &e->sched_fd, false, ret);
+        return r;
+}
+
+static int thread_sched_kept(struct pg_tracker *t, struct pg_proc *p, pid_t tid, int *kfd,
+                             bool keep, struct pg_schedstat *ret) {
+        bool was = *kfd >= 0;
+        int r = pg_proc_thread_sched_kept(p, tid, kfd, keep && t->nkept < t->max_kept, ret);
+
+        kept_now(t, was, *kfd);
+        if (short_of_fds(t, p, r, false))
+                r = pg_proc_thread_sched_kept(p, tid, kfd, false, ret);
+        return r;
+}
+
+/* status, io and wchan of a busy process (see busy_room). */
+static int status_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
+                       const struct pg_status **ret) {
+        bool was = e->status_fd >= 0;
+        int r = pg_proc_status_kept(p, &e->status_fd, busy_room(t, e), ret);
+
+        kept_now(t, was, e->status_fd);
+        if (short_of_fds(t, p, r, false))
+                r = pg_proc_status_kept(p, &e->status_fd, false, ret);
+        return r;
+}
+
+static int io_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
+                   const struct pg_io **ret) {
+        bool was = e->io_fd >= 0;
+        int r = pg_proc_io_kept(p, &e->io_fd, busy_room(t, e), ret);
+
+        kept_now(t, was, e->io_fd);
+        if (short_of_fds(t, p, r, true))
+                r = pg_proc_io_kept(p, &e->io_fd, false, ret);
+        return r;
+}
+
+static int wchan_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, const char **ret) {
+        bool was = e->wchan_fd >= 0;
+        int r = pg_proc_wchan_kept(p, &e->wchan_fd, busy_room(t, e), ret);
+
+        kept_now(t, was, e->wchan_fd);
+        if (short_of_fds(t, p, r, true))
+                r = pg_proc_wchan_kept(p, &e->wchan_fd, false, ret);
         return r;
 }
 
@@ -380,6 +495,23 @@ int pg_kept_fds_auto(bool own_process) {
         return n > 0 ? (int)n : -1;
 }
 
+int pg_kept_fds_clamp(int want) {
+        struct rlimit rl;
+        rlim_t room;
+
+        if (want <= 0 || getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return -1;
+        if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)INT_MAX)
+                return want;
+        /* Past the limit every kept file would make a later open fail
+         * (EMFILE) and every process a hard error; the reserve is for the
+         * files a scan opens and closes and for the front end's own. */
+        room = rl.rlim_cur > PG_FD_RESERVE ? rl.rlim_cur - PG_FD_RESERVE : 0;
+        if (room == 0)
+                return -1;
+        return (rlim_t)want < room ? want : (int)room;
+}
+
 int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct pg_track_opts *opts,
                    struct pg_tracker **ret) {
         struct pg_tracker *t = calloc(1, sizeof(*t));
@@ -396,7 +528,8 @@ int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct p
         if (!pg_source_procfs(src)->is_procfs) {
                 t->max_kept = 0;
         } else if (opts->kept_fds > 0) {
-                t->max_kept = (size_t)opts->kept_fds;
+                int n = pg_kept_fds_clamp(opts->kept_fds);
+                t->max_kept = n > 0 ? (size_t)n : 0;
         } else if (opts->kept_fds == 0) {
                 int auto_fds = pg_kept_fds_auto(false);
                 t->max_kept = auto_fds > 0 ? (size_t)auto_fds : 0;
@@ -792,12 +925,9 @@ static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid
                 struct pg_thread *x = &t->tbuf[k];
                 struct tthread *tt = find_thread(e, tids[i], &hint);
                 int tmp = -1, *kfd = tt ? &tt->sched_fd : &tmp;
-                bool was = *kfd >= 0;
 
                 memset(x, 0, sizeof(*x));
-                r = pg_proc_thread_sched_kept(p, tids[i], kfd, tt && t->nkept < t->max_kept,
-                                              &x->sched);
-                kept_now(t, was, *kfd);
+                r = thread_sched_kept(t, p, tids[i], kfd, tt != NULL, &x->sched);
                 if (r == PG_VANISHED && !listed)
                         return -EAGAIN;
                 x->has_sched = r == 0;
@@ -907,19 +1037,14 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                 const struct pg_status *ss;
                 const struct pg_io *io;
                 const char *w;
-                bool was;
 
-                was = e->status_fd >= 0;
-                r = pg_proc_status_kept(p, &e->status_fd, busy_room(t, e), &ss);
-                kept_now(t, was, e->status_fd);
+                r = status_kept(t, p, e, &ss);
                 if (r < 0)
                         return r;
                 m.counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
                 m.counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
                 m.memory.v[PG_MEM_SWAP] = pg_sat_mul(ss->vm_swap_kb, 1024);
-                was = e->io_fd >= 0;
-                r = pg_proc_io_kept(p, &e->io_fd, busy_room(t, e), &io);
-                kept_now(t, was, e->io_fd);
+                r = io_kept(t, p, e, &io);
                 if (r == 0) {
                         m.counts.v[PG_READ_BYTES] = io->read_bytes;
                         m.counts.v[PG_WRITE_BYTES] = io->write_bytes;
@@ -931,9 +1056,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                         return r;
                 if (r < 0)
                         m.filedesc.open = -1;
-                was = e->wchan_fd >= 0;
-                r = pg_proc_wchan_kept(p, &e->wchan_fd, busy_room(t, e), &w);
-                kept_now(t, was, e->wchan_fd);
+                r = wchan_kept(t, p, e, &w);
                 if (r == PG_VANISHED)
                         return r;
                 if (r == 0)
@@ -1005,7 +1128,11 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
 }
 
 static void report(struct pg_tracker *t, const struct pg_proc *p, int r) {
-        if (r == PG_VANISHED)
+        /* A read that opens and closes found no descriptor: make room for
+         * the next ones (the kept reads retry on their own). */
+        if (r == -EMFILE || r == -ENFILE)
+                relieve(t);
+        if (r == PG_VANISHED || r == PG_HIDDEN)
                 return;
         if (t->err_fn)
                 t->err_fn(t->err_ctx, p->pid, p->failed ? p->failed : "?", r);
@@ -1034,7 +1161,7 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
         int r;
 
         e = lookup(t, p->pid);
-        r = e ? stat_kept(t, p, e, &st) : pg_proc_stat(p, &st);
+        r = stat_kept(t, p, e, &st);
         if (r < 0) {
                 /* A known process whose stat is malformed stays known with
                  * its last good values as the baseline (its start time
@@ -1338,6 +1465,8 @@ int pg_tracker_scan(struct pg_tracker *t) {
         r = pg_source_begin(t->src);
         if (r < 0)
                 return r;
+        if (t->nkept > 0)
+                fit_limit(t);
         reset_gauges(t);
         while ((r = pg_source_next(t->src, &p)) > 0) {
                 r = visit(t, p, true);
@@ -1365,6 +1494,7 @@ int pg_tracker_scan(struct pg_tracker *t) {
         ss = pg_source_stats(t->src);
         t->stats.procs = ss->procs;
         t->stats.vanished = ss->vanished;
+        t->stats.hidden = ss->hidden;
         t->stats.soft_errors = ss->soft_errors;
         t->stats.hard_errors = ss->hard_errors;
         t->stats.kept_files = t->nkept;

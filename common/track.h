@@ -67,6 +67,7 @@ struct pg_group {
 struct pg_track_stats {
         uint64_t procs;    /* processes seen */
         uint64_t vanished; /* exited while read */
+        uint64_t hidden;   /* not visible to us (hidepid): not errors */
         uint64_t soft_errors;
         uint64_t hard_errors;
         uint64_t kept_files; /* open between scans (kept_fds) */
@@ -89,6 +90,12 @@ struct pg_tracker;
  * when nothing is left. */
 #define PG_FD_RESERVE 128
 int pg_kept_fds_auto(bool own_process);
+
+/* The kept_fds budget a tracker really uses for a wish of want (> 0):
+ * want, but no more than the soft RLIMIT_NOFILE less PG_FD_RESERVE, so
+ * that the reads that open files (and the front end) always find room.
+ * Returns -1 (keep none) when nothing is left. */
+int pg_kept_fds_clamp(int want);
 
 /* Take ownership of src and rules. Returns 0 or -ENOMEM. */
 int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct pg_track_opts *opts,

@@ -73,7 +73,7 @@ static void hard_error(void *ctx, pid_t pid, const char *file, int err) {
         (void)ctx;
         /* One line per process and scan; malformed files are rare. */
         fprintf(stderr, "procgroups: pid %d: %s: %s, skipped this scan\n", (int)pid, file,
-                err == -EBADMSG ? "malformed content" : strerror(-err));
+                pg_strerror(err));
 }
 
 static int run_list(const char *procfs, unsigned flags) {
@@ -85,7 +85,7 @@ static int run_list(const char *procfs, unsigned flags) {
         r = pg_source_new(procfs, &src);
         if (r < 0) {
                 fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n", procfs,
-                        pg_procfs_strerror(r));
+                        pg_strerror(r));
                 return 2;
         }
         pg_out_init(&o, STDOUT_FILENO);
@@ -96,7 +96,7 @@ static int run_list(const char *procfs, unsigned flags) {
                 r = pg_proc_idinfo(p, flags, &ii);
                 if (r < 0) {
                         pg_source_account(src, r);
-                        if (r != PG_VANISHED)
+                        if (r != PG_VANISHED && r != PG_HIDDEN)
                                 hard_error(NULL, p->pid, p->failed ? p->failed : "?", r);
                         continue;
                 }
@@ -227,10 +227,10 @@ static void print_table(struct pg_out *o, const struct pg_tracker *t, struct pre
         }
         snprintf(line, sizeof(line),
                  "procgroups: %zu groups, %llu processes, scan %.1f ms, %llu vanished, "
-                 "%llu soft / %llu hard errors\n",
+                 "%llu hidden, %llu soft / %llu hard errors\n",
                  nrows, (unsigned long long)s->procs, s->seconds * 1000,
-                 (unsigned long long)s->vanished, (unsigned long long)s->soft_errors,
-                 (unsigned long long)s->hard_errors);
+                 (unsigned long long)s->vanished, (unsigned long long)s->hidden,
+                 (unsigned long long)s->soft_errors, (unsigned long long)s->hard_errors);
         pg_out_str(o, line);
         snprintf(line, sizeof(line), "%-24s %6s %7s %7s %8s %8s %8s %9s %9s %6s\n", "GROUP",
                  "PROCS", "THREADS", "CPU%", "RSS", "VIRT", "SWAP", "READ/s", "WRITE/s", "FDS");
@@ -339,7 +339,7 @@ static int run_groups(const struct cli *c) {
         r = pg_source_new(cfg.procfs, &src);
         if (r < 0) {
                 fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n", cfg.procfs,
-                        pg_procfs_strerror(r));
+                        pg_strerror(r));
                 pg_config_free(&cfg);
                 return 2;
         }

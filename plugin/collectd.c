@@ -40,7 +40,7 @@ static struct {
         struct pg_tracker *tracker;
         /* Totals over all reads: the tracker's figures are per scan, the
          * values we send are DERIVE, so they must never go back. */
-        uint64_t vanished, soft_errors, hard_errors;
+        uint64_t vanished, hidden, soft_errors, hard_errors;
         unsigned logged; /* hard errors logged during this read */
         struct ident *ids;
         size_t ids_cap;
@@ -223,18 +223,21 @@ static void submit_group(const struct pg_group *gr, const char *pi, long hz, cdt
 
 /* The plugin's own figures under plugin_instance "_self", stock types:
  * duration-scan (seconds:GAUGE), count-processes and count-groups
- * (value:GAUGE), total_events-vanished, errors-soft, errors-hard
+ * (value:GAUGE), total_events-vanished, total_events-hidden, errors-soft,
+ * errors-hard
  * (value:DERIVE; totals since start). */
 static void submit_self(size_t ngroups, cdtime_t t) {
         const struct pg_track_stats *st = pg_tracker_stats(g.tracker);
 
         g.vanished += st->vanished;
+        g.hidden += st->hidden;
         g.soft_errors += st->soft_errors;
         g.hard_errors += st->hard_errors;
         submit_gauge(SELF, "duration", "scan", st->seconds, t);
         submit_gauge(SELF, "count", "processes", (gauge_t)st->procs, t);
         submit_gauge(SELF, "count", "groups", (gauge_t)ngroups, t);
         submit_derive(SELF, "total_events", "vanished", g.vanished, t);
+        submit_derive(SELF, "total_events", "hidden", g.hidden, t);
         submit_derive(SELF, "errors", "soft", g.soft_errors, t);
         submit_derive(SELF, "errors", "hard", g.hard_errors, t);
 }
@@ -242,7 +245,7 @@ static void submit_self(size_t ngroups, cdtime_t t) {
 static void on_hard_error(void *ctx, pid_t pid, const char *file, int err) {
         if (g.logged++ < MAX_LOG)
                 WARNING(P "pid %d: %s: %s; process skipped this read", (int)pid, file,
-                        err == -EBADMSG ? "malformed content" : strerror(-err));
+                        pg_strerror(err));
 }
 
 /* A bad block is logged here and refused in init. Returning non-zero would
@@ -271,7 +274,7 @@ static int pg_cd_init(void) {
         r = pg_source_new(root, &src);
         if (r < 0) {
                 ERROR(P "option \"ProcFS\": cannot open procfs root \"%s\": %s", root,
-                      pg_procfs_strerror(r));
+                      pg_strerror(r));
                 return -1;
         }
         rules = g.conf.rules;

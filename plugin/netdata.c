@@ -224,7 +224,7 @@ static void on_hard_error(void *ctx, pid_t pid, const char *file, int err) {
         }
         if (pl->err_count++ < 10)
                 fprintf(stderr, PLUGIN ": pid %d: %s: %s, skipped this scan\n", (int)pid, file,
-                        err == -EBADMSG ? "malformed content" : strerror(-err));
+                        pg_strerror(err));
 }
 
 static int ent_cmp(const void *a, const void *b) {
@@ -432,6 +432,7 @@ static void send_internals(struct plugin *pl, uint64_t dt) {
                                "netdata.procgroups_processes", "line", 140001, "", "internals");
                 out_dimension(pl, "processes", "absolute", 1, 1);
                 out_dimension(pl, "vanished", "absolute", 1, 1);
+                out_dimension(pl, "hidden", "absolute", 1, 1);
                 out_chart_line(pl, "netdata", "procgroups_errors",
                                "procgroups.plugin read errors per scan", "errors", PLUGIN,
                                "netdata.procgroups_errors", "line", 140002, "", "internals");
@@ -445,6 +446,7 @@ static void send_internals(struct plugin *pl, uint64_t dt) {
         out_begin(pl, "netdata", "procgroups_processes", first);
         out_set(pl, "processes", st->procs);
         out_set(pl, "vanished", st->vanished);
+        out_set(pl, "hidden", st->hidden);
         pg_out_str(&pl->out, "END\n");
         out_begin(pl, "netdata", "procgroups_errors", first);
         out_set(pl, "soft", st->soft_errors);
@@ -681,8 +683,7 @@ int main(int argc, char **argv) {
                 cfg.opts.kept_fds = pg_kept_fds_auto(true);
         r = pg_source_new(root, &src);
         if (r < 0) {
-                fprintf(stderr, PLUGIN ": cannot open procfs root %s: %s\n", root,
-                        pg_procfs_strerror(r));
+                fprintf(stderr, PLUGIN ": cannot open procfs root %s: %s\n", root, pg_strerror(r));
                 pg_config_free(&cfg);
                 return fail();
         }

@@ -214,6 +214,7 @@ START_TEST(maps_group_values) {
         ck_assert_double_eq(need("_self", "count", "groups")->values[0].gauge, 3);
         ck_assert_int_eq(need("_self", "errors", "hard")->values[0].derive, 0);
         ck_assert_int_eq(need("_self", "total_events", "vanished")->values[0].derive, 0);
+        ck_assert_int_eq(need("_self", "total_events", "hidden")->values[0].derive, 0);
         ck_assert(need("_self", "duration", "scan")->values[0].gauge >= 0);
 }
 END_TEST

@@ -1,0 +1,125 @@
+/* The kept_fds budget against RLIMIT_NOFILE: a wish above the limit is
+ * clamped (else every open past it fails with EMFILE and each process is
+ * a hard error), and a limit lowered under a running tracker makes it
+ * close kept files and read unkept, losing no process. Each test runs in
+ * its own process (Check's fork mode): the limits set here end with it. */
+#include "config.h"
+
+#include <check.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/match.h"
+#include "common/proc.h"
+#include "common/track.h"
+
+#define CHILDREN 300
+
+static void set_soft_nofile(rlim_t n) {
+        struct rlimit rl;
+
+        ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < n)
+                n = rl.rlim_max;
+        rl.rlim_cur = n;
+        ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+START_TEST(clamp_to_limit) {
+        set_soft_nofile(300);
+        ck_assert_int_eq(pg_kept_fds_clamp(5000), 300 - PG_FD_RESERVE);
+        ck_assert_int_eq(pg_kept_fds_clamp(100), 100);
+        ck_assert_int_eq(pg_kept_fds_clamp(0), -1);
+        set_soft_nofile(PG_FD_RESERVE);
+        ck_assert_int_eq(pg_kept_fds_clamp(5000), -1);
+}
+END_TEST
+
+/* The largest group: the children below share our comm. */
+static uint64_t largest_group(const struct pg_tracker *t) {
+        const struct pg_group *const *g;
+        size_t n = pg_tracker_groups(t, &g);
+        uint64_t most = 0;
+
+        for (size_t i = 0; i < n; i++)
+                if (g[i]->procs > most)
+                        most = g[i]->procs;
+        return most;
+}
+
+START_TEST(limit_lowered_under_tracker) {
+        struct pg_track_opts opts = PG_TRACK_OPTS_DEFAULT;
+        struct pg_source *src;
+        struct pg_rules *rules;
+        struct pg_tracker *t;
+        pid_t kids[CHILDREN];
+        uint64_t hard = 0, least = UINT64_MAX;
+
+        for (int i = 0; i < CHILDREN; i++) {
+                kids[i] = fork();
+                ck_assert_int_ge(kids[i], 0);
+                if (kids[i] == 0) {
+                        pause();
+                        _exit(0);
+                }
+        }
+        set_soft_nofile(2048);
+        ck_assert_int_eq(pg_source_new("/proc", &src), 0);
+        if (!pg_source_procfs(src)->is_procfs) {
+                /* Files are kept on real procfs only. */
+                for (int i = 0; i < CHILDREN; i++)
+                        kill(kids[i], SIGKILL);
+                pg_source_free(src);
+                return;
+        }
+        ck_assert_int_eq(pg_rules_new_default(&rules), 0);
+        opts.kept_fds = 100000;
+        ck_assert_int_eq(pg_tracker_new(src, rules, &opts, &t), 0);
+        for (int i = 0; i < 3; i++)
+                ck_assert_int_eq(pg_tracker_scan(t), 0);
+        /* stat and schedstat of each child at least. */
+        ck_assert_uint_gt(pg_tracker_stats(t)->kept_files, 2 * CHILDREN);
+        ck_assert_uint_ge(largest_group(t), CHILDREN);
+
+        /* Below what is open now: every open fails until some close. */
+        set_soft_nofile(300);
+        for (int i = 0; i < 4; i++) {
+                uint64_t most;
+                ck_assert_int_eq(pg_tracker_scan(t), 0);
+                hard += pg_tracker_stats(t)->hard_errors;
+                most = largest_group(t);
+                if (most < least)
+                        least = most;
+        }
+        ck_assert_uint_eq(hard, 0);
+        ck_assert_uint_ge(least, CHILDREN);
+        ck_assert_uint_le(pg_tracker_stats(t)->kept_files, 300 - PG_FD_RESERVE);
+        pg_tracker_free(t);
+        for (int i = 0; i < CHILDREN; i++) {
+                kill(kids[i], SIGKILL);
+                waitpid(kids[i], NULL, 0);
+        }
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("keptfds");
+        TCase *tc = tcase_create("clamp");
+        SRunner *sr;
+        int failed;
+
+        tcase_add_test(tc, clamp_to_limit);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("emfile");
+        tcase_add_test(tc, limit_lowered_under_tracker);
+        suite_add_tcase(s, tc);
+        sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
