@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/conffile.h"
 #include "common/format.h"
+#include "common/outfile.h"
 #include "common/proc.h"
 #include "common/report.h"
 #include "common/track.h"
@@ -34,11 +36,28 @@ struct cli {
         int no_children;
 };
 
+/* The shortest and longest --interval: below 10 ms a scan of a busy host
+ * cannot keep up anyway, and a week keeps interval * 1e9 far inside the
+ * nanoseconds of sleep_until(). */
+#define INTERVAL_MIN 0.01
+#define INTERVAL_MAX (7 * 86400.0)
+
 static volatile sig_atomic_t stop;
+/* Set while a report goes to standard output (see on_signal). */
+static volatile sig_atomic_t writing;
 
 static void on_signal(int sig) {
-        (void)sig;
         stop = 1;
+        /* A write to a pipe or terminal whose reader stopped reading never
+         * returns; the loop would only see stop after it. There is nothing
+         * to finish or clean up in a half-written report on standard
+         * output, so end now, by the signal itself, as without a handler.
+         * signal() and raise() are async-signal-safe; the signal is blocked
+         * until the handler returns, then delivered with SIG_DFL. */
+        if (writing) {
+                signal(sig, SIG_DFL);
+                raise(sig);
+        }
 }
 
 static void usage(FILE *f) {
@@ -54,7 +73,7 @@ static void usage(FILE *f) {
               "  --procfs DIR      procfs root to read (default /proc)\n"
               "  --format FMT      table (default on a terminal), json (JSON Lines), prometheus\n"
               "  --once            one scan, then exit (default unless table or --interval)\n"
-              "  --interval S      scan every S seconds (fractions allowed)\n"
+              "  --interval S      scan every S seconds, 0.01 to 604800 (one week)\n"
               "  --count N         stop after N scans\n"
               "  --output FILE     write each report to FILE atomically (textfile collectors)\n"
               "  --no-threads      do not read task/ (context switches: main thread only)\n"
@@ -267,29 +286,70 @@ static void print_table(struct pg_out *o, const struct pg_tracker *t, struct pre
         pg_names_free(names, n);
 }
 
-/* Write the buffered report to path through a temp file and rename(2), so
- * that a reader (node_exporter's textfile collector) never sees half. */
-static int write_atomic(const char *path, struct pg_out *o) {
-        char tmp[4096];
-        int fd, r = 0;
+/* The report, built in memory, to standard output. A termination signal
+ * that arrives from here on ends the process at once (on_signal), so a
+ * reader that never reads cannot keep us alive; one that arrived before is
+ * seen here. */
+static int write_stdout(struct pg_out *o) {
+        int r;
 
-        if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-                return -ENAMETOOLONG;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return -errno;
-        o->fd = fd;
+        writing = 1;
+        if (stop) {
+                writing = 0;
+                o->len = 0;
+                return -EINTR;
+        }
+        o->fd = STDOUT_FILENO;
         r = pg_out_flush(o);
         o->fd = -1;
-        if (r == 0 && fsync(fd) < 0)
-                r = -errno;
-        if (close(fd) < 0 && r == 0)
-                r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                unlink(tmp);
+        writing = 0;
         return r;
+}
+
+/* The report to the --output file (pg_outfile: the target replaced whole,
+ * never through a name another user could have planted). */
+static int write_file(struct pg_outfile *of, struct pg_out *o) {
+        int r = o->err ? o->err : pg_outfile_write(of, o->data, o->len);
+
+        o->len = 0;
+        o->err = 0;
+        return r;
+}
+
+/* The --output directory opened once, with a warning when other users can
+ * write to it: there they can remove or replace the report (or, with the
+ * sticky bit, at least fill the directory), whatever we do. */
+static int open_output(const char *path, struct pg_outfile **ret) {
+        struct pg_outfile *of;
+        mode_t mode;
+        int r;
+
+        r = pg_outfile_open(path, 0, &of);
+        if (r < 0) {
+                fprintf(stderr, "procgroups: cannot write %s: %s\n", path, strerror(-r));
+                return r;
+        }
+        if (pg_outfile_dir_shared(of, &mode) > 0)
+                fprintf(stderr,
+                        "procgroups: warning: directory %s of --output is writable by other "
+                        "users (mode %04o): they can %s\n",
+                        pg_outfile_dir(of), (unsigned)mode,
+                        mode & S_ISVTX ? "fill it and create names next to the report"
+                                       : "remove or replace the report");
+        *ret = of;
+        return 0;
+}
+
+/* The CLI's own figure, after the scan's, when Prometheus text goes to
+ * --output: a textfile collector then sees writes that failed. */
+static void prom_output_errors(struct pg_out *o, unsigned long long n) {
+        char line[64];
+
+        pg_out_str(o, "# HELP procgroups_output_errors_total reports that could not be written "
+                      "to --output (the previous file was kept)\n"
+                      "# TYPE procgroups_output_errors_total counter\n");
+        snprintf(line, sizeof(line), "procgroups_output_errors_total %llu\n", n);
+        pg_out_str(o, line);
 }
 
 static void sleep_until(struct timespec *next, double interval) {
@@ -313,14 +373,20 @@ static int run_groups(const struct cli *c) {
         size_t nprev = 0;
         struct timespec next, last = {0}, now;
         struct pg_out o;
+        struct pg_outfile *of = NULL;
         char err[1024];
         long done = 0;
+        unsigned long long out_errors = 0;
+        bool out_failing = false;
         int r, ret = 0;
         bool tty = c->fmt == FMT_TABLE && !c->output && isatty(STDOUT_FILENO);
 
+        if (c->output && open_output(c->output, &of) < 0)
+                return 1;
         r = c->config ? pg_config_load(c->config, &cfg, err, sizeof(err)) : pg_config_default(&cfg);
         if (r < 0) {
                 fprintf(stderr, "procgroups: %s\n", c->config ? err : strerror(-r));
+                pg_outfile_free(of);
                 return 2;
         }
         if (c->procfs) {
@@ -341,6 +407,7 @@ static int run_groups(const struct cli *c) {
                 fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n", cfg.procfs,
                         pg_strerror(r));
                 pg_config_free(&cfg);
+                pg_outfile_free(of);
                 return 2;
         }
         r = pg_tracker_new(src, pg_config_take_rules(&cfg), &cfg.opts, &t);
@@ -348,10 +415,12 @@ static int run_groups(const struct cli *c) {
                 fprintf(stderr, "procgroups: %s\n", strerror(-r));
                 pg_source_free(src);
                 pg_config_free(&cfg);
+                pg_outfile_free(of);
                 return 1;
         }
         pg_tracker_set_error_fn(t, hard_error, NULL);
-        pg_out_init(&o, c->output ? -1 : STDOUT_FILENO);
+        /* Built in memory, written whole: see write_stdout(). */
+        pg_out_init(&o, -1);
         clock_gettime(CLOCK_MONOTONIC, &next);
         while (!stop) {
                 r = pg_tracker_scan(t);
@@ -367,7 +436,11 @@ static int run_groups(const struct cli *c) {
                         pg_report_json(&o, t);
                         pg_out_char(&o, '\n');
                         break;
-                case FMT_PROM: pg_report_prometheus(&o, t); break;
+                case FMT_PROM:
+                        pg_report_prometheus(&o, t);
+                        if (of)
+                                prom_output_errors(&o, out_errors);
+                        break;
                 case FMT_TABLE: {
                         double dt = last.tv_sec ? (double)(now.tv_sec - last.tv_sec) +
                                                       (double)(now.tv_nsec - last.tv_nsec) / 1e9
@@ -379,9 +452,26 @@ static int run_groups(const struct cli *c) {
                 }
                 }
                 last = now;
-                r = c->output ? write_atomic(c->output, &o) : pg_out_flush(&o);
-                o.len = 0;
-                if (r < 0) {
+                r = of ? write_file(of, &o) : write_stdout(&o);
+                if (r < 0 && of && c->count != 1) {
+                        /* Scanning on keeps the counters; the reader keeps
+                         * the last complete report. One line per run of
+                         * failures, and one when writing works again. */
+                        out_errors++;
+                        ret = 1;
+                        if (!out_failing)
+                                fprintf(stderr,
+                                        "procgroups: cannot write %s: %s; keeping the previous "
+                                        "file and retrying every scan (%llu failures so far)\n",
+                                        c->output, strerror(-r), out_errors);
+                        out_failing = true;
+                } else if (r == 0 && out_failing) {
+                        fprintf(stderr, "procgroups: %s written again (%llu failures so far)\n",
+                                c->output, out_errors);
+                        out_failing = false;
+                } else if (r == -EINTR && stop) {
+                        break;
+                } else if (r < 0) {
                         if (r != -EPIPE)
                                 fprintf(stderr, "procgroups: cannot write %s: %s\n",
                                         c->output ? c->output : "output", strerror(-r));
@@ -396,6 +486,7 @@ static int run_groups(const struct cli *c) {
                 free(prev[k].name);
         free(prev);
         pg_out_free(&o);
+        pg_outfile_free(of);
         pg_tracker_free(t);
         pg_config_free(&cfg);
         return ret;
@@ -454,8 +545,12 @@ int main(int argc, char **argv) {
                         break;
                 case '1': once = 1; break;
                 case 'i':
-                        if (parse_double(optarg, &c.interval) < 0)
-                                return bad_usage("--interval wants seconds >= 0", optarg);
+                        /* Out of range, a sleep of interval * 1e9 ns would
+                         * overflow (and scan without pause) or be no sleep. */
+                        if (parse_double(optarg, &c.interval) < 0 || c.interval < INTERVAL_MIN ||
+                            c.interval > INTERVAL_MAX)
+                                return bad_usage("--interval wants seconds from 0.01 to 604800",
+                                                 optarg);
                         break;
                 case 'n':
                         errno = 0;
