@@ -14,6 +14,18 @@
 
 #define MAX_CAPS 32
 
+/* PCRE2's resource limits for one match. Its defaults (10 million
+ * backtracking steps, 20 GB of heap) let one crafted command line hold a
+ * scan for seconds; no sane rule needs a tenth of these on a subject of
+ * PG_MATCH_CMDLINE_MAX bytes, and each bounds a match to about 1 ms with
+ * the JIT, 15 ms without. The depth and heap limits only bind the
+ * interpreter; the JIT has its stack instead. */
+#define MATCH_LIMIT    100000
+#define DEPTH_LIMIT    10000
+#define HEAP_LIMIT_KIB 1024
+#define JIT_STACK_MIN  (32 * 1024)
+#define JIT_STACK_MAX  (512 * 1024)
+
 struct regex {
         pcre2_code *code;
         pcre2_match_data *md;
@@ -28,21 +40,40 @@ struct rule {
         size_t nexe;
         struct regex *re;
         size_t nre;
+        bool limit_noted; /* a limit hit was already reported */
 };
 
 struct pg_rules {
         struct rule *rules;
         size_t n;
-        /* The space-joined argv, reused across matches. */
-        char *joined;
-        size_t joined_cap;
+        pcre2_match_context *mctx; /* the limits */
+        pcre2_jit_stack *jit_stack;
+        /* The space-joined argv (its first PG_MATCH_CMDLINE_MAX bytes),
+         * reused across matches. */
+        char joined[PG_MATCH_CMDLINE_MAX + 1];
 };
 
 int pg_rules_new(struct pg_rules **ret) {
         struct pg_rules *rs = calloc(1, sizeof(*rs));
+        uint32_t jit = 0;
 
         if (!rs)
                 return -ENOMEM;
+        rs->mctx = pcre2_match_context_create(NULL);
+        if (!rs->mctx) {
+                free(rs);
+                return -ENOMEM;
+        }
+        pcre2_set_match_limit(rs->mctx, MATCH_LIMIT);
+        pcre2_set_depth_limit(rs->mctx, DEPTH_LIMIT);
+        pcre2_set_heap_limit(rs->mctx, HEAP_LIMIT_KIB);
+        /* Without a stack of its own the JIT gets 32 KiB of the machine
+         * stack; failing to make one only means that. */
+        if (pcre2_config(PCRE2_CONFIG_JIT, &jit) == 0 && jit) {
+                rs->jit_stack = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, NULL);
+                if (rs->jit_stack)
+                        pcre2_jit_stack_assign(rs->mctx, NULL, rs->jit_stack);
+        }
         *ret = rs;
         return 0;
 }
@@ -87,7 +118,8 @@ void pg_rules_free(struct pg_rules *rs) {
         for (size_t i = 0; i < rs->n; i++)
                 rule_free(&rs->rules[i]);
         free(rs->rules);
-        free(rs->joined);
+        pcre2_jit_stack_free(rs->jit_stack);
+        pcre2_match_context_free(rs->mctx);
         free(rs);
 }
 
@@ -115,11 +147,14 @@ static int dup_strv(const char *const *src, size_t n, char ***ret) {
         return 0;
 }
 
-/* Does any regex of the rule define the named capture? */
+/* Does any regex of the rule define the named capture? A name that (?J)
+ * gives to several groups has no unique number, but is defined. */
 static bool has_capture(const struct rule *r, const char *name) {
-        for (size_t i = 0; i < r->nre; i++)
-                if (pcre2_substring_number_from_name(r->re[i].code, (PCRE2_SPTR)name) >= 0)
+        for (size_t i = 0; i < r->nre; i++) {
+                int n = pcre2_substring_number_from_name(r->re[i].code, (PCRE2_SPTR)name);
+                if (n >= 0 || n == PCRE2_ERROR_NOUNIQUESUBSTRING)
                         return true;
+        }
         return false;
 }
 
@@ -179,6 +214,11 @@ int pg_rules_add(struct pg_rules *rs, const char *tmpl, const char *const *comm,
                         goto fail;
                 }
                 r.nre = i + 1;
+                /* The JIT matches several times faster and bounds its
+                 * runaway matches better; where it cannot compile (no
+                 * executable memory under SELinux, valgrind) pcre2_match
+                 * falls back to the interpreter by itself. */
+                (void)pcre2_jit_compile(r.re[i].code, PCRE2_JIT_COMPLETE);
                 r.re[i].md = pcre2_match_data_create_from_pattern(r.re[i].code, NULL);
                 if (!r.re[i].md)
                         goto fail;
@@ -231,19 +271,14 @@ static bool match_exe(const struct rule *r, const struct pg_match_input *in) {
 static const char *join_argv(struct pg_rules *rs, const struct pg_match_input *in, size_t *len) {
         size_t n = in->cmdline_len;
 
+        if (n > PG_MATCH_CMDLINE_MAX)
+                n = PG_MATCH_CMDLINE_MAX;
         /* argv joined by single spaces, as process-exporter's
          * strings.Join(cmdline, " "): the trailing NULs are terminators,
-         * not separators, and must not leave a space that defeats "$". */
+         * not separators, and must not leave a space that defeats "$"
+         * (nor must the NUL where the cut fell). */
         while (n > 0 && in->cmdline[n - 1] == '\0')
                 n--;
-
-        if (n + 1 > rs->joined_cap) {
-                char *p = realloc(rs->joined, n + 1);
-                if (!p)
-                        return NULL;
-                rs->joined = p;
-                rs->joined_cap = n + 1;
-        }
         for (size_t i = 0; i < n; i++)
                 rs->joined[i] = in->cmdline[i] ? in->cmdline[i] : ' ';
         rs->joined[n] = '\0';
@@ -251,14 +286,70 @@ static const char *join_argv(struct pg_rules *rs, const struct pg_match_input *i
         return rs->joined;
 }
 
-int pg_rules_match(const struct pg_rules *crs, const struct pg_match_input *in, char *name,
-                   size_t namesz) {
+/* Note a regex that pcre2_match stopped with error code rc. */
+static void note_limit(struct pg_match_note *note, struct rule *r, int rc) {
+        if (!note)
+                return;
+        note->limit_hits++;
+        if (note->new_rule || r->limit_noted)
+                return;
+        r->limit_noted = true;
+        note->new_rule = r->tmpl_text;
+        pcre2_get_error_message(rc, (PCRE2_UCHAR *)note->why, sizeof(note->why));
+}
+
+/* Add the named captures of a successful match of re on subject. A name
+ * that (?J) gives to several groups is one capture: the first group of
+ * that name that is set, as pcre2_substring_copy_byname() takes it. */
+static void add_captures(const struct regex *re, const char *subject, const char **names,
+                         const char **values, size_t *lens, size_t *ncaps) {
+        const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+        uint32_t count, esize;
+        PCRE2_SPTR table;
+        const char *prev = NULL;
+        bool prev_set = false;
+
+        pcre2_pattern_info(re->code, PCRE2_INFO_NAMECOUNT, &count);
+        pcre2_pattern_info(re->code, PCRE2_INFO_NAMEENTRYSIZE, &esize);
+        pcre2_pattern_info(re->code, PCRE2_INFO_NAMETABLE, &table);
+        /* The table is sorted by name, duplicates by group number. */
+        for (uint32_t e = 0; e < count; e++) {
+                const unsigned char *ent = table + e * esize;
+                unsigned g = (unsigned)(ent[0] << 8 | ent[1]);
+                const char *nm = (const char *)ent + 2;
+                bool set = ov[2 * g] != PCRE2_UNSET;
+                size_t k;
+
+                if (prev && strcmp(prev, nm) == 0) {
+                        if (prev_set || !set)
+                                continue;
+                        k = *ncaps - 1; /* the unset one before: replace it */
+                } else {
+                        if (*ncaps == MAX_CAPS)
+                                break;
+                        k = (*ncaps)++;
+                }
+                prev = nm;
+                prev_set = set;
+                names[k] = nm;
+                values[k] = set ? subject + ov[2 * g] : "";
+                lens[k] = set ? ov[2 * g + 1] - ov[2 * g] : 0;
+        }
+}
+
+int pg_rules_match_note(const struct pg_rules *crs, const struct pg_match_input *in, char *name,
+                        size_t namesz, struct pg_match_note *note) {
         struct pg_rules *rs = (struct pg_rules *)crs; /* the join buffer is scratch */
         const char *joined = NULL;
         size_t jlen = 0;
 
+        if (note) {
+                note->limit_hits = 0;
+                note->new_rule = NULL;
+                note->why[0] = '\0';
+        }
         for (size_t i = 0; i < rs->n; i++) {
-                const struct rule *r = &rs->rules[i];
+                struct rule *r = &rs->rules[i];
                 const char *cap_names[MAX_CAPS], *cap_values[MAX_CAPS];
                 size_t cap_lens[MAX_CAPS], ncaps = 0;
                 struct pg_template_ctx ctx;
@@ -268,38 +359,21 @@ int pg_rules_match(const struct pg_rules *crs, const struct pg_match_input *in, 
                         continue;
                 if (r->nexe && !match_exe(r, in))
                         continue;
-                if (r->nre && !joined) {
+                if (r->nre && !joined)
                         joined = join_argv(rs, in, &jlen);
-                        if (!joined)
-                                return 0;
-                }
                 for (size_t k = 0; k < r->nre && ok; k++) {
-                        uint32_t count, esize;
-                        PCRE2_SPTR table;
-                        PCRE2_SIZE *ov;
+                        int rc = pcre2_match(r->re[k].code, (PCRE2_SPTR)joined, jlen, 0, 0,
+                                             r->re[k].md, rs->mctx);
 
-                        if (pcre2_match(r->re[k].code, (PCRE2_SPTR)joined, jlen, 0, 0, r->re[k].md,
-                                        NULL) < 0) {
+                        if (rc < 0) {
+                                /* Anything but "no match" is a match that
+                                 * was stopped (a limit), not an answer. */
+                                if (rc != PCRE2_ERROR_NOMATCH)
+                                        note_limit(note, r, rc);
                                 ok = false;
                                 break;
                         }
-                        ov = pcre2_get_ovector_pointer(r->re[k].md);
-                        pcre2_pattern_info(r->re[k].code, PCRE2_INFO_NAMECOUNT, &count);
-                        pcre2_pattern_info(r->re[k].code, PCRE2_INFO_NAMEENTRYSIZE, &esize);
-                        pcre2_pattern_info(r->re[k].code, PCRE2_INFO_NAMETABLE, &table);
-                        for (uint32_t e = 0; e < count && ncaps < MAX_CAPS; e++) {
-                                const unsigned char *ent = table + e * esize;
-                                unsigned g = (unsigned)(ent[0] << 8 | ent[1]);
-                                cap_names[ncaps] = (const char *)ent + 2;
-                                if (ov[2 * g] == PCRE2_UNSET) {
-                                        cap_values[ncaps] = "";
-                                        cap_lens[ncaps] = 0;
-                                } else {
-                                        cap_values[ncaps] = joined + ov[2 * g];
-                                        cap_lens[ncaps] = ov[2 * g + 1] - ov[2 * g];
-                                }
-                                ncaps++;
-                        }
+                        add_captures(&r->re[k], joined, cap_names, cap_values, cap_lens, &ncaps);
                 }
                 if (!ok)
                         continue;
@@ -312,4 +386,9 @@ int pg_rules_match(const struct pg_rules *crs, const struct pg_match_input *in, 
                 return 1;
         }
         return 0;
+}
+
+int pg_rules_match(const struct pg_rules *rs, const struct pg_match_input *in, char *name,
+                   size_t namesz) {
+        return pg_rules_match_note(rs, in, name, namesz, NULL);
 }

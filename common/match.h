@@ -10,6 +10,14 @@
 /* Longest group name a template may produce (longer ones are cut). */
 #define PG_NAME_MAX 256
 
+/* The most of the space-joined argv that a cmdline regex sees: the rest is
+ * cut off, as if the command line ended there ("$" matches at the cut).
+ * Any local user chooses a command line of up to 2 MiB, and the time of a
+ * backtracking regex grows with the square of its subject, or worse; at
+ * 4 KiB the worst pattern we know costs a few ms without the JIT, while
+ * nearly every real command line fits whole. */
+#define PG_MATCH_CMDLINE_MAX 4096
+
 /* What a rule sees of a process. */
 struct pg_match_input {
         const char *comm;
@@ -41,8 +49,24 @@ int pg_rules_add(struct pg_rules *rs, const char *tmpl, const char *const *comm,
                  const char *const *exe, size_t nexe, const char *const *cmdline, size_t ncmdline,
                  char *err, size_t errsz);
 
+/* What a match ran into besides its answer. A cmdline regex that hits
+ * one of PCRE2's resource limits (set low: see match.c) is taken as not
+ * matching, and the rules after it are tried. */
+struct pg_match_note {
+        unsigned limit_hits; /* regexes stopped by a limit */
+        /* The first rule (its template) whose regex hit a limit for the
+         * first time in the life of the rules, so that a front end logs
+         * each rule once; NULL when no such rule. why says which limit. */
+        const char *new_rule;
+        char why[64];
+};
+
 /* Match in against the rules in order. Returns 1 with the group name in
- * name (NUL-terminated), or 0 when no rule matches. */
+ * name (NUL-terminated), or 0 when no rule matches. note, when not NULL,
+ * is always written. */
+int pg_rules_match_note(const struct pg_rules *rs, const struct pg_match_input *in, char *name,
+                        size_t namesz, struct pg_match_note *note);
+/* The same without the note. */
 int pg_rules_match(const struct pg_rules *rs, const struct pg_match_input *in, char *name,
                    size_t namesz);
 

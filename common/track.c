@@ -83,6 +83,8 @@ struct tproc {
         bool cached;         /* the fields below "last full read" are valid */
         char state;          /* of that read */
         uint8_t limits_age;  /* scans since limits was read (< LIMITS_EVERY) */
+        uint8_t rm_wait;     /* scans before a re-match (rematch_due) */
+        uint8_t rm_streak;   /* recent re-matches */
         uint64_t comm_hash;  /* of comm: a change means exec */
         uint64_t raw[R_MAX]; /* values at the previous scan */
         uint64_t cur[R_MAX]; /* values at this scan */
@@ -141,6 +143,8 @@ struct pg_tracker {
         struct pg_track_opts opts;
         pg_track_error_fn err_fn;
         void *err_ctx;
+        pg_track_limit_fn limit_fn;
+        void *limit_ctx;
 
         /* Processes live densely in a pool of fixed chunks (growing it
          * never copies, so the peak RSS is the live size); tab is an
@@ -590,6 +594,11 @@ void pg_tracker_set_error_fn(struct pg_tracker *t, pg_track_error_fn fn, void *c
         t->err_ctx = ctx;
 }
 
+void pg_tracker_set_limit_fn(struct pg_tracker *t, pg_track_limit_fn fn, void *ctx) {
+        t->limit_fn = fn;
+        t->limit_ctx = ctx;
+}
+
 const struct pg_track_stats *pg_tracker_stats(const struct pg_tracker *t) {
         return &t->stats;
 }
@@ -707,6 +716,7 @@ static const char *intern_wchan(struct pg_tracker *t, const char *was, const cha
 static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
         const struct pg_procfs *fs = pg_source_procfs(t->src);
         struct pg_match_input in;
+        struct pg_match_note note;
         struct pg_static st;
         char name[PG_NAME_MAX];
         int r;
@@ -723,7 +733,15 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
         in.boot_time = fs->boot_time;
         in.ticks = fs->ticks;
         in.euid = st.euid;
-        if (pg_rules_match(t->rules, &in, name, sizeof(name)))
+        r = pg_rules_match_note(t->rules, &in, name, sizeof(name), &note);
+        /* A regex stopped by its limits decided nothing: a soft error of
+         * the scan, each rule reported once (the process is any user's). */
+        if (note.limit_hits) {
+                p->soft_errors++;
+                if (note.new_rule && t->limit_fn)
+                        t->limit_fn(t->limit_ctx, p->pid, note.new_rule, note.why);
+        }
+        if (r)
                 return group_index(t, name);
         if (t->opts.children) {
                 const struct tproc *a = e;
@@ -1127,6 +1145,29 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         return 0;
 }
 
+/* May e, whose comm changed since its last match if changed, be matched
+ * again now? comm changes with exec, but also at the process's will
+ * (PR_SET_NAME), and one that changed it all the time would have the
+ * rules run on it at every scan. Each re-match in a streak makes the next
+ * wait 0, 1, 3, 7 ... up to 63 scans (it keeps its group meanwhile); a
+ * scan without a change shortens the streak. Costs two byte tests a scan. */
+#define REMATCH_STREAK_MAX 7
+static bool rematch_due(struct tproc *e, bool changed) {
+        if (e->rm_wait > 0) {
+                e->rm_wait--;
+                return false;
+        }
+        if (!changed) {
+                if (e->rm_streak > 0)
+                        e->rm_streak--;
+                return false;
+        }
+        if (e->rm_streak < REMATCH_STREAK_MAX)
+                e->rm_streak++;
+        e->rm_wait = (uint8_t)((1u << (e->rm_streak - 1)) - 1);
+        return true;
+}
+
 static void report(struct pg_tracker *t, const struct pg_proc *p, int r) {
         /* A read that opens and closes found no descriptor: make room for
          * the next ones (the kept reads retry on their own). */
@@ -1196,7 +1237,7 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                 is_new = true;
         }
         e->ppid = st->ppid;
-        if (is_new || e->comm_hash != comm_hash(st->comm)) {
+        if (is_new || rematch_due(e, e->comm_hash != comm_hash(st->comm))) {
                 int32_t old = e->group;
                 r = classify(t, p, e);
                 if (r < -1)

@@ -79,6 +79,13 @@ struct pg_track_stats {
  * never logs. */
 typedef void (*pg_track_error_fn)(void *ctx, pid_t pid, const char *file, int err);
 
+/* Called when a cmdline regex of rule (its template) was stopped by a
+ * PCRE2 resource limit (why names it) on process pid: only the first time
+ * for each rule in the life of the tracker, so that a front end can log it
+ * once. Not a hard error: every hit counts a soft error of its scan and the
+ * rule counts as not matching. */
+typedef void (*pg_track_limit_fn)(void *ctx, pid_t pid, const char *rule, const char *why);
+
 struct pg_tracker;
 
 /* The kept_fds budget that "auto" stands for, from the soft
@@ -102,6 +109,7 @@ int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct p
                    struct pg_tracker **ret);
 void pg_tracker_free(struct pg_tracker *t);
 void pg_tracker_set_error_fn(struct pg_tracker *t, pg_track_error_fn fn, void *ctx);
+void pg_tracker_set_limit_fn(struct pg_tracker *t, pg_track_limit_fn fn, void *ctx);
 
 /* One scan of the procfs root. Returns 0, or a negative errno when the
  * root could not be listed (the groups keep their last values). */

@@ -95,6 +95,16 @@ static void hard_error(void *ctx, pid_t pid, const char *file, int err) {
                 pg_strerror(err));
 }
 
+/* The tracker calls this once per rule: a process's command line made
+ * the rule's regex hit its limits (a soft error, not a skipped process). */
+static void limit_hit(void *ctx, pid_t pid, const char *rule, const char *why) {
+        (void)ctx;
+        fprintf(stderr,
+                "procgroups: rule \"%s\": cmdline regex stopped on pid %d: %s; "
+                "counted as no match (logged once per rule)\n",
+                rule, (int)pid, why);
+}
+
 static int run_list(const char *procfs, unsigned flags) {
         struct pg_source *src = NULL;
         struct pg_proc *p;
@@ -419,6 +429,7 @@ static int run_groups(const struct cli *c) {
                 return 1;
         }
         pg_tracker_set_error_fn(t, hard_error, NULL);
+        pg_tracker_set_limit_fn(t, limit_hit, NULL);
         /* Built in memory, written whole: see write_stdout(). */
         pg_out_init(&o, -1);
         clock_gettime(CLOCK_MONOTONIC, &next);

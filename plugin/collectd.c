@@ -248,6 +248,15 @@ static void on_hard_error(void *ctx, pid_t pid, const char *file, int err) {
                         pg_strerror(err));
 }
 
+/* Once per rule (the tracker sees to that), outside the hard errors'
+ * budget: a regex limit hit is a soft error. */
+static void on_limit_hit(void *ctx, pid_t pid, const char *rule, const char *why) {
+        (void)ctx;
+        WARNING(P "rule \"%s\": cmdline regex stopped on pid %d: %s; counted as no match "
+                  "(logged once per rule)",
+                rule, (int)pid, why);
+}
+
 /* A bad block is logged here and refused in init. Returning non-zero would
  * make collectd abandon its whole config file and exit; a failing init
  * unloads only this plugin, and `collectd -T` still exits non-zero. */
@@ -287,6 +296,7 @@ static int pg_cd_init(void) {
                 goto nomem;
         }
         pg_tracker_set_error_fn(g.tracker, on_hard_error, NULL);
+        pg_tracker_set_limit_fn(g.tracker, on_limit_hit, NULL);
         INFO(P "version %s, procfs %s, %zu rule(s)", PG_VERSION, root, pg_rules_count(rules));
         return 0;
 nomem:

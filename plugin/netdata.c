@@ -227,6 +227,16 @@ static void on_hard_error(void *ctx, pid_t pid, const char *file, int err) {
                         pg_strerror(err));
 }
 
+/* Once per rule (the tracker sees to that), outside the hard errors'
+ * rate limit: a regex limit hit is a soft error. */
+static void on_limit_hit(void *ctx, pid_t pid, const char *rule, const char *why) {
+        (void)ctx;
+        fprintf(stderr,
+                PLUGIN ": rule \"%s\": cmdline regex stopped on pid %d: %s; counted as no match "
+                       "(logged once per rule)\n",
+                rule, (int)pid, why);
+}
+
 static int ent_cmp(const void *a, const void *b) {
         return strcmp(((const struct ent *)a)->name, ((const struct ent *)b)->name);
 }
@@ -694,6 +704,7 @@ int main(int argc, char **argv) {
                 return fail();
         }
         pg_tracker_set_error_fn(pl.t, on_hard_error, &pl);
+        pg_tracker_set_limit_fn(pl.t, on_limit_hit, NULL);
         pg_out_init(&pl.out, STDOUT_FILENO);
         pl.out.wait = wait_stdout;
         pl.out.wait_ctx = &waitmask;

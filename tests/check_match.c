@@ -7,7 +7,9 @@
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/match.h"
 #include "common/template.h"
@@ -345,6 +347,128 @@ START_TEST(template_api) {
 }
 END_TEST
 
+/* --- hostile command lines: any local user picks them --- */
+
+static double now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* argc arguments of len bytes of c each, NUL-terminated: the caller frees. */
+static char *long_argv(int argc, size_t len, char c, size_t *ret_len) {
+        char *v = malloc((size_t)argc * (len + 1));
+
+        ck_assert_ptr_nonnull(v);
+        memset(v, c, (size_t)argc * (len + 1));
+        for (int i = 1; i <= argc; i++)
+                v[(size_t)i * (len + 1) - 1] = '\0';
+        *ret_len = (size_t)argc * (len + 1);
+        return v;
+}
+
+START_TEST(long_argv_completes) {
+        static const char *const re[] = {"(?<name>\\w+)$"};
+        size_t len;
+        char *argv = long_argv(4, 131000, 'a', &len);
+        struct pg_match_input in = input("a", argv, len);
+        double t0, t;
+
+        /* Quadratic backtracking over 524 kB took 38 s here; the regex now
+         * sees 4 KiB of it, under limits. 10 s is for valgrind. */
+        add("{{.Matches.name}}", NULL, 0, NULL, 0, re, 1);
+        t0 = now();
+        name_of(&in);
+        t = now() - t0;
+        ck_assert_msg(t < 10.0, "one match took %.1f s", t);
+        free(argv);
+}
+END_TEST
+
+START_TEST(limit_hit_is_reported) {
+        static const char *const re[] = {"^(a+)+$"};
+        static const char *const comm[] = {"sleep"};
+        char bait[3002];
+        struct pg_match_input in;
+        struct pg_match_note note;
+        char name[PG_NAME_MAX];
+        double t0, t;
+
+        /* "aaa...ab": every way to split the a's is tried before "$" fails
+         * at the b, 2^3000 of them without a limit. */
+        memset(bait, 'a', 3000);
+        bait[3000] = 'b';
+        bait[3001] = '\0';
+        in = input("sleep", bait, sizeof(bait));
+        add("bait", NULL, 0, NULL, 0, re, 1);
+        add("sleeper", comm, 1, NULL, 0, NULL, 0);
+        t0 = now();
+        /* Not a silent "no match": the rule could not decide, is noted, and
+         * the next rule is tried. */
+        ck_assert_int_eq(pg_rules_match_note(rs, &in, name, sizeof(name), &note), 1);
+        t = now() - t0;
+        ck_assert_str_eq(name, "sleeper");
+        ck_assert_uint_eq(note.limit_hits, 1);
+        ck_assert_ptr_nonnull(note.new_rule);
+        ck_assert_str_eq(note.new_rule, "bait");
+        ck_assert_msg(strstr(note.why, "limit"), "why: %s", note.why);
+        ck_assert_msg(t < 10.0, "one match took %.1f s", t);
+        /* Counted again, reported once per rule. */
+        ck_assert_int_eq(pg_rules_match_note(rs, &in, name, sizeof(name), &note), 1);
+        ck_assert_uint_eq(note.limit_hits, 1);
+        ck_assert_ptr_null(note.new_rule);
+}
+END_TEST
+
+/* "prog xxx...x end=abc" of exactly total bytes joined. */
+static struct pg_match_input tail_argv(char *buf, size_t total) {
+        size_t nx = total - strlen("prog ") - strlen(" end=abc");
+
+        memcpy(buf, "prog", 5);
+        memset(buf + 5, 'x', nx);
+        memcpy(buf + 5 + nx, "\0end=abc", 9);
+        return input("prog", buf, total);
+}
+
+START_TEST(cmdline_bound) {
+        static const char *const re[] = {"end=(?<v>\\w+)$"};
+        static const char *const re2[] = {"--name=(?<n>\\w+)"};
+        static char buf[PG_MATCH_CMDLINE_MAX + 64];
+        struct pg_match_input in;
+        char far[6000];
+
+        add("v={{.Matches.v}}", NULL, 0, NULL, 0, re, 1);
+        add("n={{.Matches.n}}", NULL, 0, NULL, 0, re2, 1);
+        in = tail_argv(buf, PG_MATCH_CMDLINE_MAX);
+        ck_assert_str_eq(name_of(&in), "v=abc");
+        /* One byte more: the rule sees the command line end one byte
+         * earlier, at the bound. */
+        in = tail_argv(buf, PG_MATCH_CMDLINE_MAX + 1);
+        ck_assert_str_eq(name_of(&in), "v=ab");
+        /* A capture wholly past the bound is not seen. */
+        memset(far, 'x', sizeof(far));
+        memcpy(far, "prog", 5);
+        memcpy(far + 5000, "\0--name=foo", 12);
+        in = input("prog", far, 5012);
+        ck_assert_str_eq(name_of(&in), "");
+}
+END_TEST
+
+START_TEST(duplicate_names) {
+        static const char *const re[] = {"(?J)(?<x>a)|(?<x>b)"};
+        struct pg_match_input a = IN("p", "a\0");
+        struct pg_match_input b = IN("p", "b\0");
+        struct pg_match_input c = IN("p", "c\0");
+
+        /* (?J) lets groups share a name: defined, though not by one number;
+         * the one that is set is the value. */
+        add("x={{.Matches.x}}", NULL, 0, NULL, 0, re, 1);
+        ck_assert_str_eq(name_of(&a), "x=a");
+        ck_assert_str_eq(name_of(&b), "x=b");
+        ck_assert_str_eq(name_of(&c), "");
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("match");
         TCase *tc;
@@ -379,6 +503,17 @@ static Suite *suite(void) {
         tcase_add_test(tc, unclosed_braces);
         tcase_add_test(tc, bad_regex);
         tcase_add_test(tc, match_without_capture);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("hostile");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        /* Room for the base's 38 s stall to fail an assertion rather than
+         * the timeout; the fixed matcher takes milliseconds. */
+        tcase_set_timeout(tc, 120);
+        tcase_add_test(tc, long_argv_completes);
+        tcase_add_test(tc, limit_hit_is_reported);
+        tcase_add_test(tc, cmdline_bound);
+        tcase_add_test(tc, duplicate_names);
         suite_add_tcase(s, tc);
         return s;
 }
