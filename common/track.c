@@ -243,21 +243,25 @@ static struct tproc *ent(const struct pg_tracker *t, size_t k);
 
 /* Kept descriptors closed at least when the process runs out of them. */
 #define RELIEF 32
+/* Descriptors left free besides the kept ones, for the reads that open
+ * and close (the root, a pid's and a task's directory, the file) and for
+ * the front end: PG_FD_RESERVE / 2, or a quarter of a small limit (the
+ * collectd plugin keeps half of collectd's). */
+static rlim_t headroom(rlim_t limit) {
+        return limit / 4 < PG_FD_RESERVE / 2 ? limit / 4 : PG_FD_RESERVE / 2;
+}
 
-/* The process ran out of descriptors: EMFILE (the soft limit was lowered
- * under us, or the front end holds more than PG_FD_RESERVE) or ENFILE (the
- * whole system). Close kept files, RELIEF of them and down to what the
- * present limit leaves room for, and keep no more than remain, so that
- * the reads that open and close find room from now on. Rare: it may walk
- * the pool. */
-static void relieve(struct pg_tracker *t) {
-        int room = pg_kept_fds_clamp(INT_MAX);
-        size_t want = t->nkept > RELIEF ? t->nkept - RELIEF : 0;
+/* The process ran out of descriptors, or is about to: EMFILE (the soft
+ * limit was lowered under us, or the front end took more) or ENFILE (the
+ * whole system). Close at least need kept files, RELIEF at the least, and
+ * keep no more than remain from now on, so that the reads that open and
+ * close find room. Rare: it may walk the pool. */
+static void relieve(struct pg_tracker *t, size_t need) {
+        size_t want;
 
-        if (room < 0)
-                want = 0;
-        else if ((size_t)room < want)
-                want = (size_t)room;
+        if (need < RELIEF)
+                need = RELIEF;
+        want = t->nkept > need ? t->nkept - need : 0;
         for (size_t k = 0; k < t->npool && t->nkept > want; k++) {
                 struct tproc *e = ent(t, k);
 
@@ -274,20 +278,20 @@ static void relieve(struct pg_tracker *t) {
  * happened since the last one (the soft limit lowered under us, or
  * descriptors taken by the front end). One getrlimit and, where the
  * kernel gives the fd count as the size of fd/ (see procfs.h), one
- * fstatat per scan, not per process. */
+ * fstatat per scan, not per process. Without that count, the kept files
+ * alone are weighed against the limit. */
 static void fit_limit(struct pg_tracker *t) {
         const struct pg_procfs *fs = pg_source_procfs(t->src);
         struct rlimit rl;
         struct stat st;
+        rlim_t open = t->nkept;
 
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+        if (t->nkept == 0 || getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
                 return;
-        if (fs->fd_size_ok && fstatat(fs->root_fd, "self/fd", &st, 0) == 0) {
-                if ((rlim_t)st.st_size + PG_FD_RESERVE / 2 > rl.rlim_cur)
-                        relieve(t);
-        } else if ((rlim_t)t->nkept + PG_FD_RESERVE > rl.rlim_cur) {
-                relieve(t);
-        }
+        if (fs->fd_size_ok && fstatat(fs->root_fd, "self/fd", &st, 0) == 0 && st.st_size > 0)
+                open = (rlim_t)st.st_size;
+        if (open + headroom(rl.rlim_cur) > rl.rlim_cur)
+                relieve(t, (size_t)(open + headroom(rl.rlim_cur) - rl.rlim_cur));
 }
 
 /* After a kept read of p that returned r: when it failed for want of a
@@ -297,7 +301,7 @@ static void fit_limit(struct pg_tracker *t) {
 static bool short_of_fds(struct pg_tracker *t, struct pg_proc *p, int r, bool counted) {
         if (r != -EMFILE && r != -ENFILE)
                 return false;
-        relieve(t);
+        relieve(t, RELIEF);
         if (!counted)
                 p->soft_errors++;
         return true;
@@ -1172,7 +1176,7 @@ static void report(struct pg_tracker *t, const struct pg_proc *p, int r) {
         /* A read that opens and closes found no descriptor: make room for
          * the next ones (the kept reads retry on their own). */
         if (r == -EMFILE || r == -ENFILE)
-                relieve(t);
+                relieve(t, RELIEF);
         if (r == PG_VANISHED || r == PG_HIDDEN)
                 return;
         if (t->err_fn)
