@@ -28,6 +28,7 @@
 
 #include "common/match.h"
 #include "common/proc.h"
+#include "common/setup.h"
 #include "common/track.h"
 
 static double clock_ms(clockid_t c) {
@@ -79,9 +80,9 @@ static int usage(void) {
 
 int main(int argc, char **argv) {
         struct pg_track_opts opts = PG_TRACK_OPTS_DEFAULT;
-        struct pg_source *src = NULL;
-        struct pg_rules *rules = NULL;
+        struct pg_rules *rules;
         struct pg_tracker *t = NULL;
+        enum pg_setup_step step;
         const struct pg_group *const *groups;
         const struct pg_track_stats *st;
         int c, r, min_scans = 5, max_scans = 1000, warm = 2, sleep_ms = 0, k = 0, ret = 1;
@@ -105,26 +106,21 @@ int main(int argc, char **argv) {
         }
         if (min_scans < 1 || max_scans < min_scans)
                 return usage();
-        /* Like the CLI: the whole fd limit but a reserve for kept files. */
-        pg_nofile_raise();
-        if (opts.kept_fds == 0)
-                opts.kept_fds = pg_kept_fds_auto(true);
         cpu = calloc((size_t)max_scans, sizeof *cpu);
         if (!cpu)
                 goto out;
-        r = pg_source_new(root, &src);
-        if (r < 0) {
-                fprintf(stderr, "pgscan: %s: %s\n", root, strerror(-r));
-                goto out;
-        }
         r = pg_rules_new_default(&rules);
         if (r < 0)
                 goto fail;
-        r = pg_tracker_new(src, rules, &opts, &t);
+        /* Like the CLI: the whole fd limit but a reserve for kept files. */
+        r = pg_setup_tracker(&(struct pg_setup){.procfs = root, .opts = opts, .own_process = true},
+                             rules, &t, &step);
+        if (r < 0 && step == PG_SETUP_ROOT) {
+                fprintf(stderr, "pgscan: %s: %s\n", root, strerror(-r));
+                goto out;
+        }
         if (r < 0)
                 goto fail;
-        src = NULL; /* owned by the tracker now */
-        rules = NULL;
 
         for (int i = 0; i < warm; i++) {
                 r = pg_tracker_scan(t);
@@ -162,8 +158,6 @@ fail:
         fprintf(stderr, "pgscan: %s\n", strerror(-r));
 out:
         pg_tracker_free(t);
-        pg_rules_free(rules);
-        pg_source_free(src);
         free(cpu);
         return ret;
 }

@@ -67,6 +67,9 @@ int pg_source_new(const char *path, struct pg_source **ret) {
         src = calloc(1, sizeof(*src));
         if (!src)
                 return -ENOMEM;
+        /* Not 0 from calloc: freeing a source whose root did not open
+         * would close fd 0, whatever the process has there. */
+        src->fs.root_fd = -1;
         src->cur.dir_fd = -1;
         r = pg_procfs_open(path, &src->fs);
         if (r < 0)

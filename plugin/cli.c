@@ -19,6 +19,7 @@
 #include "common/outfile.h"
 #include "common/proc.h"
 #include "common/report.h"
+#include "common/setup.h"
 #include "common/track.h"
 
 enum fmt { FMT_TABLE, FMT_JSON, FMT_PROM };
@@ -377,8 +378,10 @@ static void sleep_until(struct timespec *next, double interval) {
 
 static int run_groups(const struct cli *c) {
         struct pg_config cfg;
-        struct pg_source *src = NULL;
+        struct pg_setup setup = {
+            .own_process = true, .error_fn = hard_error, .limit_fn = limit_hit};
         struct pg_tracker *t = NULL;
+        enum pg_setup_step step;
         struct prev *prev = NULL;
         size_t nprev = 0;
         struct timespec next, last = {0}, now;
@@ -407,29 +410,19 @@ static int run_groups(const struct cli *c) {
                 cfg.opts.threads = false;
         if (c->no_children)
                 cfg.opts.children = false;
-        /* Room to keep stat and schedstat open between scans: this process
-         * is ours, so "auto" takes all of the limit but a reserve. */
-        pg_nofile_raise();
-        if (cfg.opts.kept_fds == 0)
-                cfg.opts.kept_fds = pg_kept_fds_auto(true);
-        r = pg_source_new(cfg.procfs, &src);
+        setup.procfs = cfg.procfs;
+        setup.opts = cfg.opts;
+        r = pg_setup_tracker(&setup, pg_config_take_rules(&cfg), &t, &step);
         if (r < 0) {
-                fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n", cfg.procfs,
-                        pg_strerror(r));
+                if (step == PG_SETUP_ROOT)
+                        fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n", cfg.procfs,
+                                pg_strerror(r));
+                else
+                        fprintf(stderr, "procgroups: %s\n", strerror(-r));
                 pg_config_free(&cfg);
                 pg_outfile_free(of);
-                return 2;
+                return step == PG_SETUP_ROOT ? 2 : 1;
         }
-        r = pg_tracker_new(src, pg_config_take_rules(&cfg), &cfg.opts, &t);
-        if (r < 0) {
-                fprintf(stderr, "procgroups: %s\n", strerror(-r));
-                pg_source_free(src);
-                pg_config_free(&cfg);
-                pg_outfile_free(of);
-                return 1;
-        }
-        pg_tracker_set_error_fn(t, hard_error, NULL);
-        pg_tracker_set_limit_fn(t, limit_hit, NULL);
         /* Built in memory, written whole: see write_stdout(). */
         pg_out_init(&o, -1);
         clock_gettime(CLOCK_MONOTONIC, &next);

@@ -13,6 +13,7 @@
 
 #include "common/proc.h"
 #include "common/sat.h"
+#include "common/setup.h"
 #include "common/track.h"
 #include "plugin/collectd_conf.h"
 
@@ -267,9 +268,13 @@ static int pg_cd_config(oconfig_item_t *ci) {
 }
 
 static int pg_cd_init(void) {
-        const char *root;
-        struct pg_source *src = NULL;
+        struct pg_setup setup = {.procfs = "/proc",
+                                 .own_process = false,
+                                 .error_fn = on_hard_error,
+                                 .limit_fn = on_limit_hit};
+        enum pg_setup_step step;
         struct pg_rules *rules;
+        size_t nrules;
         int r;
 
         conf_ready();
@@ -279,30 +284,26 @@ static int pg_cd_init(void) {
         }
         if (g.tracker)
                 return 0;
-        root = g.conf.procfs ? g.conf.procfs : "/proc";
-        r = pg_source_new(root, &src);
-        if (r < 0) {
-                ERROR(P "option \"ProcFS\": cannot open procfs root \"%s\": %s", root,
-                      pg_strerror(r));
+        if (g.conf.procfs)
+                setup.procfs = g.conf.procfs;
+        setup.opts = g.conf.opts;
+        rules = g.conf.rules;
+        if (!rules && pg_rules_new_default(&rules) < 0) {
+                ERROR(P "out of memory");
                 return -1;
         }
-        rules = g.conf.rules;
-        if (!rules && pg_rules_new_default(&rules) < 0)
-                goto nomem;
         g.conf.rules = NULL;
-        r = pg_tracker_new(src, rules, &g.conf.opts, &g.tracker);
-        if (r < 0) {
-                pg_rules_free(rules);
-                goto nomem;
-        }
-        pg_tracker_set_error_fn(g.tracker, on_hard_error, NULL);
-        pg_tracker_set_limit_fn(g.tracker, on_limit_hit, NULL);
-        INFO(P "version %s, procfs %s, %zu rule(s)", PG_VERSION, root, pg_rules_count(rules));
+        nrules = pg_rules_count(rules);
+        r = pg_setup_tracker(&setup, rules, &g.tracker, &step);
+        if (r < 0 && step == PG_SETUP_ROOT)
+                ERROR(P "option \"ProcFS\": cannot open procfs root \"%s\": %s", setup.procfs,
+                      pg_strerror(r));
+        else if (r < 0)
+                ERROR(P "out of memory");
+        if (r < 0)
+                return -1;
+        INFO(P "version %s, procfs %s, %zu rule(s)", PG_VERSION, setup.procfs, nrules);
         return 0;
-nomem:
-        pg_source_free(src);
-        ERROR(P "out of memory");
-        return -1;
 }
 
 static int pg_cd_read(user_data_t *ud) {

@@ -26,6 +26,7 @@
 #include "common/conffile.h"
 #include "common/format.h"
 #include "common/sat.h"
+#include "common/setup.h"
 #include "common/track.h"
 #include "plugin/ndproto.h"
 
@@ -641,7 +642,11 @@ static int fail(void) {
 int main(int argc, char **argv) {
         struct plugin pl = {.update_every = 1, .internals = true};
         struct pg_config cfg;
-        struct pg_source *src = NULL;
+        struct pg_setup setup = {.own_process = true,
+                                 .error_fn = on_hard_error,
+                                 .error_ctx = &pl,
+                                 .limit_fn = on_limit_hit};
+        enum pg_setup_step step;
         struct sigaction sa = {.sa_handler = on_term};
         sigset_t block, waitmask;
         char root[PATH_MAX];
@@ -686,25 +691,18 @@ int main(int argc, char **argv) {
                 snprintf(root, sizeof(root), "%s/proc", prefix);
         else
                 snprintf(root, sizeof(root), "%s", cfg.procfs ? cfg.procfs : "/proc");
-        /* Room to keep stat and schedstat open between scans: this process
-         * is ours, so "auto" takes all of the limit but a reserve. */
-        pg_nofile_raise();
-        if (cfg.opts.kept_fds == 0)
-                cfg.opts.kept_fds = pg_kept_fds_auto(true);
-        r = pg_source_new(root, &src);
-        if (r < 0) {
-                fprintf(stderr, PLUGIN ": cannot open procfs root %s: %s\n", root, pg_strerror(r));
-                pg_config_free(&cfg);
-                return fail();
-        }
-        r = pg_tracker_new(src, pg_config_take_rules(&cfg), &cfg.opts, &pl.t);
+        setup.procfs = root;
+        setup.opts = cfg.opts;
+        r = pg_setup_tracker(&setup, pg_config_take_rules(&cfg), &pl.t, &step);
         pg_config_free(&cfg);
         if (r < 0) {
-                fprintf(stderr, PLUGIN ": %s\n", strerror(-r));
+                if (step == PG_SETUP_ROOT)
+                        fprintf(stderr, PLUGIN ": cannot open procfs root %s: %s\n", root,
+                                pg_strerror(r));
+                else
+                        fprintf(stderr, PLUGIN ": %s\n", strerror(-r));
                 return fail();
         }
-        pg_tracker_set_error_fn(pl.t, on_hard_error, &pl);
-        pg_tracker_set_limit_fn(pl.t, on_limit_hit, NULL);
         pg_out_init(&pl.out, STDOUT_FILENO);
         pl.out.wait = wait_stdout;
         pl.out.wait_ctx = &waitmask;

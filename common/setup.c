@@ -1,0 +1,50 @@
+/* The faces' shared set-up: fd limit, "auto" kept files, source, tracker. */
+#include "config.h"
+
+#include "setup.h"
+
+#include <stddef.h>
+
+#include "proc.h"
+#include "procfs.h"
+
+int pg_setup_kept_fds(int kept_fds, bool own_process) {
+        /* The tracker would read 0 as a host process's "auto" whoever calls
+         * it; resolving here makes the answer depend on the face's real
+         * situation, and hands the tracker a number it clamps like any
+         * other wish. */
+        return kept_fds == 0 ? pg_kept_fds_auto(own_process) : kept_fds;
+}
+
+int pg_setup_tracker(const struct pg_setup *s, struct pg_rules *rules, struct pg_tracker **ret,
+                     enum pg_setup_step *failed_step) {
+        struct pg_track_opts opts = s->opts;
+        struct pg_source *src = NULL;
+        struct pg_tracker *t;
+        enum pg_setup_step step = PG_SETUP_ROOT;
+        int r;
+
+        /* Room to keep stat and schedstat open between scans; a plugin
+         * inside another daemon leaves that daemon's limit alone. */
+        if (s->own_process)
+                (void)pg_nofile_raise();
+        opts.kept_fds = pg_setup_kept_fds(opts.kept_fds, s->own_process);
+        r = pg_source_new(s->procfs, &src);
+        if (r < 0)
+                goto fail;
+        step = PG_SETUP_TRACKER;
+        /* pg_tracker_new takes src and rules only when it succeeds. */
+        r = pg_tracker_new(src, rules, &opts, &t);
+        if (r < 0)
+                goto fail;
+        pg_tracker_set_error_fn(t, s->error_fn, s->error_ctx);
+        pg_tracker_set_limit_fn(t, s->limit_fn, s->limit_ctx);
+        *ret = t;
+        return 0;
+fail:
+        pg_source_free(src);
+        pg_rules_free(rules);
+        if (failed_step)
+                *failed_step = step;
+        return r;
+}
