@@ -317,6 +317,39 @@ START_TEST(identifiers_safe_and_collisions_reported) {
 }
 END_TEST
 
+/* A cmdline regex stopped by its limits on another user's hostile command
+ * line is a soft error and one WARNING naming the rule, not a line per
+ * process per read, and the other rules still apply. */
+START_TEST(regex_limit_logged_once) {
+        static const struct fake bait = {60, 1,    "bait", "x", 'S', 0, 0, 0,
+                                         0,  4096, 1,      0,   0,   0, 0, 0};
+        oconfig_item_t *ci = block(), *m;
+        char dir[256], argv[4001];
+
+        for (int pid = 60; pid <= 61; pid++) {
+                struct fake b = bait;
+                b.pid = pid;
+                write_proc(&b);
+                /* 4,000 a's and a '!': (a+)+$ backtracks without end. */
+                memset(argv, 'a', sizeof(argv) - 2);
+                argv[sizeof(argv) - 2] = '!';
+                argv[sizeof(argv) - 1] = '\0';
+                snprintf(dir, sizeof(dir), "%s/%d", root, pid);
+                put(dir, "cmdline", argv, sizeof(argv));
+        }
+        m = mock_ci_child(ci, "ProcessMatch");
+        mock_ci_str(m, "bait");
+        mock_ci_str(m, "^(a+)+$");
+        add_match(ci, "web", "nginx");
+        configure(ci);
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_uint_eq(count_in_log("rule \"bait\": cmdline regex stopped"), 1);
+        ck_assert_double_eq(need("web", "ps_count", NULL)->values[0].gauge, 3);
+        ck_assert_ptr_null(mock_find("bait", "ps_count", NULL));
+}
+END_TEST
+
 /* A broken block: config or init fails and the log names the option. */
 struct bad {
         const char *option; /* expected in the log */
@@ -406,6 +439,7 @@ int main(void) {
         tc = tcase_create("identifiers");
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, identifiers_safe_and_collisions_reported);
+        tcase_add_test(tc, regex_limit_logged_once);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("config");
