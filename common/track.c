@@ -533,7 +533,7 @@ int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct p
         t->opts = *opts;
         /* Only procfs regenerates a file's text on every read of an open
          * descriptor; a kept fd of a fake tree's file would read stale. */
-        if (!pg_source_procfs(src)->is_procfs) {
+        if (!pg_source_procfs(src)->is_procfs && !opts->kept_on_any_root) {
                 t->max_kept = 0;
         } else if (opts->kept_fds > 0) {
                 int n = pg_kept_fds_clamp(opts->kept_fds);

@@ -27,6 +27,10 @@ struct pg_track_opts {
          * directory and file per scan and costs the kernel about 4 KiB
          * (its seq_file buffer, charged to our memory cgroup). */
         int kept_fds;
+        /* Tests only: keep fds on a fake tree too (its files are then
+         * re-read by pread and must be rewritten in place, since a kept
+         * descriptor of a replaced file reads the old text forever). */
+        bool kept_on_any_root;
 };
 
 #define PG_TRACK_OPTS_DEFAULT                                                                      \

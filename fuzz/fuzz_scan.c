@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "common/proc.h"
 #include "common/report.h"
 #include "common/track.h"
+#include "tests/fakeproc.h"
 
 #define CHECK(c)                                                                                   \
         do {                                                                                       \
@@ -67,31 +67,16 @@ static size_t raw(struct in *in, char *buf, size_t cap) {
         return n;
 }
 
+/* A short tree is still a tree to scan: write errors are ignored. */
 static void put(int dirfd, const char *name, const char *s, size_t n) {
-        int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-        if (fd < 0)
-                return;
-        if (n > 0 && write(fd, s, n) < 0) {
-                /* A short tree is still a tree to scan. */
-        }
-        close(fd);
-}
-
-static int rm_one(const char *path, const struct stat *sb, int type, struct FTW *ftw) {
-        (void)sb, (void)ftw;
-        if (type == FTW_DP)
-                rmdir(path);
-        else
-                unlink(path);
-        return 0;
+        (void)pg_fake_put(dirfd, name, s, n);
 }
 
 static char root[] = "/dev/shm/pg-fuzz-scan-XXXXXX";
 static char rootcopy[sizeof(root)];
 
 static void clear_tree(void) {
-        nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        (void)pg_fake_rm_rf(root);
 }
 
 static void at_exit(void) {
@@ -108,6 +93,24 @@ struct fake {
 /* One task directory (a process or a thread): stat, status, io, wchan,
  * schedstat, in the kernel's formats or as raw input. */
 static void write_task(int dfd, const struct fake *f, int tid, struct in *in) {
+        const struct pg_fake_task k = {.pid = tid,
+                                       .tgid = f->pid,
+                                       .ppid = f->ppid,
+                                       .comm = f->comm,
+                                       .state = "RSDZIT"[f->c[0] % 6],
+                                       .euid = (unsigned)(f->c[0] % 3) * 1000,
+                                       .minflt = f->c[1],
+                                       .majflt = f->c[2],
+                                       .utime = f->c[3],
+                                       .stime = f->c[4],
+                                       .cutime = (int64_t)(f->c[5] % 1000) - 10,
+                                       .nthreads = f->nthreads > 0 ? (uint64_t)f->nthreads : 1,
+                                       .start = f->start,
+                                       .vsize = f->c[6],
+                                       .rss = (int64_t)(f->c[7] % 100000),
+                                       .swap_kb = f->c[7],
+                                       .vol = f->c[3],
+                                       .nonvol = f->c[4]};
         char buf[1024];
         size_t n;
         int len;
@@ -124,40 +127,13 @@ static void write_task(int dfd, const struct fake *f, int tid, struct in *in) {
                 if (mode == 3 && i >= 2) /* optional files may be missing */
                         continue;
                 switch (i) {
-                case 0:
-                        len = snprintf(
-                            buf, sizeof(buf),
-                            "%d (%s) %c %d 1 1 0 -1 4194560 %llu 0 %llu 0 %llu %llu "
-                            "%lld %lld 20 0 %d 0 %llu %llu %lld"
-                            " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-                            tid, f->comm, "RSDZIT"[f->c[0] % 6], f -> ppid,
-                            (unsigned long long)f -> c[1], (unsigned long long)f -> c[2],
-                            (unsigned long long)f -> c[3], (unsigned long long)f -> c[4],
-                            (long long)(f->c[5] % 1000) - 10, 0LL,
-                            f -> nthreads > 0 ? f -> nthreads : 1, (unsigned long long)f -> start,
-                            (unsigned long long)f -> c[6], (long long)(f->c[7] % 100000));
-                        break;
-                case 1:
-                        len = snprintf(buf, sizeof(buf),
-                                       "Name:\t%s\nUid:\t0\t%u\t0\t0\nVmSwap:\t%llu kB\n"
-                                       "voluntary_ctxt_switches:\t%llu\n"
-                                       "nonvoluntary_ctxt_switches:\t%llu\n",
-                                       f->comm, (unsigned)(f->c[0] % 3) * 1000,
-                                       (unsigned long long)f->c[7], (unsigned long long)f->c[3],
-                                       (unsigned long long)f->c[4]);
-                        break;
-                case 2:
-                        len = snprintf(buf, sizeof(buf),
-                                       "rchar: 1\nwchar: 2\nread_bytes: %llu\nwrite_bytes: %llu\n",
-                                       (unsigned long long)f->c[1], (unsigned long long)f->c[6]);
-                        break;
+                case 0: len = pg_fake_stat_text(buf, sizeof(buf), &k); break;
+                case 1: len = pg_fake_status_text(buf, sizeof(buf), &k); break;
+                case 2: len = pg_fake_io_text(buf, sizeof(buf), f->c[1], f->c[6]); break;
                 case 3:
                         len = snprintf(buf, sizeof(buf), "%s", f->c[2] % 2 ? "do_wait" : "0");
                         break;
-                default:
-                        len = snprintf(buf, sizeof(buf), "%llu %llu %llu\n",
-                                       (unsigned long long)f->c[4], (unsigned long long)f->c[5],
-                                       (unsigned long long)f->c[0]);
+                default: len = pg_fake_schedstat_text(buf, sizeof(buf), f->c[4], f->c[5], f->c[0]);
                 }
                 put(dfd, names[i], buf, (size_t)len);
         }
@@ -166,11 +142,10 @@ static void write_task(int dfd, const struct fake *f, int tid, struct in *in) {
 static void write_proc(int rootfd, struct fake *f, struct in *in) {
         char name[16], buf[512];
         size_t n;
-        int dfd, tfd;
+        int dfd, tfd, len;
 
         snprintf(name, sizeof(name), "%d", f->pid);
-        mkdirat(rootfd, name, 0755);
-        dfd = openat(rootfd, name, O_DIRECTORY | O_CLOEXEC);
+        dfd = pg_fake_dir(rootfd, name);
         if (dfd < 0)
                 return;
         write_task(dfd, f, f->pid, in);
@@ -179,8 +154,8 @@ static void write_proc(int rootfd, struct fake *f, struct in *in) {
         put(dfd, "comm", f->comm, strlen(f->comm));
         switch (byte(in) % 3) {
         case 0:
-                put(dfd, "limits", "Max open files            1024                 4096   files\n",
-                    58);
+                len = pg_fake_limits_text(buf, sizeof(buf), "1024");
+                put(dfd, "limits", buf, (size_t)len);
                 break;
         case 1: n = raw(in, buf, sizeof(buf)), put(dfd, "limits", buf, n); break;
         }
@@ -191,27 +166,24 @@ static void write_proc(int rootfd, struct fake *f, struct in *in) {
                 put(dfd, "smaps_rollup", "Pss:  800 kB\nSwapPss:  12 kB\n", 30);
         }
         if (f->nfds >= 0) {
-                mkdirat(dfd, "fd", 0755);
-                tfd = openat(dfd, "fd", O_DIRECTORY | O_CLOEXEC);
+                tfd = pg_fake_dir(dfd, "fd");
                 for (int i = 0; tfd >= 0 && i < f->nfds; i++) {
                         snprintf(name, sizeof(name), "%d", i);
-                        symlinkat("/dev/null", tfd, name);
+                        pg_fake_link(tfd, name, "/dev/null");
                 }
                 if (tfd >= 0)
                         close(tfd);
         }
-        mkdirat(dfd, "task", 0755);
-        tfd = openat(dfd, "task", O_DIRECTORY | O_CLOEXEC);
+        tfd = pg_fake_dir(dfd, "task");
         if (tfd >= 0) {
                 if (f->nthreads < 2) {
                         snprintf(name, sizeof(name), "%d", f->pid);
-                        symlinkat("..", tfd, name);
+                        pg_fake_link(tfd, name, "..");
                 }
                 for (int i = 0; f->nthreads >= 2 && i < f->nthreads; i++) {
                         int tid = f->pid + i * 100, thfd;
                         snprintf(name, sizeof(name), "%d", tid);
-                        mkdirat(tfd, name, 0755);
-                        thfd = openat(tfd, name, O_DIRECTORY | O_CLOEXEC);
+                        thfd = pg_fake_dir(tfd, name);
                         if (thfd >= 0) {
                                 write_task(thfd, f, tid, in);
                                 close(thfd);
@@ -336,7 +308,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 case 1: { /* exited */
                         char path[sizeof(root) + 16];
                         snprintf(path, sizeof(path), "%s/%s", root, name);
-                        nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+                        (void)pg_fake_rm_rf(path);
                         break;
                 }
                 case 2: /* counters move, either way */

@@ -3,6 +3,8 @@
  * writes and changes between reads. */
 #include "tests/mock_collectd.h"
 
+#include "tests/check_main.h"
+
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -421,11 +423,9 @@ START_TEST(processes_plugin_options_accepted) {
 }
 END_TEST
 
-int main(void) {
+Suite *pg_test_suite(void) {
         Suite *s = suite_create("collectd");
         TCase *tc;
-        SRunner *sr;
-        int failed;
 
         tc = tcase_create("values");
         tcase_add_checked_fixture(tc, setup, teardown);
@@ -449,9 +449,5 @@ int main(void) {
         tcase_add_test(tc, processes_plugin_options_accepted);
         suite_add_tcase(s, tc);
 
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return s;
 }

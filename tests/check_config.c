@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/check_main.h"
 #include "common/conffile.h"
 
 static char dir[256];
@@ -232,7 +233,7 @@ START_TEST(unreadable_file) {
 }
 END_TEST
 
-static Suite *suite(void) {
+Suite *pg_test_suite(void) {
         Suite *s = suite_create("config");
         TCase *tc = tcase_create("load");
 
@@ -245,14 +246,4 @@ static Suite *suite(void) {
         tcase_add_test(tc, unreadable_file);
         suite_add_tcase(s, tc);
         return s;
-}
-
-int main(void) {
-        SRunner *sr = srunner_create(suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
 }

@@ -1,11 +1,14 @@
 /* The kept_fds budget against RLIMIT_NOFILE: a wish above the limit is
  * clamped (else every open past it fails with EMFILE and each process is
  * a hard error), and a limit lowered under a running tracker makes it
- * close kept files and read unkept, losing no process. Each test runs in
- * its own process (Check's fork mode): the limits set here end with it. */
+ * close kept files and read unkept, losing no process; the automatic
+ * budget follows the soft limit, and kept_files counts the descriptors
+ * really held. Each test runs in its own process (Check's fork mode): the
+ * limits set here end with it (under CK_FORK=no, each sets its own). */
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/check_main.h"
 #include "common/match.h"
 #include "common/proc.h"
 #include "common/track.h"
@@ -107,20 +111,79 @@ START_TEST(limit_lowered_under_tracker) {
 }
 END_TEST
 
-int main(void) {
+/* Open descriptors of this process. */
+static int count_fds(void) {
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+        int n = 0;
+
+        ck_assert_ptr_nonnull(d);
+        while ((de = readdir(d)))
+                n += de->d_name[0] != '.';
+        closedir(d);
+        return n - 1; /* the listing's own */
+}
+
+/* The automatic budget follows the soft fd limit, and the kept_files
+ * figure is the number of descriptors really held. */
+START_TEST(kept_budget_follows_nofile) {
+        struct pg_track_opts opts = PG_TRACK_OPTS_DEFAULT;
+        struct pg_source *src;
+        struct pg_rules *rules;
+        struct pg_tracker *t;
+        struct rlimit saved;
+        int base;
+
+        /* CK_FORK=no (valgrind) runs the tests in one process. */
+        ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &saved), 0);
+        set_soft_nofile(1000);
+        ck_assert_int_eq(pg_kept_fds_auto(false), 500);
+        ck_assert_int_eq(pg_kept_fds_auto(true), 1000 - PG_FD_RESERVE);
+        set_soft_nofile(100);
+        ck_assert_int_eq(pg_kept_fds_auto(false), 50);
+        ck_assert_int_eq(pg_kept_fds_auto(true), -1);
+
+        /* kept_fds = 0 inside a host process: half the soft limit. */
+        set_soft_nofile(64);
+        ck_assert_int_eq(pg_rules_new_default(&rules), 0);
+        ck_assert_int_eq(pg_source_new("/proc", &src), 0);
+        opts.kept_fds = 0;
+        ck_assert_int_eq(pg_tracker_new(src, rules, &opts, &t), 0);
+        base = count_fds();
+        ck_assert_int_eq(pg_tracker_scan(t), 0);
+        ck_assert_int_eq(pg_tracker_scan(t), 0);
+        ck_assert_uint_le(pg_tracker_stats(t)->kept_files, 32);
+        ck_assert_uint_gt(pg_tracker_stats(t)->kept_files, 0);
+        ck_assert_int_eq(count_fds() - base, (int)pg_tracker_stats(t)->kept_files);
+        pg_tracker_free(t);
+        ck_assert_int_eq(count_fds(), base - 1); /* and the root's fd went too */
+
+        /* kept_fds = -1: nothing stays open. */
+        ck_assert_int_eq(pg_rules_new_default(&rules), 0);
+        ck_assert_int_eq(pg_source_new("/proc", &src), 0);
+        opts.kept_fds = -1;
+        ck_assert_int_eq(pg_tracker_new(src, rules, &opts, &t), 0);
+        base = count_fds();
+        ck_assert_int_eq(pg_tracker_scan(t), 0);
+        ck_assert_int_eq(pg_tracker_scan(t), 0);
+        ck_assert_uint_eq(pg_tracker_stats(t)->kept_files, 0);
+        ck_assert_int_eq(count_fds(), base);
+        pg_tracker_free(t);
+        set_soft_nofile(saved.rlim_cur);
+}
+END_TEST
+
+Suite *pg_test_suite(void) {
         Suite *s = suite_create("keptfds");
         TCase *tc = tcase_create("clamp");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, clamp_to_limit);
         suite_add_tcase(s, tc);
         tc = tcase_create("emfile");
         tcase_add_test(tc, limit_lowered_under_tracker);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        tc = tcase_create("auto");
+        tcase_add_test(tc, kept_budget_follows_nofile);
+        suite_add_tcase(s, tc);
+        return s;
 }

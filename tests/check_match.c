@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tests/check_main.h"
 #include "common/match.h"
 #include "common/template.h"
 
@@ -469,7 +470,7 @@ START_TEST(duplicate_names) {
 }
 END_TEST
 
-static Suite *suite(void) {
+Suite *pg_test_suite(void) {
         Suite *s = suite_create("match");
         TCase *tc;
 
@@ -516,14 +517,4 @@ static Suite *suite(void) {
         tcase_add_test(tc, duplicate_names);
         suite_add_tcase(s, tc);
         return s;
-}
-
-int main(void) {
-        SRunner *sr = srunner_create(suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/check_main.h"
 #include "plugin/ndproto.h"
 
 START_TEST(id_keeps_safe_bytes) {
@@ -86,12 +87,10 @@ START_TEST(values_are_int64_without_leading_zeros) {
 }
 END_TEST
 
-int main(void) {
+Suite *pg_test_suite(void) {
         Suite *s = suite_create("ndproto");
         TCase *ids = tcase_create("ids"), *labels = tcase_create("labels"),
               *values = tcase_create("values");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(ids, id_keeps_safe_bytes);
         tcase_add_test(ids, id_replaces_the_rest);
@@ -103,9 +102,5 @@ int main(void) {
         suite_add_tcase(s, ids);
         suite_add_tcase(s, labels);
         suite_add_tcase(s, values);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return s;
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/check_main.h"
 #include "common/outfile.h"
 
 static char dir[PATH_MAX];
@@ -240,11 +241,9 @@ START_TEST(shared_directory) {
 }
 END_TEST
 
-int main(void) {
+Suite *pg_test_suite(void) {
         Suite *s = suite_create("outfile");
         TCase *w = tcase_create("write"), *o = tcase_create("open");
-        SRunner *sr;
-        int failed;
 
         tcase_add_checked_fixture(w, setup, teardown);
         tcase_add_checked_fixture(o, setup, teardown);
@@ -257,9 +256,5 @@ int main(void) {
         tcase_add_test(o, shared_directory);
         suite_add_tcase(s, w);
         suite_add_tcase(s, o);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return s;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/check_main.h"
 #include "common/format.h"
 #include "common/parse.h"
 
@@ -601,7 +602,7 @@ START_TEST(out_json_str) {
 }
 END_TEST
 
-int main(void) {
+Suite *pg_test_suite(void) {
         const struct {
                 const char *name;
                 const TTest *test;
@@ -629,17 +630,11 @@ int main(void) {
             {"out_json_str", out_json_str},
         };
         Suite *s = suite_create("parse");
-        SRunner *sr;
-        int failed;
 
         for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
                 TCase *tc = tcase_create(tests[i].name);
                 tcase_add_test(tc, tests[i].test);
                 suite_add_tcase(s, tc);
         }
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return s;
 }

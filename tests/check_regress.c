@@ -5,59 +5,50 @@
 #include "config.h"
 
 #include <check.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/check_main.h"
 #include "common/match.h"
 #include "common/proc.h"
 #include "common/track.h"
+#include "tests/fakeproc.h"
 
 static char root[64];
 
 static void put(const char *dir, const char *name, const char *text, size_t n) {
-        char path[256];
+        char path[128];
         int fd;
 
-        snprintf(path, sizeof(path), "%s/%s/%s", root, dir, name);
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        snprintf(path, sizeof(path), "%s/%s", root, dir);
+        fd = open(path, O_DIRECTORY | O_CLOEXEC);
         ck_assert_int_ge(fd, 0);
-        ck_assert_int_eq(write(fd, text, n), (ssize_t)n);
+        ck_assert_int_eq(pg_fake_put(fd, name, text, n), 0);
         close(fd);
 }
 
 /* A one-thread process pid named comm with the given io read_bytes and
- * utime ticks, in the kernel's formats. */
+ * utime ticks, in the kernel's formats (rewritten in place if there). */
 static void make_proc(int pid, const char *comm, unsigned long long read_bytes,
                       unsigned long long utime) {
-        char dir[16], path[256], buf[1024];
-        int n;
+        struct pg_fake_proc p = {.task = {.pid = pid,
+                                          .ppid = 1,
+                                          .comm = comm,
+                                          .utime = utime,
+                                          .start = 100,
+                                          .vsize = 4096,
+                                          .rss = 1,
+                                          .vol = 1,
+                                          .nonvol = 1},
+                                 .read_bytes = read_bytes};
+        int fd = open(root, O_DIRECTORY | O_CLOEXEC);
 
-        snprintf(dir, sizeof(dir), "%d", pid);
-        snprintf(path, sizeof(path), "%s/%s", root, dir);
-        mkdir(path, 0755);
-        n = snprintf(buf, sizeof(buf),
-                     "%d (%s) S 1 1 1 0 -1 0 0 0 0 0 %llu 0 0 0 20 0 1 0 100 4096 1"
-                     " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-                     pid, comm, utime);
-        put(dir, "stat", buf, (size_t)n);
-        n = snprintf(buf, sizeof(buf),
-                     "Name:\t%s\nUid:\t0\t0\t0\t0\nvoluntary_ctxt_switches:\t1\n"
-                     "nonvoluntary_ctxt_switches:\t1\n",
-                     comm);
-        put(dir, "status", buf, (size_t)n);
-        n = snprintf(buf, sizeof(buf), "read_bytes: %llu\nwrite_bytes: 0\n", read_bytes);
-        put(dir, "io", buf, (size_t)n);
-        put(dir, "cmdline", comm, strlen(comm) + 1);
-        snprintf(path, sizeof(path), "%s/%s/task", root, dir);
-        mkdir(path, 0755);
-        snprintf(path, sizeof(path), "%s/%s/task/%d", root, dir, pid);
-        if (symlink("..", path) < 0)
-                ck_assert_int_eq(errno, EEXIST); /* rewritten: same process */
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(pg_fake_proc_write(fd, &p), 0);
+        close(fd);
 }
 
 static void tree_setup(void) {
@@ -67,10 +58,7 @@ static void tree_setup(void) {
 }
 
 static void tree_teardown(void) {
-        char cmd[128];
-
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-        ck_assert_int_eq(system(cmd), 0);
+        ck_assert_int_eq(pg_fake_rm_rf(root), 0);
 }
 
 static struct pg_tracker *tracker(void) {
@@ -158,7 +146,7 @@ START_TEST(counts_add_saturates) {
 }
 END_TEST
 
-static Suite *suite(void) {
+Suite *pg_test_suite(void) {
         Suite *s = suite_create("regress");
         TCase *tc = tcase_create("saturation");
 
@@ -168,14 +156,4 @@ static Suite *suite(void) {
         tcase_add_test(tc, empty_limits_is_vanished);
         suite_add_tcase(s, tc);
         return s;
-}
-
-int main(void) {
-        SRunner *sr = srunner_create(suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -9,13 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/check_main.h"
 #include "common/proc.h"
 #include "common/track.h"
 
@@ -345,92 +344,15 @@ START_TEST(kept_files_change_nothing) {
 }
 END_TEST
 
-/* Open descriptors of this process. */
-static int count_fds(void) {
-        DIR *d = opendir("/proc/self/fd");
-        struct dirent *de;
-        int n = 0;
-
-        ck_assert_ptr_nonnull(d);
-        while ((de = readdir(d)))
-                n += de->d_name[0] != '.';
-        closedir(d);
-        return n - 1; /* the listing's own */
-}
-
-static void set_soft_nofile(rlim_t soft) {
-        struct rlimit rl;
-        ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
-        ck_assert_uint_ge(rl.rlim_max, soft);
-        rl.rlim_cur = soft;
-        ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
-}
-
-/* The automatic budget follows the soft fd limit, and the kept_files
- * figure is the number of descriptors really held. */
-START_TEST(kept_budget_follows_nofile) {
-        struct pg_track_opts opts = PG_TRACK_OPTS_DEFAULT;
-        struct pg_source *src;
-        struct pg_rules *rules;
-        struct pg_tracker *t;
-        struct rlimit saved;
-        int base;
-
-        /* CK_FORK=no (valgrind) runs the tests in one process. */
-        ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &saved), 0);
-        set_soft_nofile(1000);
-        ck_assert_int_eq(pg_kept_fds_auto(false), 500);
-        ck_assert_int_eq(pg_kept_fds_auto(true), 1000 - PG_FD_RESERVE);
-        set_soft_nofile(100);
-        ck_assert_int_eq(pg_kept_fds_auto(false), 50);
-        ck_assert_int_eq(pg_kept_fds_auto(true), -1);
-
-        /* kept_fds = 0 inside a host process: half the soft limit. */
-        set_soft_nofile(64);
-        ck_assert_int_eq(pg_rules_new_default(&rules), 0);
-        ck_assert_int_eq(pg_source_new("/proc", &src), 0);
-        opts.kept_fds = 0;
-        ck_assert_int_eq(pg_tracker_new(src, rules, &opts, &t), 0);
-        base = count_fds();
-        ck_assert_int_eq(pg_tracker_scan(t), 0);
-        ck_assert_int_eq(pg_tracker_scan(t), 0);
-        ck_assert_uint_le(pg_tracker_stats(t)->kept_files, 32);
-        ck_assert_uint_gt(pg_tracker_stats(t)->kept_files, 0);
-        ck_assert_int_eq(count_fds() - base, (int)pg_tracker_stats(t)->kept_files);
-        pg_tracker_free(t);
-        ck_assert_int_eq(count_fds(), base - 1); /* and the root's fd went too */
-
-        /* kept_fds = -1: nothing stays open. */
-        ck_assert_int_eq(pg_rules_new_default(&rules), 0);
-        ck_assert_int_eq(pg_source_new("/proc", &src), 0);
-        opts.kept_fds = -1;
-        ck_assert_int_eq(pg_tracker_new(src, rules, &opts, &t), 0);
-        base = count_fds();
-        ck_assert_int_eq(pg_tracker_scan(t), 0);
-        ck_assert_int_eq(pg_tracker_scan(t), 0);
-        ck_assert_uint_eq(pg_tracker_stats(t)->kept_files, 0);
-        ck_assert_int_eq(count_fds(), base);
-        pg_tracker_free(t);
-        set_soft_nofile(saved.rlim_cur);
-}
-END_TEST
-
-int main(void) {
+Suite *pg_test_suite(void) {
         Suite *s = suite_create("schedstat");
         TCase *tc = tcase_create("live");
-        SRunner *sr;
-        int failed;
 
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, unmoved_schedstat_means_unchanged);
         tcase_add_test(tc, tracker_follows_sleep_and_work);
         tcase_add_test(tc, kept_files_change_nothing);
         tcase_add_test(tc, pid_reuse_with_kept_files);
-        tcase_add_test(tc, kept_budget_follows_nofile);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return s;
 }

@@ -9,6 +9,8 @@
  * every block the set-up makes or frees passes through the counters. */
 #include "config.h"
 
+#include "tests/check_main.h"
+
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -201,11 +203,9 @@ START_TEST(callbacks_set) {
 }
 END_TEST
 
-int main(void) {
+Suite *pg_test_suite(void) {
         Suite *s = suite_create("setup");
         TCase *tc = tcase_create("kept_fds");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, auto_resolved_once);
         suite_add_tcase(s, tc);
@@ -216,9 +216,5 @@ int main(void) {
         tc = tcase_create("callbacks");
         tcase_add_test(tc, callbacks_set);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return s;
 }

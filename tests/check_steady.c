@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/check_main.h"
 #include "common/match.h"
 #include "common/proc.h"
 #include "common/track.h"
@@ -86,17 +87,11 @@ START_TEST(steady_scan_allocates_nothing) {
 }
 END_TEST
 
-int main(void) {
+Suite *pg_test_suite(void) {
         Suite *s = suite_create("steady");
         TCase *tc = tcase_create("alloc");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, steady_scan_allocates_nothing);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return s;
 }

@@ -7,8 +7,7 @@
 
 #include <check.h>
 #include <errno.h>
-#define _XOPEN_SOURCE_EXTENDED 1
-#include <ftw.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +17,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "tests/check_main.h"
 #include "common/format.h"
 #include "common/match.h"
 #include "common/report.h"
 #include "common/track.h"
+#include "tests/fakeproc.h"
 
 #define PAGE  4096u
 #define BTIME 1700000000u
@@ -52,36 +53,27 @@ struct fproc {
 
 static char root[256];
 
-static void put(const char *rel, const char *text) {
-        char path[512];
-        FILE *f;
+static int open_root(void) {
+        int fd = open(root, O_DIRECTORY | O_CLOEXEC);
 
-        snprintf(path, sizeof(path), "%s/%s", root, rel);
-        f = fopen(path, "w");
-        ck_assert_msg(f != NULL, "cannot write %s", path);
-        fputs(text, f);
-        ck_assert_int_eq(fclose(f), 0);
+        ck_assert_msg(fd >= 0, "cannot open %s", root);
+        return fd;
+}
+
+static void put(const char *rel, const char *text) {
+        int fd = open_root();
+
+        ck_assert_msg(pg_fake_put(fd, rel, text, strlen(text)) == 0, "cannot write %s/%s", root,
+                      rel);
+        close(fd);
 }
 
 static void mkdir_rel(const char *rel) {
-        char path[512];
+        int fd = open_root(), d = pg_fake_dir(fd, rel);
 
-        snprintf(path, sizeof(path), "%s/%s", root, rel);
-        ck_assert_msg(mkdir(path, 0755) == 0 || errno == EEXIST, "mkdir %s", path);
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-        (void)sb;
-        (void)flag;
-        (void)ftw;
-        return remove(path);
-}
-
-static void rm_rf(const char *path) {
-        struct stat sb;
-
-        if (lstat(path, &sb) == 0)
-                ck_assert_int_eq(nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+        ck_assert_msg(d >= 0, "mkdir %s/%s", root, rel);
+        close(d);
+        close(fd);
 }
 
 /* The process exited and was reaped: its directory is gone. */
@@ -89,129 +81,76 @@ static void gone(pid_t pid) {
         char path[512];
 
         snprintf(path, sizeof(path), "%s/%d", root, (int)pid);
-        rm_rf(path);
+        ck_assert_int_eq(pg_fake_rm_rf(path), 0);
 }
 
-/* proc(5) stat, all 52 fields. */
-static void stat_text(char *buf, size_t n, pid_t pid, const char *comm, char state, pid_t ppid,
-                      uint64_t minflt, uint64_t cminflt, uint64_t majflt, uint64_t cmajflt,
-                      uint64_t utime, uint64_t stime, uint64_t cutime, uint64_t cstime,
-                      uint64_t nthreads, uint64_t start, uint64_t vsize, uint64_t rss) {
-        snprintf(buf, n,
-                 "%d (%s) %c %d %d %d 0 -1 4194560 %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-                 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " 20 0 %" PRIu64 " 0 %" PRIu64
-                 " %" PRIu64 " %" PRIu64 " 18446744073709551615 "
-                 "0 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0\n",
-                 (int)pid, comm, state, (int)ppid, (int)pid, (int)pid, minflt, cminflt, majflt,
-                 cmajflt, utime, stime, cutime, cstime, nthreads, start, vsize, rss);
+/* The stat and status of a task of p: the process (t NULL) or a thread. */
+static struct pg_fake_task task_of(const struct fproc *p, const struct fthr *t) {
+        struct pg_fake_task k = {.pid = p->pid,
+                                 .ppid = p->ppid,
+                                 .comm = p->comm,
+                                 .state = p->state,
+                                 .uid = 1000,
+                                 .euid = 1000,
+                                 .minflt = p->minflt,
+                                 .cminflt = p->cminflt,
+                                 .majflt = p->majflt,
+                                 .cmajflt = p->cmajflt,
+                                 .utime = p->utime,
+                                 .stime = p->stime,
+                                 .cutime = (int64_t)p->cutime,
+                                 .cstime = (int64_t)p->cstime,
+                                 .nthreads = p->nthr ? p->nthr : 1,
+                                 .start = p->start,
+                                 .vsize = p->vsize,
+                                 .rss = (int64_t)p->rss,
+                                 .swap_kb = p->swap_kb,
+                                 .vol = p->vol,
+                                 .nonvol = p->nonvol};
+
+        if (t) {
+                k.pid = t->tid;
+                k.tgid = p->pid;
+                k.comm = t->comm;
+                k.state = t->state;
+                k.minflt = t->minflt;
+                k.majflt = t->majflt;
+                k.cminflt = k.cmajflt = 0;
+                k.utime = t->utime;
+                k.stime = t->stime;
+                k.cutime = k.cstime = 0;
+                k.start = t->start;
+                k.vol = t->vol;
+                k.nonvol = t->nonvol;
+        }
+        return k;
 }
 
-static void status_text(char *buf, size_t n, const char *comm, char state, pid_t tgid, pid_t pid,
-                        pid_t ppid, uint64_t swap_kb, uint64_t nthreads, uint64_t vol,
-                        uint64_t nonvol) {
-        snprintf(buf, n,
-                 "Name:\t%s\nState:\t%c\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-                 "Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\n"
-                 "VmSwap:\t%8" PRIu64 " kB\nThreads:\t%" PRIu64 "\n"
-                 "voluntary_ctxt_switches:\t%" PRIu64 "\nnonvoluntary_ctxt_switches:\t%" PRIu64
-                 "\n",
-                 comm, state, (int)tgid, (int)pid, (int)ppid, swap_kb, nthreads, vol, nonvol);
-}
+/* Write p's files over the ones there: in place, so that descriptors the
+ * tracker keeps read the new text (threads that left stay listed). */
+static void rewrite_proc(const struct fproc *p) {
+        struct pg_fake_proc fp = {.task = task_of(p, NULL),
+                                  .read_bytes = p->rbytes,
+                                  .write_bytes = p->wbytes,
+                                  .nofile = p->nofile,
+                                  .wchan = p->wchan,
+                                  .nfds = p->nfds,
+                                  .no_sched = p->no_sched};
+        int fd = open_root();
 
-/* schedstat as the kernel keeps it: a task whose counters moved has run,
- * so its run time or its run count moved too. */
-static void sched_text(char *buf, size_t n, uint64_t utime, uint64_t stime, uint64_t faults,
-                       uint64_t switches) {
-        snprintf(buf, n, "%" PRIu64 " 1000 %" PRIu64 "\n", (utime + stime) * 10000000u + faults,
-                 switches + 1);
+        ck_assert_int_eq(pg_fake_proc_write(fd, &fp), 0);
+        for (size_t i = 0; i < p->nthr; i++) {
+                struct pg_fake_task k = task_of(p, &p->thr[i]);
+                ck_assert_int_eq(pg_fake_thread_write(fd, p->pid, &k, p->thr[i].wchan, p->no_sched),
+                                 0);
+        }
+        close(fd);
 }
 
 /* Write (or rewrite from scratch) the directory of p. */
 static void write_proc(const struct fproc *p) {
-        char d[32], rel[512], buf[1024];
-        char state = p->state ? p->state : 'S';
-        uint64_t nthreads = p->nthr ? p->nthr : 1;
-
         gone(p->pid);
-        snprintf(d, sizeof(d), "%d", (int)p->pid);
-        mkdir_rel(d);
-        stat_text(buf, sizeof(buf), p->pid, p->comm, state, p->ppid, p->minflt, p->cminflt,
-                  p->majflt, p->cmajflt, p->utime, p->stime, p->cutime, p->cstime, nthreads,
-                  p->start, p->vsize, p->rss);
-        snprintf(rel, sizeof(rel), "%s/stat", d);
-        put(rel, buf);
-        status_text(buf, sizeof(buf), p->comm, state, p->pid, p->pid, p->ppid, p->swap_kb, nthreads,
-                    p->vol, p->nonvol);
-        snprintf(rel, sizeof(rel), "%s/status", d);
-        put(rel, buf);
-        snprintf(rel, sizeof(rel), "%s/comm", d);
-        snprintf(buf, sizeof(buf), "%s\n", p->comm);
-        put(rel, buf);
-        /* argv[0] is the comm, NUL-terminated. */
-        snprintf(rel, sizeof(rel), "%s/%d/cmdline", root, (int)p->pid);
-        {
-                FILE *f = fopen(rel, "w");
-                ck_assert_ptr_nonnull(f);
-                fwrite(p->comm, 1, strlen(p->comm) + 1, f);
-                ck_assert_int_eq(fclose(f), 0);
-        }
-        snprintf(rel, sizeof(rel), "%s/io", d);
-        snprintf(buf, sizeof(buf),
-                 "rchar: 1\nwchar: 1\nsyscr: 1\nsyscw: 1\nread_bytes: %" PRIu64
-                 "\nwrite_bytes: %" PRIu64 "\ncancelled_write_bytes: 0\n",
-                 p->rbytes, p->wbytes);
-        put(rel, buf);
-        snprintf(rel, sizeof(rel), "%s/limits", d);
-        snprintf(buf, sizeof(buf), "%-25s %-20s %-20s %-10s\n%-25s %-20s %-20s %-10s\n", "Limit",
-                 "Soft Limit", "Hard Limit", "Units", "Max open files",
-                 p->nofile ? p->nofile : "1024", "524288", "files");
-        put(rel, buf);
-        snprintf(rel, sizeof(rel), "%s/wchan", d);
-        put(rel, p->wchan ? p->wchan : "0");
-        if (!p->no_sched) {
-                snprintf(rel, sizeof(rel), "%s/schedstat", d);
-                sched_text(buf, sizeof(buf), p->utime, p->stime, p->minflt + p->majflt,
-                           p->vol + p->nonvol);
-                put(rel, buf);
-        }
-        snprintf(rel, sizeof(rel), "%s/fd", d);
-        mkdir_rel(rel);
-        put(strcat(rel, "/.keep"), "");
-        for (int i = 0; i < p->nfds; i++) {
-                char path[512];
-                snprintf(path, sizeof(path), "%s/%d/fd/%d", root, (int)p->pid, i);
-                ck_assert_int_eq(symlink("/dev/null", path), 0);
-        }
-        snprintf(rel, sizeof(rel), "%s/task", d);
-        mkdir_rel(rel);
-        if (!p->nthr) {
-                char path[512];
-                snprintf(path, sizeof(path), "%s/%d/task/%d", root, (int)p->pid, (int)p->pid);
-                ck_assert_int_eq(symlink("..", path), 0);
-                return;
-        }
-        for (size_t i = 0; i < p->nthr; i++) {
-                const struct fthr *t = &p->thr[i];
-                char ts = t->state ? t->state : 'S';
-                snprintf(rel, sizeof(rel), "%s/task/%d", d, (int)t->tid);
-                mkdir_rel(rel);
-                stat_text(buf, sizeof(buf), t->tid, t->comm, ts, p->ppid, t->minflt, 0, t->majflt,
-                          0, t->utime, t->stime, 0, 0, nthreads, t->start, p->vsize, p->rss);
-                snprintf(rel, sizeof(rel), "%s/task/%d/stat", d, (int)t->tid);
-                put(rel, buf);
-                status_text(buf, sizeof(buf), t->comm, ts, p->pid, t->tid, p->ppid, p->swap_kb,
-                            nthreads, t->vol, t->nonvol);
-                snprintf(rel, sizeof(rel), "%s/task/%d/status", d, (int)t->tid);
-                put(rel, buf);
-                snprintf(rel, sizeof(rel), "%s/task/%d/wchan", d, (int)t->tid);
-                put(rel, t->wchan ? t->wchan : "0");
-                if (p->no_sched)
-                        continue;
-                snprintf(rel, sizeof(rel), "%s/task/%d/schedstat", d, (int)t->tid);
-                sched_text(buf, sizeof(buf), t->utime, t->stime, t->minflt + t->majflt,
-                           t->vol + t->nonvol);
-                put(rel, buf);
-        }
+        rewrite_proc(p);
 }
 
 /* --- the order of the walk ------------------------------------------ */
@@ -219,7 +158,7 @@ static void write_proc(const struct fproc *p) {
 /* The source lists the root with getdents64 through syscall(). Directory
  * order is the filesystem's (hashed on ext4, creation order or its
  * reverse on tmpfs, depending on the kernel), so this test is linked with
- * -Wl,--wrap=syscall (Makefile.am) and lists the root's pids in the order
+ * -Wl,--wrap=syscall (tests/local.mk) and lists the root's pids in the order
  * a test asks for: those of walk_order first, in that order, then the
  * rest as the filesystem gave them. Only this test binary is wrapped. */
 static pid_t walk_order[256];
@@ -335,7 +274,7 @@ static void teardown(void) {
                 pg_rules_free(rules);
         trk = NULL;
         rules = NULL;
-        rm_rf(root);
+        ck_assert_int_eq(pg_fake_rm_rf(root), 0);
 }
 
 /* A rule named name over a list of comms (NULL-terminated). */
@@ -530,6 +469,77 @@ START_TEST(pid_reused) {
         write_proc(&a);
         scan();
         counts_are("apps", 125, 0, 0, 0, 0, 800, 0, 0);
+}
+END_TEST
+
+/* The same with stat and schedstat kept open (and status, io, wchan once
+ * the process is busy), which a fake tree allows only under
+ * kept_on_any_root; the tree is rewritten in place, so the kept
+ * descriptors read the new process as they would on procfs. Loop 0: the
+ * new process is in the same group; 1: in another, and the old one's
+ * counts stay in its own. */
+START_TEST(pid_reused_kept) {
+        struct fproc a = {.pid = 200,
+                          .ppid = 1,
+                          .comm = "app",
+                          .utime = 50,
+                          .stime = 5,
+                          .rbytes = 4096,
+                          .minflt = 500,
+                          .vol = 10,
+                          .start = 1000};
+        struct fproc b = {.pid = 200,
+                          .ppid = 1,
+                          .comm = _i ? "other" : "app",
+                          .utime = 7,
+                          .stime = 1,
+                          .rbytes = 100,
+                          .minflt = 30,
+                          .vol = 2,
+                          .start = 5000};
+        const char *bgroup = _i ? "others" : "apps";
+
+        opts.kept_on_any_root = true;
+        opts.kept_fds = 64;
+        rule("apps", "app", NULL);
+        rule("others", "other", NULL);
+        write_proc(&a);
+        scan();
+        /* Busy twice: its status, io and wchan are kept from now on. */
+        a.utime = 60, a.vol = 11;
+        rewrite_proc(&a);
+        scan();
+        a.utime = 70, a.vol = 12;
+        rewrite_proc(&a);
+        scan();
+        ck_assert_uint_ge(stats()->kept_files, 5);
+        counts_are("apps", 70, 5, 4096, 0, 0, 500, 12, 0);
+
+        /* A exits, B takes its pid: its files are rewritten in place. */
+        rewrite_proc(&b);
+        scan();
+        ck_assert_uint_eq(stats()->hard_errors, 0);
+        ck_assert_uint_eq(group(bgroup)->procs, 1);
+        ck_assert_uint_eq(group(bgroup)->oldest_start_ticks, 5000);
+        if (_i) {
+                ck_assert_uint_eq(group("apps")->procs, 0);
+                counts_are("apps", 70, 5, 4096, 0, 0, 500, 12, 0);
+                counts_are("others", 7, 1, 100, 0, 0, 30, 2, 0);
+        } else {
+                counts_are("apps", 77, 6, 4196, 0, 0, 530, 14, 0);
+        }
+
+        /* B runs on: its deltas, read through the kept files. */
+        b.utime = 9, b.rbytes = 300, b.vol = 3;
+        rewrite_proc(&b);
+        scan();
+        ck_assert_uint_gt(stats()->kept_files, 0);
+        if (_i) {
+                counts_are("apps", 70, 5, 4096, 0, 0, 500, 12, 0);
+                counts_are("others", 9, 1, 300, 0, 0, 30, 3, 0);
+        } else {
+                counts_are("apps", 79, 6, 4396, 0, 0, 530, 15, 0);
+        }
 }
 END_TEST
 
@@ -1282,7 +1292,7 @@ START_TEST(gauges_saturate) {
 }
 END_TEST
 
-static Suite *suite(void) {
+Suite *pg_test_suite(void) {
         Suite *s = suite_create("track");
         TCase *tc;
 
@@ -1291,6 +1301,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, first_scan_lifetime);
         tcase_add_test(tc, process_exits);
         tcase_add_test(tc, pid_reused);
+        tcase_add_loop_test(tc, pid_reused_kept, 0, 2);
         tcase_add_test(tc, thread_exits);
         tcase_add_test(tc, worker_runs_main_sleeps);
         tcase_add_loop_test(tc, no_schedstat, 0, 2);
@@ -1326,14 +1337,4 @@ static Suite *suite(void) {
         tcase_add_test(tc, gauges_saturate);
         suite_add_tcase(s, tc);
         return s;
-}
-
-int main(void) {
-        SRunner *sr = srunner_create(suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/check_main.h"
 #include "common/format.h"
 #include "common/proc.h"
 
@@ -648,7 +649,7 @@ START_TEST(live_zombie) {
 }
 END_TEST
 
-int main(void) {
+Suite *pg_test_suite(void) {
         const struct {
                 const char *name;
                 const TTest *test;
@@ -678,9 +679,7 @@ int main(void) {
             {"live_vanished_half_read", live_vanished_half_read, 1},
             {"live_zombie", live_zombie, 1},
         };
-        Suite *s = suite_create("source");
-        SRunner *sr;
-        int failed;
+        Suite *s = suite_create("proc");
 
         for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
                 TCase *tc = tcase_create(tests[i].name);
@@ -693,9 +692,5 @@ int main(void) {
                 tcase_add_test(tc, tests[i].test);
                 suite_add_tcase(s, tc);
         }
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return s;
 }
