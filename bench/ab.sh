@@ -1,6 +1,6 @@
 #!/bin/bash
 # ab.sh: procgroups scans against the same-files floor, interleaved, for
-# A/B comparisons of builds (issue 6's "≤ 1.15 × the best floor for the
+# A/B comparisons of builds (the goal "≤ 1.15 × the best floor for the
 # same files", with less noise than one `make bench` run gives).
 #
 #   bench/ab.sh [-n N] [-r ROUNDS] [-t SECONDS] [-T] PGSCAN [PGSCAN...]

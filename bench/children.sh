@@ -1,5 +1,5 @@
 #!/bin/bash
-# children.sh BUILDDIR -- issue 9's live benchmark: does a collector count
+# children.sh BUILDDIR -- the live benchmark of reaped children: does a collector count
 # the CPU of processes that live and die between two scans?
 #
 # bench/spawner (comm "pgspawner") forks short children that burn 20-50 ms

@@ -152,7 +152,7 @@ m_same() { # on|off PGSCAN_ARGS...
 }
 
 # The CLI end to end, steady state: CPU of (2 + K) scans minus CPU of 2
-# scans, over K. Only once the CLI has --interval/--count (design.md).
+# scans, over K. Only once the CLI has --interval/--count.
 cli_ok() { "$PROCGROUPS" --interval 0.01 --count 1 --format json >/dev/null 2>&1; }
 m_cli() { # LABEL ARGS...
         local k=10 a b t0 t1 t2
@@ -345,7 +345,7 @@ END {
                 }
         }
         if (nn < 2) exit
-        # every N against the smallest (issue 6: within 10 % at N = 5000)
+        # every N against the smallest (the goal: within 10 % at N = 5000)
         printf "\nLinearity: CPU per visible process against N=%d\n\n", ns[1]
         hdr = "| collector | variant | us/proc at " ns[1]; sep = "|---|---|---:"
         for (j = 2; j <= nn; j++) { hdr = hdr " | at " ns[j] " | change"; sep = sep "|---:|---:" }

@@ -1,5 +1,5 @@
 /* spawner: a parent that keeps forking short CPU-burning children, and
- * knows exactly how much CPU it and its children used (issue 9's live
+ * knows exactly how much CPU it and its children used (the children benchmark's live
  * benchmark of accounting for processes that live between two scans).
  *
  *   spawner [-d SECONDS] [-r CHILDREN_PER_S] [-a MIN_MS] [-b MAX_MS]

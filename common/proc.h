@@ -2,7 +2,7 @@
  * that iterates the processes of a procfs root.
  *
  * A struct pg_proc is one process during one step of the iteration. Each
- * getter reads its file at most once per step (the seed's proccache) and
+ * getter reads its file at most once per step (process-exporter's proccache) and
  * returns 0, PG_VANISHED (the process exited: count it, say nothing), a
  * negative errno for an optional file that could not be read (a soft error:
  * the field is unknown, the process is kept), or -EBADMSG for malformed
@@ -196,7 +196,7 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret);
 
 /* Read task/: per thread stat and status (and wchan, io per flags). Fills
  * *ret with a borrowed array of *ret_n threads; *ret_n is 0 when the
- * process has fewer than two (as the seed). Threads that exit meanwhile
+ * process has fewer than two (a lone main thread is the process). Threads that exit meanwhile
  * are left out. */
 int pg_proc_threads(struct pg_proc *p, unsigned flags, struct pg_thread **ret, size_t *ret_n);
 

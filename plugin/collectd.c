@@ -1,5 +1,5 @@
 /* procgroups.so: the collectd face. Thin: the config block in, one scan of
- * the tracker per read, value lists out (design.md "collectd mapping").
+ * the tracker per read, value lists out (collectd-procgroups(5) lists the identifiers).
  *
  * This file includes collectd's headers, not our config.h: collectd.h pulls
  * in collectd's own config.h, whose PACKAGE_* would clash with ours. The

@@ -1,5 +1,5 @@
 /* Regression tests for bugs found by the fuzzers, the soak and the
- * hostile-name tests of issue 7 (fuzz/, tests/soak/, tests/hostile.test).
+ * hostile-name tests (fuzz/, tests/soak/, tests/hostile.test).
  * Each test names the finding it pins. Trees are built in a temp dir, so
  * the values that broke things sit next to the assertion. */
 #include "config.h"

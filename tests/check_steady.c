@@ -1,4 +1,4 @@
-/* Issue 6: "a steady-state scan does no heap allocation". The program is
+/* "A steady-state scan does no heap allocation". The program is
  * linked with -Wl,--wrap for malloc, calloc, realloc and strdup, so every
  * call our code (common/, linked in statically) makes goes through the
  * counters below; libc and PCRE2 are shared objects and keep theirs. A

@@ -1082,7 +1082,7 @@ START_TEST(vanished_not_error) {
 }
 END_TEST
 
-/* --- issue 9: reaped children ---------------------------------------- */
+/* --- reaped children ------------------------------------------------- */
 
 START_TEST(unseen_child_time) {
         bool ctime = _i;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile names (issue 7): every output of the CLI stays well formed and
+"""Hostile names: every output of the CLI stays well formed and
 nothing can be forged, asserted by parsing the outputs strictly.
 
     hostile_check.py PROCGROUPS SRCDIR [live]
