@@ -6,6 +6,7 @@
  * kernel values, so nothing is ever subtracted from a group. */
 #include "config.h"
 #include "track.h"
+#include "track_int.h"
 
 #include <stdio.h>
 #include <limits.h>
@@ -15,192 +16,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "sat.h"
-
-/* Raw per-process values whose deltas feed the group counters. */
-enum raw_id {
-        R_UTIME,
-        R_STIME,
-        R_MINFLT,
-        R_MAJFLT,
-        R_READ,
-        R_WRITE,
-        R_CUTIME, /* of reaped children: credited with children_time */
-        R_CSTIME,
-        R_CMINFLT,
-        R_CMAJFLT,
-        R_MAX
-};
-
-/* Limits change rarely (prlimit): re-read them every this many scans. */
-#define LIMITS_EVERY 32
-_Static_assert(LIMITS_EVERY < 256, "tproc.limits_age is a uint8_t");
-/* A broken ppid chain must not loop. */
-#define MAX_ANCESTRY 64
-
-/* Of a schedstat, what tells that a task ran: its run time and count
- * (wait time moves while it only waits to run). */
-struct sched_mark {
-        uint64_t run_ns;
-        uint64_t pcount;
-};
-
-static bool sched_same(const struct sched_mark *m, const struct pg_schedstat *s) {
-        return m->run_ns == s->run_ns && m->pcount == s->pcount;
-}
-
-static void sched_note(struct sched_mark *m, const struct pg_schedstat *s) {
-        m->run_ns = s->run_ns;
-        m->pcount = s->pcount;
-}
-
-/* Fields ordered to leave no holes: there is one per thread, tens of
- * thousands on a big host. */
-struct tthread {
-        pid_t tid;
-        uint32_t seen;
-        uint64_t start;
-        struct pg_counts c; /* last raw counts */
-        /* What a thread that has not run since keeps: */
-        struct sched_mark sched;
-        bool has_sched;
-        uint8_t state;     /* enum pg_state_id */
-        int sched_fd;      /* kept schedstat, -1: none */
-        const char *wchan; /* interned */
-        char name[16];     /* TASK_COMM_LEN */
-};
-
-struct tproc {
-        pid_t pid; /* 0: free slot */
-        pid_t ppid;
-        uint64_t start;
-        uint32_t seen;       /* scan generation */
-        int32_t group;       /* -1: not in any group */
-        bool fresh;          /* first scan of this process in its group */
-        bool add_all;        /* fresh, and its lifetime counts belong to the group */
-        bool read_ok;        /* raw/cur hold this scan's values */
-        bool cached;         /* the fields below "last full read" are valid */
-        char state;          /* of that read */
-        uint8_t limits_age;  /* scans since limits was read (< LIMITS_EVERY) */
-        uint8_t rm_wait;     /* scans before a re-match (rematch_due) */
-        uint8_t rm_streak;   /* recent re-matches */
-        uint64_t comm_hash;  /* of comm: a change means exec */
-        uint64_t raw[R_MAX]; /* values at the previous scan */
-        uint64_t cur[R_MAX]; /* values at this scan */
-        int32_t sub;         /* index in t->subs this scan, -1: no reaped child */
-        int stat_fd;         /* kept stat, -1: none */
-        int sched_fd;        /* kept schedstat, -1: none */
-        /* Kept while the process runs from scan to scan (see read_member). */
-        int status_fd, io_fd, wchan_fd;
-        uint64_t fd_limit;
-        /* The last full read, reused while the process has not run. */
-        uint64_t rss;
-        struct sched_mark sched;
-        int64_t open_fds;
-        uint64_t swap_bytes;
-        const char *wchan; /* interned */
-        struct tthread *thr;
-        uint32_t nthr;
-        uint32_t capthr;
-};
-
-/* A process that visit() put off until the walk was over. */
-struct deferred {
-        pid_t pid;
-        pid_t ppid;  /* as its stat said during the walk */
-        bool queued; /* on visit_deferred's chain or visited */
-};
-
-/* A process of this scan and its entry. */
-struct proc_view {
-        struct pg_proc *p;
-        struct tproc *e;
-};
-
-struct name_count {
-        char *name;
-        uint64_t count;
-        struct pg_counts counts;
-};
-
-struct group {
-        struct pg_group pub;
-        char *name;
-        struct name_count *wchan;
-        size_t nwchan;
-        struct pg_wchan_count *wchan_pub;
-        size_t wchan_pub_cap;
-        struct name_count *tnames;
-        size_t ntnames;
-        struct pg_thread_name *tnames_pub;
-        size_t tnames_pub_cap;
-};
-
-struct pg_tracker {
-        struct pg_source *src;
-        struct pg_rules *rules;
-        struct pg_track_opts opts;
-        pg_track_error_fn err_fn;
-        void *err_ctx;
-        pg_track_limit_fn limit_fn;
-        void *limit_ctx;
-
-        /* Processes live densely in a pool of fixed chunks (growing it
-         * never copies, so the peak RSS is the live size); tab is an
-         * open-addressing index (linear probing) of pool slot + 1, 0 for
-         * empty, so the table's
-         * slack costs 4 bytes a slot, not a whole entry. */
-        struct tproc **chunks;
-        size_t nchunks;
-        size_t npool;
-        uint32_t *tab;
-        size_t cap; /* power of two */
-
-        struct group *groups;
-        size_t ngroups;
-        const struct pg_group **sorted;
-
-        /* Descriptors kept open across scans, and how many may be. */
-        size_t nkept;
-        size_t max_kept;
-
-        uint32_t gen;
-        struct pg_track_stats stats;
-        struct timespec last_scan;
-        long ncpu;
-
-        /* Wait channels are kernel symbols, a small set: interned so that
-         * cached threads hold a pointer, not a copy. */
-        char **wchans;
-        size_t nwchans;
-        struct pg_thread *tbuf; /* this scan's threads of one process */
-        size_t tbuf_cap;
-        pid_t *tids; /* the known thread ids of one process */
-        size_t tids_cap;
-
-        /* Per scan: the last values of tracked children that exited, summed
-         * per parent (few parents have any, so not a field of each). */
-        struct {
-                uint64_t v[R_MAX];
-                pid_t parent; /* whose sub it is, to reset it after */
-        } * subs;
-        size_t nsubs;
-        size_t capsubs;
-        /* Entries seen this scan: fewer than the pool means some exited,
-         * and only then does finish() walk the pool for them. */
-        size_t nseen;
-
-        /* New processes whose parent was not seen yet when the walk
-         * reached them, visited after the walk (see visit_deferred). */
-        struct deferred *deferred;
-        size_t ndeferred;
-        size_t capdeferred;
-        uint32_t *dstack; /* visit_deferred's ancestor chain */
-        size_t capdstack;
-};
-
-#define CHUNK 512
 
 static void drop_fd(struct pg_tracker *t, int *fd) {
         if (*fd >= 0) {
@@ -223,7 +38,7 @@ static void drop_threads(struct pg_tracker *t, struct tproc *e, uint32_t from) {
  * more syscalls than not keeping them. Not at first sight, and a quarter
  * of the budget stays for the stat and schedstat of processes to come. */
 static bool busy_room(const struct pg_tracker *t, const struct tproc *e) {
-        return !e->fresh && t->nkept < t->max_kept - t->max_kept / 4;
+        return e->join == JOIN_SETTLED && t->nkept < t->max_kept - t->max_kept / 4;
 }
 
 /* Account the budget after a kept read that may have opened (and kept) or
@@ -239,7 +54,23 @@ static void drop_busy(struct pg_tracker *t, struct tproc *e) {
         drop_fd(t, &e->wchan_fd);
 }
 
-static struct tproc *ent(const struct pg_tracker *t, size_t k);
+/* Release what e holds: its kept descriptors and its threads. */
+static void release(struct pg_tracker *t, struct tproc *e) {
+        drop_threads(t, e, 0);
+        drop_busy(t, e);
+        drop_fd(t, &e->stat_fd);
+        drop_fd(t, &e->sched_fd);
+        free(e->thr);
+}
+
+/* Forget e: release it and take it out of the table (it becomes a hole
+ * until finish() compacts the pool; other entries do not move). */
+static void forget(struct pg_tracker *t, struct tproc *e) {
+        if (e->seen == t->gen)
+                t->nseen--;
+        release(t, e);
+        pidtab_erase(&t->procs, e);
+}
 
 /* Kept descriptors closed at least when the process runs out of them. */
 #define RELIEF 32
@@ -262,8 +93,8 @@ static void relieve(struct pg_tracker *t, size_t need) {
         if (need < RELIEF)
                 need = RELIEF;
         want = t->nkept > need ? t->nkept - need : 0;
-        for (size_t k = 0; k < t->npool && t->nkept > want; k++) {
-                struct tproc *e = ent(t, k);
+        for (size_t k = 0; k < t->procs.n && t->nkept > want; k++) {
+                struct tproc *e = pidtab_at(&t->procs, k);
 
                 drop_busy(t, e);
                 for (uint32_t i = 0; i < e->nthr; i++)
@@ -377,116 +208,6 @@ static int wchan_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, 
         return r;
 }
 
-/* Mark e seen in scan gen (t->gen, or t->gen - 1 to have finish() retire
- * it), keeping count of the entries seen this scan. */
-static void mark_seen(struct pg_tracker *t, struct tproc *e, uint32_t gen) {
-        t->nseen = t->nseen - (e->seen == t->gen) + (gen == t->gen);
-        e->seen = gen;
-}
-
-static struct tproc *ent(const struct pg_tracker *t, size_t k) {
-        return &t->chunks[k / CHUNK][k % CHUNK];
-}
-
-static size_t slot_of(const struct pg_tracker *t, pid_t pid) {
-        return ((uint32_t)pid * 2654435761u) & (t->cap - 1);
-}
-
-/* The tab slot that holds pid, or the empty slot where it would go. */
-static size_t find_slot(const struct pg_tracker *t, pid_t pid) {
-        size_t i = slot_of(t, pid);
-
-        while (t->tab[i] && ent(t, t->tab[i] - 1)->pid != pid)
-                i = (i + 1) & (t->cap - 1);
-        return i;
-}
-
-static struct tproc *lookup(const struct pg_tracker *t, pid_t pid) {
-        size_t i = find_slot(t, pid);
-
-        return t->tab[i] ? ent(t, t->tab[i] - 1) : NULL;
-}
-
-static int grow_tab(struct pg_tracker *t) {
-        size_t ncap = t->cap ? t->cap * 2 : 1024;
-        uint32_t *tab = calloc(ncap, sizeof(*tab));
-
-        if (!tab)
-                return -ENOMEM;
-        free(t->tab);
-        t->tab = tab;
-        t->cap = ncap;
-        for (size_t k = 0; k < t->npool; k++)
-                tab[find_slot(t, ent(t, k)->pid)] = (uint32_t)(k + 1);
-        return 0;
-}
-
-/* A new entry for pid (not in the table). Pointers into the pool are valid
- * until the next insert or erase. */
-static struct tproc *insert(struct pg_tracker *t, pid_t pid) {
-        struct tproc *e;
-
-        if ((t->npool + 1) * 2 > t->cap && grow_tab(t) < 0)
-                return NULL;
-        if (t->npool == t->nchunks * CHUNK) {
-                struct tproc **c = realloc(t->chunks, (t->nchunks + 1) * sizeof(*c));
-                if (!c)
-                        return NULL;
-                t->chunks = c;
-                c[t->nchunks] = malloc(CHUNK * sizeof(**c));
-                if (!c[t->nchunks])
-                        return NULL;
-                t->nchunks++;
-        }
-        e = ent(t, t->npool++);
-        memset(e, 0, sizeof(*e));
-        e->pid = pid;
-        e->group = -1;
-        e->stat_fd = e->sched_fd = -1;
-        e->status_fd = e->io_fd = e->wchan_fd = -1;
-        e->sub = -1;
-        t->tab[find_slot(t, pid)] = (uint32_t)t->npool;
-        return e;
-}
-
-/* Remove e: backward-shift deletion in tab (no tombstones), and the last
- * pool entry moves into e's place. */
-static void erase(struct pg_tracker *t, struct tproc *e) {
-        size_t i = find_slot(t, e->pid), j = i, idx = t->tab[i] - 1;
-
-        if (e->seen == t->gen)
-                t->nseen--;
-
-        drop_threads(t, e, 0);
-        drop_busy(t, e);
-        drop_fd(t, &e->stat_fd);
-        drop_fd(t, &e->sched_fd);
-        free(e->thr);
-        for (;;) {
-                size_t k;
-                j = (j + 1) & (t->cap - 1);
-                if (!t->tab[j])
-                        break;
-                k = slot_of(t, ent(t, t->tab[j] - 1)->pid);
-                /* Move j into the hole i unless its home lies in (i, j]. */
-                if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
-                        t->tab[i] = t->tab[j];
-                        i = j;
-                }
-        }
-        t->tab[i] = 0;
-        t->npool--;
-        if (idx != t->npool) {
-                *ent(t, idx) = *ent(t, t->npool);
-                t->tab[find_slot(t, ent(t, idx)->pid)] = (uint32_t)(idx + 1);
-        }
-        /* Keep one spare chunk so that churn at a boundary does not
-         * allocate and free every scan. */
-        if (t->nchunks > 1 && t->npool + 2 * CHUNK <= t->nchunks * CHUNK) {
-                free(t->chunks[--t->nchunks]);
-        }
-}
-
 int pg_kept_fds_auto(bool own_process) {
         struct rlimit rl;
         rlim_t n;
@@ -524,7 +245,7 @@ int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct p
                    struct pg_tracker **ret) {
         struct pg_tracker *t = calloc(1, sizeof(*t));
 
-        if (!t || grow_tab(t) < 0) {
+        if (!t || pidtab_init(&t->procs) < 0) {
                 free(t);
                 return -ENOMEM;
         }
@@ -564,18 +285,9 @@ static void group_free(struct group *g) {
 void pg_tracker_free(struct pg_tracker *t) {
         if (!t)
                 return;
-        for (size_t i = 0; i < t->npool; i++) {
-                struct tproc *e = ent(t, i);
-                drop_threads(t, e, 0);
-                drop_busy(t, e);
-                drop_fd(t, &e->stat_fd);
-                drop_fd(t, &e->sched_fd);
-                free(e->thr);
-        }
-        for (size_t i = 0; i < t->nchunks; i++)
-                free(t->chunks[i]);
-        free(t->chunks);
-        free(t->tab);
+        for (size_t i = 0; i < t->procs.n; i++)
+                release(t, pidtab_at(&t->procs, i));
+        pidtab_free(&t->procs);
         for (size_t i = 0; i < t->ngroups; i++)
                 group_free(&t->groups[i]);
         free(t->groups);
@@ -684,15 +396,6 @@ static uint64_t comm_hash(const char *s) {
         return h;
 }
 
-/* The interned copy of a wait channel name ("" for none); NULL on ENOMEM. */
-/* Copy a name, truncated to size (snprintf's "%s" costs a format parse per
- * thread per scan). */
-static void copy_name(char *dst, size_t size, const char *src) {
-        size_t n = strnlen(src, size - 1);
-        memcpy(dst, src, n);
-        dst[n] = '\0';
-}
-
 /* The interned copy of w; was is the caller's last one, most often the
  * same wait channel again. */
 static const char *intern_wchan(struct pg_tracker *t, const char *was, const char *w) {
@@ -750,7 +453,7 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
         if (t->opts.children) {
                 const struct tproc *a = e;
                 for (int depth = 0; depth < MAX_ANCESTRY && a->ppid > 0; depth++) {
-                        a = lookup(t, a->ppid);
+                        a = pidtab_lookup(&t->procs, a->ppid);
                         if (!a)
                                 break;
                         if (a->group >= 0)
@@ -758,18 +461,6 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
                 }
         }
         return -1;
-}
-
-/* Clamp a delta: a counter that went back (a reused tid we did not catch,
- * a main thread seen through the process) adds nothing. */
-static uint64_t delta(uint64_t now, uint64_t before) {
-        return now > before ? now - before : 0;
-}
-
-/* Add to a counter, stopping at 2^64-1: a sum that wrapped would read as
- * a counter going back (found by fuzz/fuzz_scan). */
-static void sat_add(uint64_t *c, uint64_t d) {
-        *c = pg_sat_add(*c, d);
 }
 
 static struct tthread *find_thread(struct tproc *e, pid_t tid, uint32_t *hint) {
@@ -853,7 +544,7 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
                         /* A thread new to a known process was born since
                          * the last scan; a fresh process's threads count
                          * as the process does. */
-                        whole = !e->fresh || e->add_all;
+                        whole = e->join != JOIN_EXEC;
                 }
                 tt->start = x->id.start_ticks;
                 tt->seen = t->gen;
@@ -867,7 +558,7 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
                 if (!tt->wchan)
                         return -ENOMEM;
                 copy_name(tt->name, sizeof(tt->name), x->name);
-                if (whole || !e->fresh) {
+                if (whole || e->join == JOIN_SETTLED) {
                         for (int c = 0; c < PG_COUNT_MAX; c++)
                                 d.v[c] = whole ? x->counts.v[c] : delta(x->counts.v[c], tt->c.v[c]);
                 }
@@ -917,7 +608,7 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
 static bool known_tids(struct pg_tracker *t, struct proc_view *v) {
         struct tproc *e = v->e;
 
-        if (e->fresh || e->nthr != v->p->stat.num_threads)
+        if (e->join != JOIN_SETTLED || e->nthr != v->p->stat.num_threads)
                 return false;
         if (pg_reserve(&t->tids, &t->tids_cap, e->nthr, sizeof(*t->tids)) < 0)
                 return false;
@@ -942,7 +633,7 @@ static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid
 
         if (pg_reserve(&t->tbuf, &t->tbuf_cap, n, sizeof(*t->tbuf)) < 0)
                 return -ENOMEM;
-        *ran = e->fresh || n != e->nthr;
+        *ran = e->join != JOIN_SETTLED || n != e->nthr;
         for (size_t i = 0; i < n; i++) {
                 struct pg_thread *x = &t->tbuf[k];
                 struct tthread *tt = find_thread(e, tids[i], &hint);
@@ -958,7 +649,7 @@ static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid
                  * exited. */
                 if (r < 0 && r != PG_VANISHED && r != -ENOMEM)
                         r = 0;
-                if (r == 0 && tt && !e->fresh && x->has_sched && tt->has_sched &&
+                if (r == 0 && tt && e->join == JOIN_SETTLED && x->has_sched && tt->has_sched &&
                     tt->state != PG_RUNNING && sched_same(&tt->sched, &x->sched)) {
                         x->id.pid = tt->tid;
                         x->id.start_ticks = tt->start;
@@ -1019,8 +710,8 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         const struct pg_stat *st = &p->stat;
         struct pg_metrics m = {.filedesc.open = -1};
         bool multi = t->opts.threads && st->num_threads > 1;
-        bool idle = e->cached && !e->fresh && st->state != 'R' && st->state == e->state &&
-                    st->rss == e->rss;
+        bool idle = e->reusable && e->join == JOIN_SETTLED && st->state != 'R' &&
+                    st->state == e->state && st->rss == e->rss;
         const struct pg_schedstat *sched = NULL;
         size_t n = 0;
         int r;
@@ -1086,7 +777,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                 if (!sched && st->num_threads <= 1 && sched_kept(t, p, e, &sched) < 0)
                         sched = NULL;
         }
-        if (e->fresh || ++e->limits_age >= LIMITS_EVERY) {
+        if (e->join != JOIN_SETTLED || ++e->limits_age >= LIMITS_EVERY) {
                 r = pg_proc_limit_nofile(p, &e->fd_limit);
                 if (r == PG_VANISHED || r == -EBADMSG)
                         return r;
@@ -1104,7 +795,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         }
 
         /* Remember this read for the scans in which the process sleeps. */
-        e->cached = sched != NULL || multi;
+        e->reusable = sched != NULL || multi;
         if (sched)
                 sched_note(&e->sched, sched);
         e->state = st->state;
@@ -1125,7 +816,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         e->cur[R_CSTIME] = st->cstime;
         e->cur[R_CMINFLT] = st->cminflt;
         e->cur[R_CMAJFLT] = st->cmajflt;
-        e->read_ok = true;
+        e->cur_valid = true;
 
         r = account_threads(t, e, g, n ? t->tbuf : NULL, n, &m);
         if (r < 0)
@@ -1205,7 +896,7 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
         bool is_new = false;
         int r;
 
-        e = lookup(t, p->pid);
+        e = pidtab_lookup(&t->procs, p->pid);
         r = stat_kept(t, p, e, &st);
         if (r < 0) {
                 /* A known process whose stat is malformed stays known with
@@ -1219,7 +910,7 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
         }
         if (e && e->start != st->starttime) {
                 /* The pid was reused: the old process exited unseen. */
-                erase(t, e);
+                forget(t, e);
                 e = NULL;
         }
         if (!e) {
@@ -1229,11 +920,11 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                  * whose parent this scan has not reached yet waits for
                  * the end of the walk. */
                 if (defer_ok && t->opts.children && st->ppid > 0) {
-                        const struct tproc *parent = lookup(t, st->ppid);
+                        const struct tproc *parent = pidtab_lookup(&t->procs, st->ppid);
                         if (!parent || parent->seen != t->gen)
                                 return defer(t, p->pid, st->ppid);
                 }
-                e = insert(t, p->pid);
+                e = pidtab_insert(&t->procs, p->pid);
                 if (!e)
                         return -ENOMEM;
                 e->start = st->starttime;
@@ -1249,11 +940,10 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                 e->comm_hash = comm_hash(st->comm);
                 e->group = r;
                 if (is_new || r != old) {
-                        e->fresh = true;
                         /* Lifetime counts at the first scan and for a
                          * process born since the last one; deltas from
                          * now on for one that joins mid-life (exec). */
-                        e->add_all = is_new;
+                        e->join = !is_new ? JOIN_EXEC : t->gen == 1 ? JOIN_FIRST_SCAN : JOIN_BORN;
                         drop_threads(t, e, 0);
                         drop_busy(t, e);
                 }
@@ -1268,14 +958,14 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
 
 fail_entry:
         if (is_new && r != -ENOMEM) {
-                erase(t, e);
+                forget(t, e);
         } else if (r == -EBADMSG) {
                 /* Keep the known process (its last counts stay the
                  * baseline); skip it for this scan. */
                 mark_seen(t, e, t->gen);
-                e->read_ok = false;
+                e->cur_valid = false;
         } else if (r == PG_VANISHED) {
-                e->read_ok = false;
+                e->cur_valid = false;
                 mark_seen(t, e, t->gen - 1); /* let finish() retire it */
         }
 fail:
@@ -1303,12 +993,12 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
         struct group *g = &t->groups[e->group];
         struct pg_counts *c = &g->pub.counts;
         static const uint64_t none[R_MAX];
-        const uint64_t *sub = e->sub >= 0 ? t->subs[e->sub].v : none;
+        const uint64_t *sub = e->reaped >= 0 ? t->subs[e->reaped].v : none;
         uint64_t d[R_MAX];
 
         for (int i = 0; i < R_MAX; i++) {
-                if (e->fresh)
-                        d[i] = e->add_all ? e->cur[i] : 0;
+                if (e->join != JOIN_SETTLED)
+                        d[i] = e->join == JOIN_EXEC ? 0 : e->cur[i];
                 else
                         d[i] = delta(e->cur[i], e->raw[i]);
         }
@@ -1317,7 +1007,7 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
          * born since the last scan brings its reaped children too: they
          * were born after that scan as well, so nobody counted them. And
          * one that joins mid-life starts from zero anyway. */
-        if (e->fresh && (!e->add_all || t->gen == 1))
+        if (e->join == JOIN_EXEC || e->join == JOIN_FIRST_SCAN)
                 d[R_CUTIME] = d[R_CSTIME] = d[R_CMINFLT] = d[R_CMAJFLT] = 0;
         /* Reaped children we tracked were counted already: what their
          * parent's cutime and io gained for them is only their tail. */
@@ -1325,7 +1015,7 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
         d[R_CSTIME] = delta(d[R_CSTIME], pg_sat_add(sub[R_STIME], sub[R_CSTIME]));
         d[R_CMINFLT] = delta(d[R_CMINFLT], pg_sat_add(sub[R_MINFLT], sub[R_CMINFLT]));
         d[R_CMAJFLT] = delta(d[R_CMAJFLT], pg_sat_add(sub[R_MAJFLT], sub[R_CMAJFLT]));
-        if (!e->fresh) {
+        if (e->join == JOIN_SETTLED) {
                 d[R_READ] = delta(d[R_READ], sub[R_READ]);
                 d[R_WRITE] = delta(d[R_WRITE], sub[R_WRITE]);
         }
@@ -1336,7 +1026,8 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
                 sat_add(&d[R_MAJFLT], d[R_CMAJFLT]);
         }
         /* Guard rail: one process cannot use more than the machine. */
-        if (cpu_cap && !e->fresh && (unsigned __int128)d[R_UTIME] + d[R_STIME] > cpu_cap) {
+        if (cpu_cap && e->join == JOIN_SETTLED &&
+            (unsigned __int128)d[R_UTIME] + d[R_STIME] > cpu_cap) {
                 /* 128 bits: a wrapped sum would make STIME underflow. */
                 unsigned __int128 sum = (unsigned __int128)d[R_UTIME] + d[R_STIME];
                 d[R_UTIME] = (uint64_t)((unsigned __int128)d[R_UTIME] * cpu_cap / sum);
@@ -1349,16 +1040,15 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
         sat_add(&c->v[PG_READ_BYTES], d[R_READ]);
         sat_add(&c->v[PG_WRITE_BYTES], d[R_WRITE]);
         memcpy(e->raw, e->cur, sizeof(e->raw));
-        e->fresh = false;
-        e->add_all = false;
+        e->join = JOIN_SETTLED;
 }
 
 /* Forget this scan's reaped-children sums (their parents' sub). */
 static void reset_subs(struct pg_tracker *t) {
         for (size_t k = 0; k < t->nsubs; k++) {
-                struct tproc *parent = lookup(t, t->subs[k].parent);
+                struct tproc *parent = pidtab_lookup(&t->procs, t->subs[k].parent);
                 if (parent)
-                        parent->sub = -1;
+                        parent->reaped = -1;
         }
         t->nsubs = 0;
 }
@@ -1367,17 +1057,17 @@ static void reset_subs(struct pg_tracker *t) {
  * retire processes that exited, publish the group views. */
 static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
         /* A steady scan (nobody exited) walks the pool once, to settle. */
-        bool exits = t->nseen < t->npool;
+        bool exits = t->nseen < t->procs.n;
 
         t->nsubs = 0;
-        for (size_t i = 0; exits && i < t->npool; i++) {
-                struct tproc *e = ent(t, i), *parent;
+        for (size_t i = 0; exits && i < t->procs.n; i++) {
+                struct tproc *e = pidtab_at(&t->procs, i), *parent;
                 if (e->seen == t->gen || e->group < 0)
                         continue;
-                parent = lookup(t, e->ppid);
+                parent = pidtab_lookup(&t->procs, e->ppid);
                 if (!parent || parent->seen != t->gen)
                         continue;
-                if (parent->sub < 0) {
+                if (parent->reaped < 0) {
                         if (t->nsubs == t->capsubs) {
                                 size_t cap = t->capsubs ? t->capsubs * 2 : 16;
                                 void *v = realloc(t->subs, cap * sizeof(*t->subs));
@@ -1390,25 +1080,27 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
                         }
                         memset(&t->subs[t->nsubs], 0, sizeof(t->subs[0]));
                         t->subs[t->nsubs].parent = parent->pid;
-                        parent->sub = (int32_t)t->nsubs++;
+                        parent->reaped = (int32_t)t->nsubs++;
                 }
                 for (int k = 0; k < R_MAX; k++)
-                        sat_add(&t->subs[parent->sub].v[k], e->raw[k]);
+                        sat_add(&t->subs[parent->reaped].v[k], e->raw[k]);
         }
-        for (size_t i = 0; i < t->npool; i++) {
-                struct tproc *e = ent(t, i);
-                if (e->seen == t->gen && e->group >= 0 && e->read_ok)
+        for (size_t i = 0; i < t->procs.n; i++) {
+                struct tproc *e = pidtab_at(&t->procs, i);
+                if (e->seen == t->gen && e->group >= 0 && e->cur_valid)
                         settle(t, e, cpu_cap);
-                e->read_ok = false;
+                e->cur_valid = false;
         }
         reset_subs(t);
-        for (size_t i = 0; exits && i < t->npool;) {
-                struct tproc *e = ent(t, i);
-                /* erase() moves the last entry into slot i: look again. */
-                if (e->seen != t->gen)
-                        erase(t, e);
-                else
-                        i++;
+        /* The one place entries move (see pidtab.h): no pointer into
+         * the pool is held here. */
+        if (exits) {
+                for (size_t i = 0; i < t->procs.n; i++) {
+                        struct tproc *e = pidtab_at(&t->procs, i);
+                        if (e->pid && e->seen != t->gen)
+                                forget(t, e);
+                }
+                pidtab_compact(&t->procs);
         }
         for (size_t i = 0; i < t->ngroups; i++) {
                 struct group *g = &t->groups[i];

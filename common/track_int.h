@@ -1,0 +1,171 @@
+/* The tracker's private header: the state its modules share and the small
+ * helpers the scan calls per process or per thread (static inline, so
+ * that splitting the tracker into files costs the hot path nothing).
+ *
+ *   track.c     the scan: visit() each process, finish() the scan
+ *   pidtab.c    the process table (pidtab.h)
+ *   kept.c      descriptors kept open between scans, and their budget
+ *   threads.c   per-thread state and the thread reads
+ *   children.c  reaped children's credit; children attribution order
+ *   group.c     the groups and their published views
+ *
+ * See doc/architecture.md ("A scan", "Identity and counters", "Kept
+ * files") for what they implement. */
+#ifndef PG_TRACK_INT_H
+#define PG_TRACK_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "pidtab.h"
+#include "sat.h"
+#include "track.h"
+
+/* Limits change rarely (prlimit): re-read them every this many scans. */
+#define LIMITS_EVERY 32
+_Static_assert(LIMITS_EVERY < 256, "tproc.limits_age is a uint8_t");
+/* A broken ppid chain must not loop. */
+#define MAX_ANCESTRY 64
+
+/* Fields ordered to leave no holes: there is one per thread, tens of
+ * thousands on a big host. */
+struct tthread {
+        pid_t tid;
+        uint32_t seen;
+        uint64_t start;
+        struct pg_counts c; /* last raw counts */
+        /* What a thread that has not run since keeps: */
+        struct sched_mark sched;
+        bool has_sched;
+        uint8_t state;     /* enum pg_state_id */
+        int sched_fd;      /* kept schedstat, -1: none (kept.c) */
+        const char *wchan; /* interned */
+        char name[16];     /* TASK_COMM_LEN */
+};
+
+/* A process that visit() put off until the walk was over. */
+struct deferred {
+        pid_t pid;
+        pid_t ppid;  /* as its stat said during the walk */
+        bool queued; /* on visit_deferred's chain or visited */
+};
+
+/* A process of this scan and its entry. */
+struct proc_view {
+        struct pg_proc *p;
+        struct tproc *e;
+};
+
+struct name_count {
+        char *name;
+        uint64_t count;
+        struct pg_counts counts;
+};
+
+struct group {
+        struct pg_group pub;
+        char *name;
+        struct name_count *wchan;
+        size_t nwchan;
+        struct pg_wchan_count *wchan_pub;
+        size_t wchan_pub_cap;
+        struct name_count *tnames;
+        size_t ntnames;
+        struct pg_thread_name *tnames_pub;
+        size_t tnames_pub_cap;
+};
+
+struct pg_tracker {
+        struct pg_source *src;
+        struct pg_rules *rules;
+        struct pg_track_opts opts;
+        pg_track_error_fn err_fn;
+        void *err_ctx;
+        pg_track_limit_fn limit_fn;
+        void *limit_ctx;
+
+        struct pidtab procs;
+
+        struct group *groups;
+        size_t ngroups;
+        const struct pg_group **sorted;
+
+        /* Descriptors kept open across scans, and how many may be. */
+        size_t nkept;
+        size_t max_kept;
+
+        uint32_t gen;
+        struct pg_track_stats stats;
+        struct timespec last_scan;
+        long ncpu;
+
+        /* Wait channels are kernel symbols, a small set: interned so that
+         * cached threads hold a pointer, not a copy. */
+        char **wchans;
+        size_t nwchans;
+        struct pg_thread *tbuf; /* this scan's threads of one process */
+        size_t tbuf_cap;
+        pid_t *tids; /* the known thread ids of one process */
+        size_t tids_cap;
+
+        /* Per scan: the last values of tracked children that exited, summed
+         * per parent (few parents have any, so not a field of each). */
+        struct {
+                uint64_t v[R_MAX];
+                pid_t parent; /* whose sub it is, to reset it after */
+        } * subs;
+        size_t nsubs;
+        size_t capsubs;
+        /* Entries seen this scan: fewer than the pool means some exited,
+         * and only then does finish() walk the pool for them. */
+        size_t nseen;
+
+        /* New processes whose parent was not seen yet when the walk
+         * reached them, visited after the walk (see visit_deferred). */
+        struct deferred *deferred;
+        size_t ndeferred;
+        size_t capdeferred;
+        uint32_t *dstack; /* visit_deferred's ancestor chain */
+        size_t capdstack;
+};
+
+static inline bool sched_same(const struct sched_mark *m, const struct pg_schedstat *s) {
+        return m->run_ns == s->run_ns && m->pcount == s->pcount;
+}
+
+static inline void sched_note(struct sched_mark *m, const struct pg_schedstat *s) {
+        m->run_ns = s->run_ns;
+        m->pcount = s->pcount;
+}
+
+/* Clamp a delta: a counter that went back (a reused tid we did not catch,
+ * a main thread seen through the process) adds nothing. */
+static inline uint64_t delta(uint64_t now, uint64_t before) {
+        return now > before ? now - before : 0;
+}
+
+/* Add to a counter, stopping at 2^64-1: a sum that wrapped would read as
+ * a counter going back (found by fuzz/fuzz_scan). */
+static inline void sat_add(uint64_t *c, uint64_t d) {
+        *c = pg_sat_add(*c, d);
+}
+
+/* Copy a name, truncated to size (snprintf's "%s" costs a format parse per
+ * thread per scan). */
+static inline void copy_name(char *dst, size_t size, const char *src) {
+        size_t n = strnlen(src, size - 1);
+        memcpy(dst, src, n);
+        dst[n] = '\0';
+}
+
+/* Mark e seen in scan gen (t->gen, or t->gen - 1 to have finish() retire
+ * it), keeping count of the entries seen this scan. */
+static inline void mark_seen(struct pg_tracker *t, struct tproc *e, uint32_t gen) {
+        t->nseen = t->nseen - (e->seen == t->gen) + (gen == t->gen);
+        e->seen = gen;
+}
+
+#endif
