@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int grow_index(struct pidtab *pt) {
+static int grow_index(struct pg_pidtab *pt) {
         size_t ncap = pt->cap ? pt->cap * 2 : 1024;
         uint32_t *tab = calloc(ncap, sizeof(*tab));
 
@@ -18,24 +18,24 @@ static int grow_index(struct pidtab *pt) {
         pt->tab = tab;
         pt->cap = ncap;
         for (size_t k = 0; k < pt->n; k++)
-                if (pidtab_at(pt, k)->pid)
-                        tab[pidtab_slot(pt, pidtab_at(pt, k)->pid)] = (uint32_t)(k + 1);
+                if (pg_pidtab_at(pt, k)->pid)
+                        tab[pg_pidtab_slot(pt, pg_pidtab_at(pt, k)->pid)] = (uint32_t)(k + 1);
         return 0;
 }
 
-int pidtab_init(struct pidtab *pt) {
+int pg_pidtab_init(struct pg_pidtab *pt) {
         memset(pt, 0, sizeof(*pt));
         return grow_index(pt);
 }
 
-void pidtab_free(struct pidtab *pt) {
+void pg_pidtab_free(struct pg_pidtab *pt) {
         for (size_t i = 0; i < pt->nchunks; i++)
                 free(pt->chunks[i]);
         free(pt->chunks);
         free(pt->tab);
 }
 
-struct tproc *pidtab_insert(struct pidtab *pt, pid_t pid) {
+struct tproc *pg_pidtab_insert(struct pg_pidtab *pt, pid_t pid) {
         struct tproc *e;
 
         if ((pt->n + 1) * 2 > pt->cap && grow_index(pt) < 0)
@@ -50,20 +50,20 @@ struct tproc *pidtab_insert(struct pidtab *pt, pid_t pid) {
                         return NULL;
                 pt->nchunks++;
         }
-        e = pidtab_at(pt, pt->n++);
+        e = pg_pidtab_at(pt, pt->n++);
         memset(e, 0, sizeof(*e));
         e->pid = pid;
         e->group = -1;
         e->stat_fd = e->sched_fd = -1;
         e->status_fd = e->io_fd = e->wchan_fd = -1;
         e->reaped = -1;
-        pt->tab[pidtab_slot(pt, pid)] = (uint32_t)pt->n;
+        pt->tab[pg_pidtab_slot(pt, pid)] = (uint32_t)pt->n;
         return e;
 }
 
 /* Backward-shift deletion of index slot i (no tombstones): each following
  * slot of the run moves into the hole unless its home lies in (i, j]. */
-static void unindex(struct pidtab *pt, size_t i) {
+static void unindex(struct pg_pidtab *pt, size_t i) {
         size_t j = i;
 
         for (;;) {
@@ -71,7 +71,7 @@ static void unindex(struct pidtab *pt, size_t i) {
                 j = (j + 1) & (pt->cap - 1);
                 if (!pt->tab[j])
                         break;
-                k = pidtab_home(pt, pidtab_at(pt, pt->tab[j] - 1)->pid);
+                k = pg_pidtab_home(pt, pg_pidtab_at(pt, pt->tab[j] - 1)->pid);
                 if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
                         pt->tab[i] = pt->tab[j];
                         i = j;
@@ -80,8 +80,8 @@ static void unindex(struct pidtab *pt, size_t i) {
         pt->tab[i] = 0;
 }
 
-void pidtab_erase(struct pidtab *pt, struct tproc *e) {
-        unindex(pt, pidtab_slot(pt, e->pid));
+void pg_pidtab_erase(struct pg_pidtab *pt, struct tproc *e) {
+        unindex(pt, pg_pidtab_slot(pt, e->pid));
         e->pid = 0;
         e->group = -1;
         e->seen = 0;
@@ -90,9 +90,9 @@ void pidtab_erase(struct pidtab *pt, struct tproc *e) {
         e->nthr = e->capthr = 0;
 }
 
-void pidtab_compact(struct pidtab *pt) {
+void pg_pidtab_compact(struct pg_pidtab *pt) {
         for (size_t i = 0; i < pt->n;) {
-                struct tproc *e = pidtab_at(pt, i);
+                struct tproc *e = pg_pidtab_at(pt, i);
 
                 if (e->pid) {
                         i++;
@@ -101,9 +101,9 @@ void pidtab_compact(struct pidtab *pt) {
                 /* Move the last entry into the hole and look again: it may
                  * be a hole too. */
                 if (i != --pt->n) {
-                        *e = *pidtab_at(pt, pt->n);
+                        *e = *pg_pidtab_at(pt, pt->n);
                         if (e->pid)
-                                pt->tab[pidtab_slot(pt, e->pid)] = (uint32_t)(i + 1);
+                                pt->tab[pg_pidtab_slot(pt, e->pid)] = (uint32_t)(i + 1);
                 }
         }
         /* Keep one spare chunk so that churn at a boundary does not

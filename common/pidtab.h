@@ -3,9 +3,9 @@
  * a pool of fixed chunks and found by pid through an open-addressing index.
  *
  * Handles: a struct tproc pointer stays valid, and names the same process,
- * until pidtab_compact(). pidtab_insert() never moves an entry (chunks are
- * never reallocated) and pidtab_erase() only leaves a hole (pid 0) where
- * the entry was. pidtab_compact() fills the holes by moving entries: it is
+ * until pg_pidtab_compact(). pg_pidtab_insert() never moves an entry (chunks are
+ * never reallocated) and pg_pidtab_erase() only leaves a hole (pid 0) where
+ * the entry was. pg_pidtab_compact() fills the holes by moving entries: it is
  * called once, in the tracker's finish phase, when no pointer into the
  * pool is held. */
 #ifndef PG_PIDTAB_H
@@ -51,7 +51,7 @@ enum join {
 struct tthread;
 
 struct tproc {
-        pid_t pid; /* 0: a hole left by pidtab_erase */
+        pid_t pid; /* 0: a hole left by pg_pidtab_erase */
         pid_t ppid;
         uint64_t start;
         uint32_t seen;       /* scan generation */
@@ -85,7 +85,7 @@ struct tproc {
 
 #define PIDTAB_CHUNK 512
 
-struct pidtab {
+struct pg_pidtab {
         /* Processes live densely in a pool of fixed chunks (growing it
          * never copies, so the peak RSS is the live size); tab is an
          * open-addressing index (linear probing) of pool slot + 1, 0 for
@@ -99,49 +99,49 @@ struct pidtab {
 };
 
 /* Set up an empty table. Returns 0 or -ENOMEM. */
-int pidtab_init(struct pidtab *pt);
+int pg_pidtab_init(struct pg_pidtab *pt);
 
 /* Free the table. What its entries hold (kept fds, threads) must have been
  * released. */
-void pidtab_free(struct pidtab *pt);
+void pg_pidtab_free(struct pg_pidtab *pt);
 
 /* A new entry for pid (not in the table), zeroed but for pid, with no group
  * (-1), no kept fd (-1) and no reaped-children sums (-1), at the end of the
  * pool. NULL on ENOMEM. */
-struct tproc *pidtab_insert(struct pidtab *pt, pid_t pid);
+struct tproc *pg_pidtab_insert(struct pg_pidtab *pt, pid_t pid);
 
 /* Take e out of the index: lookups no longer find it and it becomes a
- * hole (pid 0, no group, never seen) until pidtab_compact(). What it holds
+ * hole (pid 0, no group, never seen) until pg_pidtab_compact(). What it holds
  * must have been released. Moves no entry. */
-void pidtab_erase(struct pidtab *pt, struct tproc *e);
+void pg_pidtab_erase(struct pg_pidtab *pt, struct tproc *e);
 
 /* Fill the holes, moving entries from the end of the pool, and give back
  * spare chunks. Invalidates every struct tproc pointer. */
-void pidtab_compact(struct pidtab *pt);
+void pg_pidtab_compact(struct pg_pidtab *pt);
 
 /* Pool slot k (< pt->n); may be a hole. */
-static inline struct tproc *pidtab_at(const struct pidtab *pt, size_t k) {
+static inline struct tproc *pg_pidtab_at(const struct pg_pidtab *pt, size_t k) {
         return &pt->chunks[k / PIDTAB_CHUNK][k % PIDTAB_CHUNK];
 }
 
-static inline size_t pidtab_home(const struct pidtab *pt, pid_t pid) {
+static inline size_t pg_pidtab_home(const struct pg_pidtab *pt, pid_t pid) {
         return ((uint32_t)pid * 2654435761u) & (pt->cap - 1);
 }
 
 /* The index slot that holds pid, or the empty slot where it would go. */
-static inline size_t pidtab_slot(const struct pidtab *pt, pid_t pid) {
-        size_t i = pidtab_home(pt, pid);
+static inline size_t pg_pidtab_slot(const struct pg_pidtab *pt, pid_t pid) {
+        size_t i = pg_pidtab_home(pt, pid);
 
-        while (pt->tab[i] && pidtab_at(pt, pt->tab[i] - 1)->pid != pid)
+        while (pt->tab[i] && pg_pidtab_at(pt, pt->tab[i] - 1)->pid != pid)
                 i = (i + 1) & (pt->cap - 1);
         return i;
 }
 
 /* The entry of pid, or NULL. */
-static inline struct tproc *pidtab_lookup(const struct pidtab *pt, pid_t pid) {
-        size_t i = pidtab_slot(pt, pid);
+static inline struct tproc *pg_pidtab_lookup(const struct pg_pidtab *pt, pid_t pid) {
+        size_t i = pg_pidtab_slot(pt, pid);
 
-        return pt->tab[i] ? pidtab_at(pt, pt->tab[i] - 1) : NULL;
+        return pt->tab[i] ? pg_pidtab_at(pt, pt->tab[i] - 1) : NULL;
 }
 
 #endif

@@ -280,6 +280,8 @@ int pg_proc_status_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_
 
         if (!(p->have & PG_HAVE_STATUS)) {
                 r = read_kept(p, "status", PG_READ_STATUS, kfd, keep, b);
+                if (r == PG_STALE)
+                        return r;
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         return PG_VANISHED;
                 if (r < 0) {
@@ -376,6 +378,8 @@ static int read_io(struct pg_proc *p, int *kfd, bool keep) {
         if (p->have & PG_HAVE_IO)
                 return 0;
         r = read_kept(p, "io", PG_READ_SMALL, kfd, keep, b);
+        if (r == PG_STALE)
+                return r;
         if (r < 0)
                 return optional_outcome(p, r);
         r = pg_parse_io(b->data, b->len, &p->io);
@@ -394,6 +398,8 @@ static int read_wchan(struct pg_proc *p, int *kfd, bool keep) {
         if (p->have & PG_HAVE_WCHAN)
                 return 0;
         r = read_kept(p, "wchan", PG_READ_SMALL, kfd, keep, b);
+        if (r == PG_STALE)
+                return r;
         if (r < 0)
                 return optional_outcome(p, r);
         pg_parse_wchan(b->data, b->len, p->wchan);
@@ -732,8 +738,8 @@ out:
  * steady process costs one pread, not openat+read+close of its directory
  * and file. When *kfd is -1 the file is opened through p's directory and,
  * if keep, left open in *kfd. A kept descriptor outlives its process: it
- * then reads ESRCH (or nothing), is closed, and the file is opened afresh,
- * which finds the new process if the pid was reused. */
+ * then reads ESRCH (or nothing) and PG_STALE is returned; its owner (the
+ * tracker's kept.c) closes it and calls again. */
 static int read_kept(struct pg_proc *p, const char *name, size_t max, int *kfd, bool keep,
                      struct pg_buf *b) {
         int d, fd, r;
@@ -742,8 +748,7 @@ static int read_kept(struct pg_proc *p, const char *name, size_t max, int *kfd, 
                 r = pg_read_fd(*kfd, max, b);
                 if (r == 0 && b->len > 0)
                         return 0;
-                close(*kfd);
-                *kfd = -1;
+                return PG_STALE;
         }
         d = pdir(p);
         if (d < 0)
@@ -765,6 +770,8 @@ int pg_proc_stat_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_st
 
         if (!(p->have & PG_HAVE_STAT)) {
                 r = read_kept(p, "stat", PG_READ_SMALL, kfd, keep, b);
+                if (r == PG_STALE)
+                        return r;
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         return PG_VANISHED;
                 if (r < 0) {

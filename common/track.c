@@ -17,49 +17,15 @@
 #include <time.h>
 #include <unistd.h>
 
-static void drop_fd(struct pg_tracker *t, int *fd) {
-        if (*fd >= 0) {
-                close(*fd);
-                *fd = -1;
-                t->nkept--;
-        }
-}
-
 /* Forget e's threads from index from on, closing what they kept. */
 static void drop_threads(struct pg_tracker *t, struct tproc *e, uint32_t from) {
-        for (uint32_t i = from; i < e->nthr; i++)
-                drop_fd(t, &e->thr[i].sched_fd);
+        pg_kept_close_threads(&t->kept, e);
         e->nthr = from;
-}
-
-/* A process that ran since the last scan may well run until the next (a
- * busy server, or any multi-threaded one with threads off): its status, io
- * and wchan are kept too, until a scan finds it idle, which never costs
- * more syscalls than not keeping them. Not at first sight, and a quarter
- * of the budget stays for the stat and schedstat of processes to come. */
-static bool busy_room(const struct pg_tracker *t, const struct tproc *e) {
-        return e->join == JOIN_SETTLED && t->nkept < t->max_kept - t->max_kept / 4;
-}
-
-/* Account the budget after a kept read that may have opened (and kept) or
- * closed (its process exited) the descriptor. */
-static void kept_now(struct pg_tracker *t, bool was, int fd) {
-        t->nkept = t->nkept - was + (fd >= 0);
-}
-
-/* Close the files kept for a busy process. */
-static void drop_busy(struct pg_tracker *t, struct tproc *e) {
-        drop_fd(t, &e->status_fd);
-        drop_fd(t, &e->io_fd);
-        drop_fd(t, &e->wchan_fd);
 }
 
 /* Release what e holds: its kept descriptors and its threads. */
 static void release(struct pg_tracker *t, struct tproc *e) {
-        drop_threads(t, e, 0);
-        drop_busy(t, e);
-        drop_fd(t, &e->stat_fd);
-        drop_fd(t, &e->sched_fd);
+        pg_kept_close_all(&t->kept, e);
         free(e->thr);
 }
 
@@ -69,200 +35,21 @@ static void forget(struct pg_tracker *t, struct tproc *e) {
         if (e->seen == t->gen)
                 t->nseen--;
         release(t, e);
-        pidtab_erase(&t->procs, e);
-}
-
-/* Kept descriptors closed at least when the process runs out of them. */
-#define RELIEF 32
-/* Descriptors left free besides the kept ones, for the reads that open
- * and close (the root, a pid's and a task's directory, the file) and for
- * the front end: PG_FD_RESERVE / 2, or a quarter of a small limit (the
- * collectd plugin keeps half of collectd's). */
-static rlim_t headroom(rlim_t limit) {
-        return limit / 4 < PG_FD_RESERVE / 2 ? limit / 4 : PG_FD_RESERVE / 2;
-}
-
-/* The process ran out of descriptors, or is about to: EMFILE (the soft
- * limit was lowered under us, or the front end took more) or ENFILE (the
- * whole system). Close at least need kept files, RELIEF at the least, and
- * keep no more than remain from now on, so that the reads that open and
- * close find room. Rare: it may walk the pool. */
-static void relieve(struct pg_tracker *t, size_t need) {
-        size_t want;
-
-        if (need < RELIEF)
-                need = RELIEF;
-        want = t->nkept > need ? t->nkept - need : 0;
-        for (size_t k = 0; k < t->procs.n && t->nkept > want; k++) {
-                struct tproc *e = pidtab_at(&t->procs, k);
-
-                drop_busy(t, e);
-                for (uint32_t i = 0; i < e->nthr; i++)
-                        drop_fd(t, &e->thr[i].sched_fd);
-                drop_fd(t, &e->stat_fd);
-                drop_fd(t, &e->sched_fd);
-        }
-        t->max_kept = t->nkept;
-}
-
-/* Before a scan: room for the reads that open and close, whatever
- * happened since the last one (the soft limit lowered under us, or
- * descriptors taken by the front end). One getrlimit and, where the
- * kernel gives the fd count as the size of fd/ (see procfs.h), one
- * fstatat per scan, not per process. Without that count, the kept files
- * alone are weighed against the limit. */
-static void fit_limit(struct pg_tracker *t) {
-        const struct pg_procfs *fs = pg_source_procfs(t->src);
-        struct rlimit rl;
-        struct stat st;
-        rlim_t open = t->nkept;
-
-        if (t->nkept == 0 || getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
-                return;
-        if (fs->fd_size_ok && fstatat(fs->root_fd, "self/fd", &st, 0) == 0 && st.st_size > 0)
-                open = (rlim_t)st.st_size;
-        if (open + headroom(rl.rlim_cur) > rl.rlim_cur)
-                relieve(t, (size_t)(open + headroom(rl.rlim_cur) - rl.rlim_cur));
-}
-
-/* After a kept read of p that returned r: when it failed for want of a
- * descriptor, make room and return true to have it retried unkept (once:
- * the process is not lost for it). The retry is counted as a soft error
- * unless the read counted one already (an optional file). */
-static bool short_of_fds(struct pg_tracker *t, struct pg_proc *p, int r, bool counted) {
-        if (r != -EMFILE && r != -ENFILE)
-                return false;
-        relieve(t, RELIEF);
-        if (!counted)
-                p->soft_errors++;
-        return true;
-}
-
-/* The kept reads may open (and keep, within the budget) or close (their
- * process exited) a descriptor: these account the budget around them.
- * stat_kept takes a NULL e (a process not known yet: nothing kept). */
-static int stat_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
-                     const struct pg_stat **ret) {
-        int none = -1, *kfd = e ? &e->stat_fd : &none;
-        bool was = *kfd >= 0;
-        int r = pg_proc_stat_kept(p, kfd, e && t->nkept < t->max_kept, ret);
-
-        kept_now(t, was, *kfd);
-        if (short_of_fds(t, p, r, false))
-                r = pg_proc_stat_kept(p, kfd, false, ret);
-        return r;
-}
-
-static int sched_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
-                      const struct pg_schedstat **ret) {
-        bool was = e->sched_fd >= 0;
-        int r = pg_proc_schedstat_kept(p, &e->sched_fd, t->nkept < t->max_kept, ret);
-
-        kept_now(t, was, e->sched_fd);
-        if (short_of_fds(t, p, r, false))
-                r = pg_proc_schedstat_kept(p, &e->sched_fd, false, ret);
-        return r;
-}
-
-static int thread_sched_kept(struct pg_tracker *t, struct pg_proc *p, pid_t tid, int *kfd,
-                             bool keep, struct pg_schedstat *ret) {
-        bool was = *kfd >= 0;
-        int r = pg_proc_thread_sched_kept(p, tid, kfd, keep && t->nkept < t->max_kept, ret);
-
-        kept_now(t, was, *kfd);
-        if (short_of_fds(t, p, r, false))
-                r = pg_proc_thread_sched_kept(p, tid, kfd, false, ret);
-        return r;
-}
-
-/* status, io and wchan of a busy process (see busy_room). */
-static int status_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
-                       const struct pg_status **ret) {
-        bool was = e->status_fd >= 0;
-        int r = pg_proc_status_kept(p, &e->status_fd, busy_room(t, e), ret);
-
-        kept_now(t, was, e->status_fd);
-        if (short_of_fds(t, p, r, false))
-                r = pg_proc_status_kept(p, &e->status_fd, false, ret);
-        return r;
-}
-
-static int io_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
-                   const struct pg_io **ret) {
-        bool was = e->io_fd >= 0;
-        int r = pg_proc_io_kept(p, &e->io_fd, busy_room(t, e), ret);
-
-        kept_now(t, was, e->io_fd);
-        if (short_of_fds(t, p, r, true))
-                r = pg_proc_io_kept(p, &e->io_fd, false, ret);
-        return r;
-}
-
-static int wchan_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, const char **ret) {
-        bool was = e->wchan_fd >= 0;
-        int r = pg_proc_wchan_kept(p, &e->wchan_fd, busy_room(t, e), ret);
-
-        kept_now(t, was, e->wchan_fd);
-        if (short_of_fds(t, p, r, true))
-                r = pg_proc_wchan_kept(p, &e->wchan_fd, false, ret);
-        return r;
-}
-
-int pg_kept_fds_auto(bool own_process) {
-        struct rlimit rl;
-        rlim_t n;
-
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-                return -1;
-        /* RLIMIT_NOFILE cannot exceed fs.nr_open, but be safe for int. */
-        n = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)INT_MAX ? (rlim_t)INT_MAX
-                                                                          : rl.rlim_cur;
-        if (!own_process)
-                n /= 2;
-        else
-                n = n > PG_FD_RESERVE ? n - PG_FD_RESERVE : 0;
-        return n > 0 ? (int)n : -1;
-}
-
-int pg_kept_fds_clamp(int want) {
-        struct rlimit rl;
-        rlim_t room;
-
-        if (want <= 0 || getrlimit(RLIMIT_NOFILE, &rl) < 0)
-                return -1;
-        if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)INT_MAX)
-                return want;
-        /* Past the limit every kept file would make a later open fail
-         * (EMFILE) and every process a hard error; the reserve is for the
-         * files a scan opens and closes and for the front end's own. */
-        room = rl.rlim_cur > PG_FD_RESERVE ? rl.rlim_cur - PG_FD_RESERVE : 0;
-        if (room == 0)
-                return -1;
-        return (rlim_t)want < room ? want : (int)room;
+        pg_pidtab_erase(&t->procs, e);
 }
 
 int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct pg_track_opts *opts,
                    struct pg_tracker **ret) {
         struct pg_tracker *t = calloc(1, sizeof(*t));
 
-        if (!t || pidtab_init(&t->procs) < 0) {
+        if (!t || pg_pidtab_init(&t->procs) < 0) {
                 free(t);
                 return -ENOMEM;
         }
         t->src = src;
         t->rules = rules;
         t->opts = *opts;
-        /* Only procfs regenerates a file's text on every read of an open
-         * descriptor; a kept fd of a fake tree's file would read stale. */
-        if (!pg_source_procfs(src)->is_procfs) {
-                t->max_kept = 0;
-        } else if (opts->kept_fds > 0) {
-                int n = pg_kept_fds_clamp(opts->kept_fds);
-                t->max_kept = n > 0 ? (size_t)n : 0;
-        } else if (opts->kept_fds == 0) {
-                int auto_fds = pg_kept_fds_auto(false);
-                t->max_kept = auto_fds > 0 ? (size_t)auto_fds : 0;
-        }
+        pg_kept_init(&t->kept, &t->procs, pg_source_procfs(src), opts->kept_fds);
         t->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         if (t->ncpu < 1)
                 t->ncpu = 1;
@@ -286,8 +73,8 @@ void pg_tracker_free(struct pg_tracker *t) {
         if (!t)
                 return;
         for (size_t i = 0; i < t->procs.n; i++)
-                release(t, pidtab_at(&t->procs, i));
-        pidtab_free(&t->procs);
+                release(t, pg_pidtab_at(&t->procs, i));
+        pg_pidtab_free(&t->procs);
         for (size_t i = 0; i < t->ngroups; i++)
                 group_free(&t->groups[i]);
         free(t->groups);
@@ -453,7 +240,7 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
         if (t->opts.children) {
                 const struct tproc *a = e;
                 for (int depth = 0; depth < MAX_ANCESTRY && a->ppid > 0; depth++) {
-                        a = pidtab_lookup(&t->procs, a->ppid);
+                        a = pg_pidtab_lookup(&t->procs, a->ppid);
                         if (!a)
                                 break;
                         if (a->group >= 0)
@@ -586,7 +373,7 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
                 if (e->thr[i].seen == t->gen)
                         e->thr[kept++] = e->thr[i];
                 else
-                        drop_fd(t, &e->thr[i].sched_fd);
+                        pg_kept_close(&t->kept, &e->thr[i].sched_fd);
         }
         e->nthr = kept;
         /* Give back the room of many exited threads (a shrinking realloc
@@ -637,10 +424,9 @@ static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid
         for (size_t i = 0; i < n; i++) {
                 struct pg_thread *x = &t->tbuf[k];
                 struct tthread *tt = find_thread(e, tids[i], &hint);
-                int tmp = -1, *kfd = tt ? &tt->sched_fd : &tmp;
 
                 memset(x, 0, sizeof(*x));
-                r = thread_sched_kept(t, p, tids[i], kfd, tt != NULL, &x->sched);
+                r = pg_kept_thread_sched(&t->kept, p, tids[i], tt, &x->sched);
                 if (r == PG_VANISHED && !listed)
                         return -EAGAIN;
                 x->has_sched = r == 0;
@@ -727,7 +513,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         } else if (st->num_threads > 1) {
                 idle = false; /* other threads may have run; task/ is off */
         } else if (idle) {
-                idle = sched_kept(t, p, e, &sched) == 0 && sched_same(&e->sched, sched);
+                idle = pg_kept_sched(&t->kept, p, e, &sched) == 0 && sched_same(&e->sched, sched);
         }
 
         pg_counts_from_stat(&m.counts, st);
@@ -736,7 +522,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         m.memory.v[PG_MEM_VIRTUAL] = st->vsize;
         m.states.v[pg_state_from_char(st->state)] = 1;
         if (idle) {
-                drop_busy(t, e);
+                pg_kept_close_busy(&t->kept, e);
                 m.counts.v[PG_READ_BYTES] = e->cur[R_READ];
                 m.counts.v[PG_WRITE_BYTES] = e->cur[R_WRITE];
                 if (e->nthr > 0) {
@@ -751,13 +537,13 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                 const struct pg_io *io;
                 const char *w;
 
-                r = status_kept(t, p, e, &ss);
+                r = pg_kept_status(&t->kept, p, e, &ss);
                 if (r < 0)
                         return r;
                 m.counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
                 m.counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
                 m.memory.v[PG_MEM_SWAP] = pg_sat_mul(ss->vm_swap_kb, 1024);
-                r = io_kept(t, p, e, &io);
+                r = pg_kept_io(&t->kept, p, e, &io);
                 if (r == 0) {
                         m.counts.v[PG_READ_BYTES] = io->read_bytes;
                         m.counts.v[PG_WRITE_BYTES] = io->write_bytes;
@@ -769,12 +555,12 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                         return r;
                 if (r < 0)
                         m.filedesc.open = -1;
-                r = wchan_kept(t, p, e, &w);
+                r = pg_kept_wchan(&t->kept, p, e, &w);
                 if (r == PG_VANISHED)
                         return r;
                 if (r == 0)
                         copy_name(m.wchan, sizeof(m.wchan), w);
-                if (!sched && st->num_threads <= 1 && sched_kept(t, p, e, &sched) < 0)
+                if (!sched && st->num_threads <= 1 && pg_kept_sched(&t->kept, p, e, &sched) < 0)
                         sched = NULL;
         }
         if (e->join != JOIN_SETTLED || ++e->limits_age >= LIMITS_EVERY) {
@@ -864,10 +650,7 @@ static bool rematch_due(struct tproc *e, bool changed) {
 }
 
 static void report(struct pg_tracker *t, const struct pg_proc *p, int r) {
-        /* A read that opens and closes found no descriptor: make room for
-         * the next ones (the kept reads retry on their own). */
-        if (r == -EMFILE || r == -ENFILE)
-                relieve(t, RELIEF);
+        pg_kept_read_failed(&t->kept, r);
         if (r == PG_VANISHED || r == PG_HIDDEN)
                 return;
         if (t->err_fn)
@@ -896,8 +679,8 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
         bool is_new = false;
         int r;
 
-        e = pidtab_lookup(&t->procs, p->pid);
-        r = stat_kept(t, p, e, &st);
+        e = pg_pidtab_lookup(&t->procs, p->pid);
+        r = pg_kept_stat(&t->kept, p, e, &st);
         if (r < 0) {
                 /* A known process whose stat is malformed stays known with
                  * its last good values as the baseline (its start time
@@ -920,11 +703,11 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                  * whose parent this scan has not reached yet waits for
                  * the end of the walk. */
                 if (defer_ok && t->opts.children && st->ppid > 0) {
-                        const struct tproc *parent = pidtab_lookup(&t->procs, st->ppid);
+                        const struct tproc *parent = pg_pidtab_lookup(&t->procs, st->ppid);
                         if (!parent || parent->seen != t->gen)
                                 return defer(t, p->pid, st->ppid);
                 }
-                e = pidtab_insert(&t->procs, p->pid);
+                e = pg_pidtab_insert(&t->procs, p->pid);
                 if (!e)
                         return -ENOMEM;
                 e->start = st->starttime;
@@ -945,7 +728,7 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                          * now on for one that joins mid-life (exec). */
                         e->join = !is_new ? JOIN_EXEC : t->gen == 1 ? JOIN_FIRST_SCAN : JOIN_BORN;
                         drop_threads(t, e, 0);
-                        drop_busy(t, e);
+                        pg_kept_close_busy(&t->kept, e);
                 }
         }
         mark_seen(t, e, t->gen);
@@ -1046,7 +829,7 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
 /* Forget this scan's reaped-children sums (their parents' sub). */
 static void reset_subs(struct pg_tracker *t) {
         for (size_t k = 0; k < t->nsubs; k++) {
-                struct tproc *parent = pidtab_lookup(&t->procs, t->subs[k].parent);
+                struct tproc *parent = pg_pidtab_lookup(&t->procs, t->subs[k].parent);
                 if (parent)
                         parent->reaped = -1;
         }
@@ -1061,10 +844,10 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
 
         t->nsubs = 0;
         for (size_t i = 0; exits && i < t->procs.n; i++) {
-                struct tproc *e = pidtab_at(&t->procs, i), *parent;
+                struct tproc *e = pg_pidtab_at(&t->procs, i), *parent;
                 if (e->seen == t->gen || e->group < 0)
                         continue;
-                parent = pidtab_lookup(&t->procs, e->ppid);
+                parent = pg_pidtab_lookup(&t->procs, e->ppid);
                 if (!parent || parent->seen != t->gen)
                         continue;
                 if (parent->reaped < 0) {
@@ -1086,7 +869,7 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
                         sat_add(&t->subs[parent->reaped].v[k], e->raw[k]);
         }
         for (size_t i = 0; i < t->procs.n; i++) {
-                struct tproc *e = pidtab_at(&t->procs, i);
+                struct tproc *e = pg_pidtab_at(&t->procs, i);
                 if (e->seen == t->gen && e->group >= 0 && e->cur_valid)
                         settle(t, e, cpu_cap);
                 e->cur_valid = false;
@@ -1096,11 +879,11 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
          * the pool is held here. */
         if (exits) {
                 for (size_t i = 0; i < t->procs.n; i++) {
-                        struct tproc *e = pidtab_at(&t->procs, i);
+                        struct tproc *e = pg_pidtab_at(&t->procs, i);
                         if (e->pid && e->seen != t->gen)
                                 forget(t, e);
                 }
-                pidtab_compact(&t->procs);
+                pg_pidtab_compact(&t->procs);
         }
         for (size_t i = 0; i < t->ngroups; i++) {
                 struct group *g = &t->groups[i];
@@ -1202,8 +985,8 @@ int pg_tracker_scan(struct pg_tracker *t) {
         r = pg_source_begin(t->src);
         if (r < 0)
                 return r;
-        if (t->nkept > 0)
-                fit_limit(t);
+        if (t->kept.n > 0)
+                pg_kept_fit_limit(&t->kept);
         reset_gauges(t);
         while ((r = pg_source_next(t->src, &p)) > 0) {
                 r = visit(t, p, true);
@@ -1234,7 +1017,7 @@ int pg_tracker_scan(struct pg_tracker *t) {
         t->stats.hidden = ss->hidden;
         t->stats.soft_errors = ss->soft_errors;
         t->stats.hard_errors = ss->hard_errors;
-        t->stats.kept_files = t->nkept;
+        t->stats.kept_files = t->kept.n;
         t->stats.seconds = elapsed(&t0, &t1);
         return 0;
 }

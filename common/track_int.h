@@ -78,6 +78,14 @@ struct group {
         size_t tnames_pub_cap;
 };
 
+/* Descriptors kept open across scans (kept.c). */
+struct pg_kept {
+        size_t n;                /* open now */
+        size_t max;              /* the budget */
+        struct pg_pidtab *procs; /* whose descriptors relieve() may close */
+        const struct pg_procfs *fs;
+};
+
 struct pg_tracker {
         struct pg_source *src;
         struct pg_rules *rules;
@@ -87,15 +95,13 @@ struct pg_tracker {
         pg_track_limit_fn limit_fn;
         void *limit_ctx;
 
-        struct pidtab procs;
+        struct pg_pidtab procs;
 
         struct group *groups;
         size_t ngroups;
         const struct pg_group **sorted;
 
-        /* Descriptors kept open across scans, and how many may be. */
-        size_t nkept;
-        size_t max_kept;
+        struct pg_kept kept;
 
         uint32_t gen;
         struct pg_track_stats stats;
@@ -167,5 +173,37 @@ static inline void mark_seen(struct pg_tracker *t, struct tproc *e, uint32_t gen
         t->nseen = t->nseen - (e->seen == t->gen) + (gen == t->gen);
         e->seen = gen;
 }
+
+/* kept.c: the only code that closes a kept descriptor or counts them.
+ * The reads keep their file within the budget and return what the _kept
+ * reads of proc.h return; pg_kept_stat takes a NULL e (a process not known
+ * yet: nothing is kept), pg_kept_thread_sched a NULL tt. */
+void pg_kept_init(struct pg_kept *k, struct pg_pidtab *procs, const struct pg_procfs *fs,
+                  int kept_fds);
+void pg_kept_close(struct pg_kept *k, int *fd);
+void pg_kept_close_busy(struct pg_kept *k, struct tproc *e);    /* status, io, wchan */
+void pg_kept_close_threads(struct pg_kept *k, struct tproc *e); /* every thread's */
+void pg_kept_close_all(struct pg_kept *k, struct tproc *e);
+/* Before a scan: leave room under the soft RLIMIT_NOFILE for the reads that
+ * open and close, whatever happened since the last one (the limit lowered
+ * under us, descriptors taken by the front end). One getrlimit and, where
+ * the kernel gives the fd count as the size of fd/ (see procfs.h), one
+ * fstatat per scan, not per process. Without that count, the kept files
+ * alone are weighed against the limit. */
+void pg_kept_fit_limit(struct pg_kept *k);
+/* A read that opens and closes failed with r: when for want of a
+ * descriptor, make room for the next ones (the kept reads retry on their
+ * own). */
+void pg_kept_read_failed(struct pg_kept *k, int r);
+int pg_kept_stat(struct pg_kept *k, struct pg_proc *p, struct tproc *e, const struct pg_stat **ret);
+int pg_kept_sched(struct pg_kept *k, struct pg_proc *p, struct tproc *e,
+                  const struct pg_schedstat **ret);
+int pg_kept_thread_sched(struct pg_kept *k, struct pg_proc *p, pid_t tid, struct tthread *tt,
+                         struct pg_schedstat *ret);
+/* status, io and wchan: kept only for a process that runs scan after scan. */
+int pg_kept_status(struct pg_kept *k, struct pg_proc *p, struct tproc *e,
+                   const struct pg_status **ret);
+int pg_kept_io(struct pg_kept *k, struct pg_proc *p, struct tproc *e, const struct pg_io **ret);
+int pg_kept_wchan(struct pg_kept *k, struct pg_proc *p, struct tproc *e, const char **ret);
 
 #endif
