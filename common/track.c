@@ -57,28 +57,13 @@ int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct p
         return 0;
 }
 
-static void group_free(struct group *g) {
-        free(g->name);
-        for (size_t i = 0; i < g->nwchan; i++)
-                free(g->wchan[i].name);
-        free(g->wchan);
-        free(g->wchan_pub);
-        for (size_t i = 0; i < g->ntnames; i++)
-                free(g->tnames[i].name);
-        free(g->tnames);
-        free(g->tnames_pub);
-}
-
 void pg_tracker_free(struct pg_tracker *t) {
         if (!t)
                 return;
         for (size_t i = 0; i < t->procs.n; i++)
                 release(t, pg_pidtab_at(&t->procs, i));
         pg_pidtab_free(&t->procs);
-        for (size_t i = 0; i < t->ngroups; i++)
-                group_free(&t->groups[i]);
-        free(t->groups);
-        free(t->sorted);
+        pg_groups_free(&t->groups);
         free(t->deferred);
         free(t->dstack);
         free(t->subs);
@@ -112,66 +97,6 @@ const struct pg_procfs *pg_tracker_procfs(const struct pg_tracker *t) {
 
 const struct pg_track_opts *pg_tracker_opts(const struct pg_tracker *t) {
         return &t->opts;
-}
-
-static int cmp_group(const void *a, const void *b) {
-        const struct pg_group *const *x = a, *const *y = b;
-        return strcmp((*x)->name, (*y)->name);
-}
-
-size_t pg_tracker_groups(const struct pg_tracker *t, const struct pg_group *const **ret) {
-        *ret = t->sorted;
-        return t->ngroups;
-}
-
-/* Find or create the group called name. Returns its index or -ENOMEM. */
-static int group_index(struct pg_tracker *t, const char *name) {
-        struct group *g;
-        const struct pg_group **s;
-
-        for (size_t i = 0; i < t->ngroups; i++)
-                if (strcmp(t->groups[i].name, name) == 0)
-                        return (int)i;
-        g = realloc(t->groups, (t->ngroups + 1) * sizeof(*g));
-        if (!g)
-                return -ENOMEM;
-        t->groups = g;
-        s = realloc(t->sorted, (t->ngroups + 1) * sizeof(*s));
-        if (!s)
-                return -ENOMEM;
-        t->sorted = s;
-        g = &t->groups[t->ngroups];
-        memset(g, 0, sizeof(*g));
-        g->name = strdup(name);
-        if (!g->name)
-                return -ENOMEM;
-        t->ngroups++;
-        /* Realloc moved the groups: rebuild the public views. */
-        for (size_t i = 0; i < t->ngroups; i++) {
-                t->groups[i].pub.name = t->groups[i].name;
-                t->sorted[i] = &t->groups[i].pub;
-        }
-        qsort(t->sorted, t->ngroups, sizeof(*t->sorted), cmp_group);
-        return (int)(t->ngroups - 1);
-}
-
-static struct name_count *name_slot(struct name_count **arr, size_t *n, const char *name) {
-        struct name_count *a;
-
-        for (size_t i = 0; i < *n; i++)
-                if (strcmp((*arr)[i].name, name) == 0)
-                        return &(*arr)[i];
-        a = realloc(*arr, (*n + 1) * sizeof(*a));
-        if (!a)
-                return NULL;
-        *arr = a;
-        a = &a[*n];
-        memset(a, 0, sizeof(*a));
-        a->name = strdup(name);
-        if (!a->name)
-                return NULL;
-        (*n)++;
-        return a;
 }
 
 /* FNV-1a: enough to notice that comm changed (exec), in 8 bytes. */
@@ -236,7 +161,7 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
                         t->limit_fn(t->limit_ctx, p->pid, note.new_rule, note.why);
         }
         if (r)
-                return group_index(t, name);
+                return pg_groups_index(&t->groups, name);
         if (t->opts.children) {
                 const struct tproc *a = e;
                 for (int depth = 0; depth < MAX_ANCESTRY && a->ppid > 0; depth++) {
@@ -350,23 +275,8 @@ static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *
                                 d.v[c] = whole ? x->counts.v[c] : delta(x->counts.v[c], tt->c.v[c]);
                 }
                 tt->c = x->counts;
-                sat_add(&g->pub.counts.v[PG_CTX_VOLUNTARY], d.v[PG_CTX_VOLUNTARY]);
-                sat_add(&g->pub.counts.v[PG_CTX_NONVOLUNTARY], d.v[PG_CTX_NONVOLUNTARY]);
-                for (int s = 0; s < PG_STATE_MAX; s++)
-                        g->pub.states.v[s] += x->states.v[s];
-                if (x->wchan[0] && strcmp(x->wchan, "0") != 0) {
-                        struct name_count *w = name_slot(&g->wchan, &g->nwchan, x->wchan);
-                        if (!w)
-                                return -ENOMEM;
-                        w->count++;
-                }
-                if (multi) {
-                        struct name_count *tn = name_slot(&g->tnames, &g->ntnames, x->name);
-                        if (!tn)
-                                return -ENOMEM;
-                        tn->count++;
-                        pg_counts_add(&tn->counts, &d);
-                }
+                if (pg_group_add_thread(g, x, &d, multi) < 0)
+                        return -ENOMEM;
         }
         /* Forget threads that exited (their contribution stays). */
         for (uint32_t i = 0; i < e->nthr; i++) {
@@ -492,7 +402,7 @@ static int read_threads(struct pg_tracker *t, struct pg_proc *p, struct tproc *e
  * runnable and its rss is unchanged (swap moves only with rss), only stat
  * and schedstat are read and the rest is the last read's. */
 static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
-        struct group *g = &t->groups[e->group];
+        struct group *g = &t->groups.v[e->group];
         const struct pg_stat *st = &p->stat;
         struct pg_metrics m = {.filedesc.open = -1};
         bool multi = t->opts.threads && st->num_threads > 1;
@@ -607,22 +517,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         r = account_threads(t, e, g, n ? t->tbuf : NULL, n, &m);
         if (r < 0)
                 return r;
-        /* Gauges saturate like counters: a wrapped sum would be small. */
-        g->pub.procs++;
-        sat_add(&g->pub.threads, st->num_threads);
-        for (int i = 0; i < PG_MEM_MAX; i++)
-                sat_add(&g->pub.memory.v[i], m.memory.v[i]);
-        if (m.filedesc.open >= 0) {
-                sat_add(&g->pub.open_fds, (uint64_t)m.filedesc.open);
-                if (e->fd_limit > 0 && e->fd_limit != PG_UNLIMITED) {
-                        sat_add(&g->pub.fd_limit, e->fd_limit);
-                        double ratio = (double)m.filedesc.open / (double)e->fd_limit;
-                        if (ratio > g->pub.worst_fd_ratio)
-                                g->pub.worst_fd_ratio = ratio;
-                }
-        }
-        if (g->pub.procs == 1 || e->start < g->pub.oldest_start_ticks)
-                g->pub.oldest_start_ticks = e->start;
+        pg_group_add_member(g, e, st->num_threads, &m);
         return 0;
 }
 
@@ -759,21 +654,9 @@ fail:
         return 0;
 }
 
-static void reset_gauges(struct pg_tracker *t) {
-        for (size_t i = 0; i < t->ngroups; i++) {
-                struct group *g = &t->groups[i];
-                struct pg_counts keep = g->pub.counts;
-                g->pub = (struct pg_group){.name = g->name, .counts = keep};
-                for (size_t k = 0; k < g->nwchan; k++)
-                        g->wchan[k].count = 0;
-                for (size_t k = 0; k < g->ntnames; k++)
-                        g->tnames[k].count = 0;
-        }
-}
-
 /* Add the counter deltas of e to its group. */
 static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
-        struct group *g = &t->groups[e->group];
+        struct group *g = &t->groups.v[e->group];
         struct pg_counts *c = &g->pub.counts;
         static const uint64_t none[R_MAX];
         const uint64_t *sub = e->reaped >= 0 ? t->subs[e->reaped].v : none;
@@ -885,32 +768,7 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
                 }
                 pg_pidtab_compact(&t->procs);
         }
-        for (size_t i = 0; i < t->ngroups; i++) {
-                struct group *g = &t->groups[i];
-                size_t nw = 0, nt = 0;
-
-                /* Grown only when a name is new: a steady scan allocates
-                 * nothing. */
-                if (pg_reserve(&g->wchan_pub, &g->wchan_pub_cap, g->nwchan, sizeof(*g->wchan_pub)) <
-                    0)
-                        return -ENOMEM;
-                for (size_t k = 0; k < g->nwchan; k++)
-                        if (g->wchan[k].count)
-                                g->wchan_pub[nw++] =
-                                    (struct pg_wchan_count){g->wchan[k].name, g->wchan[k].count};
-                if (pg_reserve(&g->tnames_pub, &g->tnames_pub_cap, g->ntnames,
-                               sizeof(*g->tnames_pub)) < 0)
-                        return -ENOMEM;
-                /* Thread names keep their counters, like the group. */
-                for (size_t k = 0; k < g->ntnames; k++)
-                        g->tnames_pub[nt++] = (struct pg_thread_name){
-                            g->tnames[k].name, g->tnames[k].count, g->tnames[k].counts};
-                g->pub.wchan = g->wchan_pub;
-                g->pub.num_wchan = nw;
-                g->pub.thread_names = g->tnames_pub;
-                g->pub.num_thread_names = nt;
-        }
-        return 0;
+        return pg_groups_publish(&t->groups);
 }
 
 static int cmp_deferred(const void *a, const void *b) {
@@ -987,7 +845,7 @@ int pg_tracker_scan(struct pg_tracker *t) {
                 return r;
         if (t->kept.n > 0)
                 pg_kept_fit_limit(&t->kept);
-        reset_gauges(t);
+        pg_groups_reset_gauges(&t->groups);
         while ((r = pg_source_next(t->src, &p)) > 0) {
                 r = visit(t, p, true);
                 if (r < 0)

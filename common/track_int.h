@@ -78,6 +78,14 @@ struct group {
         size_t tnames_pub_cap;
 };
 
+/* The groups (group.c), in order of creation: a process's group is an
+ * index into v. sorted is the public view, sorted by name. */
+struct pg_groups {
+        struct group *v;
+        size_t n;
+        const struct pg_group **sorted;
+};
+
 /* Descriptors kept open across scans (kept.c). */
 struct pg_kept {
         size_t n;                /* open now */
@@ -97,9 +105,7 @@ struct pg_tracker {
 
         struct pg_pidtab procs;
 
-        struct group *groups;
-        size_t ngroups;
-        const struct pg_group **sorted;
+        struct pg_groups groups;
 
         struct pg_kept kept;
 
@@ -173,6 +179,24 @@ static inline void mark_seen(struct pg_tracker *t, struct tproc *e, uint32_t gen
         t->nseen = t->nseen - (e->seen == t->gen) + (gen == t->gen);
         e->seen = gen;
 }
+
+/* group.c */
+/* Find or create the group called name. Returns its index or -ENOMEM. */
+int pg_groups_index(struct pg_groups *gs, const char *name);
+void pg_groups_free(struct pg_groups *gs);
+/* Before a scan: gauges and name counts to zero; counters stay. */
+void pg_groups_reset_gauges(struct pg_groups *gs);
+/* Add thread x of a member, with its counter deltas d, to g: context
+ * switches, state, wait channel and, when named (a multi-threaded
+ * process), its name's count and counters. Returns 0 or -ENOMEM. */
+int pg_group_add_thread(struct group *g, const struct pg_thread *x, const struct pg_counts *d,
+                        bool named);
+/* Add member e's gauges (threads, m's memory and fds) to g. */
+void pg_group_add_member(struct group *g, const struct tproc *e, uint64_t threads,
+                         const struct pg_metrics *m);
+/* After a scan: the wait channel and thread name views of every group.
+ * Returns 0 or -ENOMEM. */
+int pg_groups_publish(struct pg_groups *gs);
 
 /* kept.c: the only code that closes a kept descriptor or counts them.
  * The reads keep their file within the budget and return what the _kept
