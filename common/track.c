@@ -17,12 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Forget e's threads from index from on, closing what they kept. */
-static void drop_threads(struct pg_tracker *t, struct tproc *e, uint32_t from) {
-        pg_kept_close_threads(&t->kept, e);
-        e->nthr = from;
-}
-
 /* Release what e holds: its kept descriptors and its threads. */
 static void release(struct pg_tracker *t, struct tproc *e) {
         pg_kept_close_all(&t->kept, e);
@@ -108,28 +102,6 @@ static uint64_t comm_hash(const char *s) {
         return h;
 }
 
-/* The interned copy of w; was is the caller's last one, most often the
- * same wait channel again. */
-static const char *intern_wchan(struct pg_tracker *t, const char *was, const char *w) {
-        char **v;
-
-        if (!w[0])
-                return "";
-        if (was && strcmp(was, w) == 0)
-                return was;
-        for (size_t i = 0; i < t->nwchans; i++)
-                if (strcmp(t->wchans[i], w) == 0)
-                        return t->wchans[i];
-        v = realloc(t->wchans, (t->nwchans + 1) * sizeof(*v));
-        if (!v)
-                return NULL;
-        t->wchans = v;
-        v[t->nwchans] = strdup(w);
-        if (!v[t->nwchans])
-                return NULL;
-        return v[t->nwchans++];
-}
-
 /* Match p (first sight or after exec). Returns the group index, -1 for
  * none, or a negative errno below -1 (PG_VANISHED, -EBADMSG...). */
 static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
@@ -175,224 +147,6 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
         return -1;
 }
 
-static struct tthread *find_thread(struct tproc *e, pid_t tid, uint32_t *hint) {
-        for (uint32_t i = *hint; i < e->nthr; i++)
-                if (e->thr[i].tid == tid) {
-                        *hint = i + 1;
-                        return &e->thr[i];
-                }
-        for (uint32_t i = 0; i < *hint && i < e->nthr; i++)
-                if (e->thr[i].tid == tid)
-                        return &e->thr[i];
-        return NULL;
-}
-
-static int add_thread(struct tproc *e, pid_t tid) {
-        if (e->nthr == e->capthr) {
-                uint32_t cap = e->capthr ? e->capthr * 2 : 1;
-                struct tthread *n = realloc(e->thr, cap * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                e->thr = n;
-                e->capthr = cap;
-        }
-        memset(&e->thr[e->nthr], 0, sizeof(e->thr[0]));
-        e->thr[e->nthr].sched_fd = -1;
-        e->thr[e->nthr].tid = tid;
-        return (int)e->nthr++;
-}
-
-/* Account the threads of e: context switches into the group (per thread,
- * so an exiting thread never lowers the sum), thread names, states, wchan.
- * th/n are this scan's threads (n == 0: the process stands for its one
- * thread, with its own counts m). */
-static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *g,
-                           const struct pg_thread *th, size_t n, const struct pg_metrics *m) {
-        struct pg_thread one;
-        uint32_t hint = 0, kept = 0;
-        bool multi = n > 0;
-
-        if (!multi) {
-                memset(&one, 0, sizeof(one));
-                one.id.pid = e->pid;
-                one.id.start_ticks = e->start;
-                one.counts = m->counts;
-                one.states = m->states;
-                memcpy(one.wchan, m->wchan, sizeof(one.wchan));
-                th = &one;
-                n = 1;
-        }
-        /* Room for the threads new this scan, exactly: doubling would
-         * leave a 20-thread process with room for 32. */
-        {
-                uint32_t h = 0, fresh_n = 0;
-                for (size_t i = 0; i < n; i++)
-                        if (!find_thread(e, th[i].id.pid, &h))
-                                fresh_n++;
-                if (e->nthr + fresh_n > e->capthr) {
-                        uint32_t cap = e->nthr + fresh_n;
-                        struct tthread *v = realloc(e->thr, cap * sizeof(*v));
-                        if (!v)
-                                return -ENOMEM;
-                        e->thr = v;
-                        e->capthr = cap;
-                }
-        }
-        for (size_t i = 0; i < n; i++) {
-                const struct pg_thread *x = &th[i];
-                struct tthread *tt = find_thread(e, x->id.pid, &hint);
-                struct pg_counts d = {{0}};
-                bool whole = false;
-
-                if (tt && tt->start != x->id.start_ticks) {
-                        tt->c = (struct pg_counts){{0}};
-                        whole = true;
-                }
-                if (!tt) {
-                        int k = add_thread(e, x->id.pid);
-                        if (k < 0)
-                                return k;
-                        tt = &e->thr[k];
-                        /* A thread new to a known process was born since
-                         * the last scan; a fresh process's threads count
-                         * as the process does. */
-                        whole = e->join != JOIN_EXEC;
-                }
-                tt->start = x->id.start_ticks;
-                tt->seen = t->gen;
-                sched_note(&tt->sched, &x->sched);
-                tt->has_sched = x->has_sched;
-                tt->state = PG_OTHER;
-                for (int s = 0; s < PG_STATE_MAX; s++)
-                        if (x->states.v[s])
-                                tt->state = (uint8_t)s;
-                tt->wchan = intern_wchan(t, tt->wchan, x->wchan);
-                if (!tt->wchan)
-                        return -ENOMEM;
-                copy_name(tt->name, sizeof(tt->name), x->name);
-                if (whole || e->join == JOIN_SETTLED) {
-                        for (int c = 0; c < PG_COUNT_MAX; c++)
-                                d.v[c] = whole ? x->counts.v[c] : delta(x->counts.v[c], tt->c.v[c]);
-                }
-                tt->c = x->counts;
-                if (pg_group_add_thread(g, x, &d, multi) < 0)
-                        return -ENOMEM;
-        }
-        /* Forget threads that exited (their contribution stays). */
-        for (uint32_t i = 0; i < e->nthr; i++) {
-                if (e->thr[i].seen == t->gen)
-                        e->thr[kept++] = e->thr[i];
-                else
-                        pg_kept_close(&t->kept, &e->thr[i].sched_fd);
-        }
-        e->nthr = kept;
-        /* Give back the room of many exited threads (a shrinking realloc
-         * does not fail in practice; if it does, keep the old block). */
-        if (e->capthr > 2 * kept + 8) {
-                struct tthread *v = realloc(e->thr, (kept ? kept : 1) * sizeof(*v));
-                if (v) {
-                        e->thr = v;
-                        e->capthr = kept ? kept : 1;
-                }
-        }
-        return 0;
-}
-
-/* The thread ids we know for e, when they can stand for a listing of
- * task/: a known process with as many threads as last time, each read
- * through a kept schedstat (a thread that exited makes its read fail and
- * the caller lists task/ after all). Returns false when they cannot. */
-static bool known_tids(struct pg_tracker *t, struct proc_view *v) {
-        struct tproc *e = v->e;
-
-        if (e->join != JOIN_SETTLED || e->nthr != v->p->stat.num_threads)
-                return false;
-        if (pg_reserve(&t->tids, &t->tids_cap, e->nthr, sizeof(*t->tids)) < 0)
-                return false;
-        for (uint32_t i = 0; i < e->nthr; i++) {
-                if (e->thr[i].sched_fd < 0)
-                        return false;
-                t->tids[i] = e->thr[i].tid;
-        }
-        return true;
-}
-
-/* Read the threads tids[0..n) of v into t->tbuf (see read_threads).
- * Returns 0, -EAGAIN when a thread vanished and the ids were not listed
- * (list task/ instead), or another error. */
-static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid_t *tids, size_t n,
-                            bool listed, size_t *ret_n, bool *ran) {
-        struct pg_proc *p = v->p;
-        struct tproc *e = v->e;
-        uint32_t hint = 0;
-        size_t k = 0;
-        int r;
-
-        if (pg_reserve(&t->tbuf, &t->tbuf_cap, n, sizeof(*t->tbuf)) < 0)
-                return -ENOMEM;
-        *ran = e->join != JOIN_SETTLED || n != e->nthr;
-        for (size_t i = 0; i < n; i++) {
-                struct pg_thread *x = &t->tbuf[k];
-                struct tthread *tt = find_thread(e, tids[i], &hint);
-
-                memset(x, 0, sizeof(*x));
-                r = pg_kept_thread_sched(&t->kept, p, tids[i], tt, &x->sched);
-                if (r == PG_VANISHED && !listed)
-                        return -EAGAIN;
-                x->has_sched = r == 0;
-                /* No schedstat (CONFIG_SCHED_INFO off, a fake tree): no
-                 * shortcut, a full read, whose stat tells a thread that
-                 * exited. */
-                if (r < 0 && r != PG_VANISHED && r != -ENOMEM)
-                        r = 0;
-                if (r == 0 && tt && e->join == JOIN_SETTLED && x->has_sched && tt->has_sched &&
-                    tt->state != PG_RUNNING && sched_same(&tt->sched, &x->sched)) {
-                        x->id.pid = tt->tid;
-                        x->id.start_ticks = tt->start;
-                        memcpy(x->name, tt->name, sizeof(tt->name));
-                        x->counts = tt->c;
-                        x->states.v[tt->state] = 1;
-                        copy_name(x->wchan, sizeof(x->wchan), tt->wchan);
-                } else if (r == 0) {
-                        r = pg_proc_thread(p, tids[i],
-                                           PG_THREAD_STAT | PG_THREAD_STATUS | PG_THREAD_WCHAN, x);
-                        *ran = true;
-                }
-                if (r == PG_VANISHED) {
-                        *ran = true;
-                        continue;
-                }
-                if (r < 0)
-                        return r;
-                k++;
-        }
-        *ret_n = k;
-        return 0;
-}
-
-/* The threads of a multi-threaded member into t->tbuf. Each thread's
- * schedstat is read first: one whose run time and run count have not moved
- * (and that was not runnable) has not run since the last scan, so its
- * counters, state and wchan are the cached ones and its stat, status and
- * wchan are not read. *ran is set when any thread ran, came or went. */
-static int read_threads(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, size_t *ret_n,
-                        bool *ran) {
-        struct proc_view v = {p, e};
-        const pid_t *tids;
-        size_t n;
-        int r;
-
-        if (known_tids(t, &v)) {
-                r = read_thread_list(t, &v, t->tids, e->nthr, false, ret_n, ran);
-                if (r != -EAGAIN)
-                        return r;
-        }
-        r = pg_proc_tids(p, &tids, &n);
-        if (r < 0)
-                return r;
-        return read_thread_list(t, &v, tids, n, true, ret_n, ran);
-}
-
 /* Read what a group member costs this scan and add its gauges and thread
  * counters to g. The process counters are settled in finish().
  *
@@ -413,11 +167,11 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         int r;
 
         if (multi) {
-                bool ran = true;
-                r = read_threads(t, p, e, &n, &ran);
+                bool changed = true;
+                r = pg_threads_read(t, p, e, &n, &changed);
                 if (r < 0)
                         return r;
-                idle = idle && !ran;
+                idle = idle && !changed;
                 if (n < 2)
                         n = 0;
         } else if (st->num_threads > 1) {
@@ -498,7 +252,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         e->rss = st->rss;
         e->open_fds = m.filedesc.open;
         e->swap_bytes = m.memory.v[PG_MEM_SWAP];
-        e->wchan = intern_wchan(t, e->wchan, m.wchan);
+        e->wchan = pg_wchan_intern(t, e->wchan, m.wchan);
         if (!e->wchan)
                 return -ENOMEM;
 
@@ -514,7 +268,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         e->cur[R_CMAJFLT] = st->cmajflt;
         e->cur_valid = true;
 
-        r = account_threads(t, e, g, n ? t->tbuf : NULL, n, &m);
+        r = pg_threads_account(t, e, g, n ? t->tbuf : NULL, n, &m);
         if (r < 0)
                 return r;
         pg_group_add_member(g, e, st->num_threads, &m);
@@ -622,7 +376,7 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                          * process born since the last one; deltas from
                          * now on for one that joins mid-life (exec). */
                         e->join = !is_new ? JOIN_EXEC : t->gen == 1 ? JOIN_FIRST_SCAN : JOIN_BORN;
-                        drop_threads(t, e, 0);
+                        pg_threads_forget(t, e);
                         pg_kept_close_busy(&t->kept, e);
                 }
         }

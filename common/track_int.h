@@ -180,6 +180,27 @@ static inline void mark_seen(struct pg_tracker *t, struct tproc *e, uint32_t gen
         e->seen = gen;
 }
 
+/* threads.c */
+/* The interned copy of wait channel w ("" for none); was is the caller's
+ * last one, most often the same wait channel again. NULL on ENOMEM. */
+const char *pg_wchan_intern(struct pg_tracker *t, const char *was, const char *w);
+/* Forget e's threads, closing what they kept. */
+void pg_threads_forget(struct pg_tracker *t, struct tproc *e);
+/* The threads of a multi-threaded member p (entry e) into t->tbuf, their
+ * number in *ret_n. Each thread's schedstat is read first: one whose run
+ * time and run count have not moved (and that was not runnable) has not
+ * run since the last scan, so its counters, state and wchan are the last
+ * read's and its stat, status and wchan are not read. *changed is set when
+ * any thread ran, came or went. Returns 0 or a negative errno. */
+int pg_threads_read(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, size_t *ret_n,
+                    bool *changed);
+/* Account the threads of e into g: context switches (per thread, so that
+ * an exiting thread never lowers the sum), thread names, states, wchan.
+ * th/n are this scan's threads (n == 0: the process stands for its one
+ * thread, with its own counts m). Returns 0 or -ENOMEM. */
+int pg_threads_account(struct pg_tracker *t, struct tproc *e, struct group *g,
+                       const struct pg_thread *th, size_t n, const struct pg_metrics *m);
+
 /* group.c */
 /* Find or create the group called name. Returns its index or -ENOMEM. */
 int pg_groups_index(struct pg_groups *gs, const char *name);
