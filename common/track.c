@@ -60,7 +60,7 @@ void pg_tracker_free(struct pg_tracker *t) {
         pg_groups_free(&t->groups);
         free(t->deferred);
         free(t->dstack);
-        free(t->subs);
+        free(t->reaped.v);
         for (size_t i = 0; i < t->nwchans; i++)
                 free(t->wchans[i]);
         free(t->wchans);
@@ -306,23 +306,9 @@ static void report(struct pg_tracker *t, const struct pg_proc *p, int r) {
                 t->err_fn(t->err_ctx, p->pid, p->failed ? p->failed : "?", r);
 }
 
-/* Put pid off until the walk is over. Returns 0 or -ENOMEM. */
-static int defer(struct pg_tracker *t, pid_t pid, pid_t ppid) {
-        if (t->ndeferred == t->capdeferred) {
-                size_t cap = t->capdeferred ? t->capdeferred * 2 : 64;
-                struct deferred *d = realloc(t->deferred, cap * sizeof(*d));
-                if (!d)
-                        return -ENOMEM;
-                t->deferred = d;
-                t->capdeferred = cap;
-        }
-        t->deferred[t->ndeferred++] = (struct deferred){.pid = pid, .ppid = ppid};
-        return 0;
-}
-
 /* One process of the walk. Returns 0 or -ENOMEM (the only error that ends
  * a scan); vanished and malformed processes are counted here. */
-static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
+int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
         const struct pg_stat *st;
         struct tproc *e;
         bool is_new = false;
@@ -354,7 +340,7 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                 if (defer_ok && t->opts.children && st->ppid > 0) {
                         const struct tproc *parent = pg_pidtab_lookup(&t->procs, st->ppid);
                         if (!parent || parent->seen != t->gen)
-                                return defer(t, p->pid, st->ppid);
+                                return pg_defer(t, p->pid, st->ppid);
                 }
                 e = pg_pidtab_insert(&t->procs, p->pid);
                 if (!e)
@@ -412,8 +398,6 @@ fail:
 static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
         struct group *g = &t->groups.v[e->group];
         struct pg_counts *c = &g->pub.counts;
-        static const uint64_t none[R_MAX];
-        const uint64_t *sub = e->reaped >= 0 ? t->subs[e->reaped].v : none;
         uint64_t d[R_MAX];
 
         for (int i = 0; i < R_MAX; i++) {
@@ -429,16 +413,8 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
          * one that joins mid-life starts from zero anyway. */
         if (e->join == JOIN_EXEC || e->join == JOIN_FIRST_SCAN)
                 d[R_CUTIME] = d[R_CSTIME] = d[R_CMINFLT] = d[R_CMAJFLT] = 0;
-        /* Reaped children we tracked were counted already: what their
-         * parent's cutime and io gained for them is only their tail. */
-        d[R_CUTIME] = delta(d[R_CUTIME], pg_sat_add(sub[R_UTIME], sub[R_CUTIME]));
-        d[R_CSTIME] = delta(d[R_CSTIME], pg_sat_add(sub[R_STIME], sub[R_CSTIME]));
-        d[R_CMINFLT] = delta(d[R_CMINFLT], pg_sat_add(sub[R_MINFLT], sub[R_CMINFLT]));
-        d[R_CMAJFLT] = delta(d[R_CMAJFLT], pg_sat_add(sub[R_MAJFLT], sub[R_CMAJFLT]));
-        if (e->join == JOIN_SETTLED) {
-                d[R_READ] = delta(d[R_READ], sub[R_READ]);
-                d[R_WRITE] = delta(d[R_WRITE], sub[R_WRITE]);
-        }
+        if (e->reaped >= 0)
+                pg_reaped_deduct(t, e, d);
         if (t->opts.children_time) {
                 sat_add(&d[R_UTIME], d[R_CUTIME]);
                 sat_add(&d[R_STIME], d[R_CSTIME]);
@@ -463,55 +439,21 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
         e->join = JOIN_SETTLED;
 }
 
-/* Forget this scan's reaped-children sums (their parents' sub). */
-static void reset_subs(struct pg_tracker *t) {
-        for (size_t k = 0; k < t->nsubs; k++) {
-                struct tproc *parent = pg_pidtab_lookup(&t->procs, t->subs[k].parent);
-                if (parent)
-                        parent->reaped = -1;
-        }
-        t->nsubs = 0;
-}
-
 /* End of scan: credit reaped children to their parents, settle counters,
  * retire processes that exited, publish the group views. */
 static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
         /* A steady scan (nobody exited) walks the pool once, to settle. */
         bool exits = t->nseen < t->procs.n;
 
-        t->nsubs = 0;
-        for (size_t i = 0; exits && i < t->procs.n; i++) {
-                struct tproc *e = pg_pidtab_at(&t->procs, i), *parent;
-                if (e->seen == t->gen || e->group < 0)
-                        continue;
-                parent = pg_pidtab_lookup(&t->procs, e->ppid);
-                if (!parent || parent->seen != t->gen)
-                        continue;
-                if (parent->reaped < 0) {
-                        if (t->nsubs == t->capsubs) {
-                                size_t cap = t->capsubs ? t->capsubs * 2 : 16;
-                                void *v = realloc(t->subs, cap * sizeof(*t->subs));
-                                if (!v) {
-                                        reset_subs(t);
-                                        return -ENOMEM;
-                                }
-                                t->subs = v;
-                                t->capsubs = cap;
-                        }
-                        memset(&t->subs[t->nsubs], 0, sizeof(t->subs[0]));
-                        t->subs[t->nsubs].parent = parent->pid;
-                        parent->reaped = (int32_t)t->nsubs++;
-                }
-                for (int k = 0; k < R_MAX; k++)
-                        sat_add(&t->subs[parent->reaped].v[k], e->raw[k]);
-        }
+        if (exits && pg_reaped_sum(t) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < t->procs.n; i++) {
                 struct tproc *e = pg_pidtab_at(&t->procs, i);
                 if (e->seen == t->gen && e->group >= 0 && e->cur_valid)
                         settle(t, e, cpu_cap);
                 e->cur_valid = false;
         }
-        reset_subs(t);
+        pg_reaped_reset(t);
         /* The one place entries move (see pidtab.h): no pointer into
          * the pool is held here. */
         if (exits) {
@@ -523,59 +465,6 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
                 pg_pidtab_compact(&t->procs);
         }
         return pg_groups_publish(&t->groups);
-}
-
-static int cmp_deferred(const void *a, const void *b) {
-        const struct deferred *x = a, *y = b;
-        return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
-/* The deferred entry of pid, or NULL; t->deferred is sorted by pid. */
-static struct deferred *find_deferred(struct pg_tracker *t, pid_t pid) {
-        struct deferred key = {.pid = pid};
-        return bsearch(&key, t->deferred, t->ndeferred, sizeof(key), cmp_deferred);
-}
-
-/* Visit the deferred processes, each after its deferred ancestors: a
- * chain born since the last scan (grandparent, parent, child), listed in
- * any order, joins the group of whoever of it matched. Each entry goes on
- * an ancestor chain at most once (which also ends a looping ppid chain),
- * so however deep a fork chain a user makes, this costs O(n log n) for n
- * deferred processes, not O(n^2). Returns 0 or -ENOMEM. */
-static int visit_deferred(struct pg_tracker *t) {
-        struct pg_proc *p;
-        int r;
-
-        if (t->ndeferred == 0)
-                return 0;
-        if (pg_reserve(&t->dstack, &t->capdstack, t->ndeferred, sizeof(*t->dstack)) < 0)
-                return -ENOMEM;
-        qsort(t->deferred, t->ndeferred, sizeof(*t->deferred), cmp_deferred);
-        for (size_t i = 0; i < t->ndeferred; i++) {
-                struct deferred *d = &t->deferred[i];
-                size_t depth = 0;
-
-                if (d->queued)
-                        continue;
-                /* Climb while the parent is deferred and not visited. */
-                do {
-                        d->queued = true;
-                        t->dstack[depth++] = (uint32_t)(d - t->deferred);
-                        d = find_deferred(t, d->ppid);
-                } while (d && !d->queued);
-                /* Then down again, oldest ancestor first. */
-                while (depth > 0) {
-                        r = pg_source_get(t->src, t->deferred[t->dstack[--depth]].pid, &p);
-                        if (r < 0) {
-                                pg_source_account(t->src, r);
-                                continue;
-                        }
-                        r = visit(t, p, false);
-                        if (r < 0)
-                                return r;
-                }
-        }
-        return 0;
 }
 
 static double elapsed(const struct timespec *a, const struct timespec *b) {
@@ -601,13 +490,13 @@ int pg_tracker_scan(struct pg_tracker *t) {
                 pg_kept_fit_limit(&t->kept);
         pg_groups_reset_gauges(&t->groups);
         while ((r = pg_source_next(t->src, &p)) > 0) {
-                r = visit(t, p, true);
+                r = pg_track_visit(t, p, true);
                 if (r < 0)
                         return r;
         }
         if (r < 0)
                 return r;
-        r = visit_deferred(t);
+        r = pg_visit_deferred(t);
         if (r < 0)
                 return r;
         /* The CPU a process can have used since the last scan, with slack

@@ -78,6 +78,19 @@ struct group {
         size_t tnames_pub_cap;
 };
 
+/* Per scan: the last values of the tracked children that exited, summed
+ * per parent (children.c); a parent's entry has the index of its sums. */
+struct reaped_sum {
+        uint64_t v[R_MAX];
+        pid_t parent; /* whose sums they are, to reset its index after */
+};
+
+struct pg_reaped {
+        struct reaped_sum *v;
+        size_t n;
+        size_t cap;
+};
+
 /* The groups (group.c), in order of creation: a process's group is an
  * index into v. sorted is the public view, sorted by name. */
 struct pg_groups {
@@ -123,14 +136,7 @@ struct pg_tracker {
         pid_t *tids; /* the known thread ids of one process */
         size_t tids_cap;
 
-        /* Per scan: the last values of tracked children that exited, summed
-         * per parent (few parents have any, so not a field of each). */
-        struct {
-                uint64_t v[R_MAX];
-                pid_t parent; /* whose sub it is, to reset it after */
-        } * subs;
-        size_t nsubs;
-        size_t capsubs;
+        struct pg_reaped reaped;
         /* Entries seen this scan: fewer than the pool means some exited,
          * and only then does finish() walk the pool for them. */
         size_t nseen;
@@ -200,6 +206,29 @@ int pg_threads_read(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, si
  * thread, with its own counts m). Returns 0 or -ENOMEM. */
 int pg_threads_account(struct pg_tracker *t, struct tproc *e, struct group *g,
                        const struct pg_thread *th, size_t n, const struct pg_metrics *m);
+
+/* children.c */
+/* After the walk: sum the last values of the tracked members that exited
+ * into their parent's reaped-children sums (tproc.reaped). Returns 0 or
+ * -ENOMEM (then no parent has sums). */
+int pg_reaped_sum(struct pg_tracker *t);
+/* Deduct from e's deltas d what its tracked children that exited were
+ * counted already (e->reaped >= 0). */
+void pg_reaped_deduct(const struct pg_tracker *t, const struct tproc *e, uint64_t d[R_MAX]);
+/* Forget this scan's sums. */
+void pg_reaped_reset(struct pg_tracker *t);
+/* Put pid (whose parent is ppid) off until the walk is over. Returns 0 or
+ * -ENOMEM. */
+int pg_defer(struct pg_tracker *t, pid_t pid, pid_t ppid);
+/* After the walk: visit the deferred processes, each after its deferred
+ * ancestors. Returns 0 or -ENOMEM. */
+int pg_visit_deferred(struct pg_tracker *t);
+
+/* track.c */
+/* One process of the walk; defer_ok: a new process whose parent the walk
+ * has not reached yet may be put off. Returns 0 or -ENOMEM (the only error
+ * that ends a scan); vanished and malformed processes are counted. */
+int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok);
 
 /* group.c */
 /* Find or create the group called name. Returns its index or -ENOMEM. */
