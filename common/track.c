@@ -1,19 +1,20 @@
-/* The tracker; see track.h and design.md ("tracker").
+/* The tracker's scan (see track.h, and doc/architecture.md, "A scan"):
+ * the walk visits every process (pg_track_visit: its entry, its group, a
+ * member's reads) and finish() credits the counters, retires the exited
+ * and publishes the groups. Also the tracker's life (new, free, options).
  *
- * Every process seen is kept in a hash table keyed by pid, with its start
- * time to tell a reused pid. A scan reads stat for every process; only
- * group members get the rest. Counter contributions are deltas of raw
- * kernel values, so nothing is ever subtracted from a group. */
+ * Every process seen is kept in the process table (pidtab.h) keyed by pid,
+ * with its start time to tell a reused pid. A scan reads stat for every
+ * process; only group members get the rest. Counter contributions are
+ * deltas of raw kernel values, so nothing is ever subtracted from a
+ * group. The other jobs live in kept.c, threads.c, children.c and
+ * group.c (see track_int.h). */
 #include "config.h"
 #include "track.h"
 #include "track_int.h"
 
-#include <stdio.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -147,86 +148,99 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
         return -1;
 }
 
-/* Read what a group member costs this scan and add its gauges and thread
- * counters to g. The process counters are settled in finish().
- *
- * A process that has not run since the last scan cannot have changed its
- * CPU, faults, context switches, I/O, fds or wchan: when its schedstat
- * (every thread's, for a multi-threaded one) has not moved, it is not
- * runnable and its rss is unchanged (swap moves only with rss), only stat
- * and schedstat are read and the rest is the last read's. */
-static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
-        struct group *g = &t->groups.v[e->group];
+/* Whether member e has not run since the last scan: a process that has not
+ * cannot have changed its CPU, faults, context switches, I/O, fds or
+ * wchan. It has not when its schedstat (every thread's, for a
+ * multi-threaded one) has not moved, it is not runnable and its rss is
+ * unchanged (swap moves only with rss). Reads the threads into t->tbuf
+ * when multi (their number in *n; 0 for fewer than 2), or the schedstat
+ * into *sched. Returns 1 (idle), 0 or a negative errno. */
+static int check_idle(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, bool multi,
+                      size_t *n, const struct pg_schedstat **sched) {
         const struct pg_stat *st = &p->stat;
-        struct pg_metrics m = {.filedesc.open = -1};
-        bool multi = t->opts.threads && st->num_threads > 1;
         bool idle = e->reusable && e->join == JOIN_SETTLED && st->state != 'R' &&
                     st->state == e->state && st->rss == e->rss;
-        const struct pg_schedstat *sched = NULL;
-        size_t n = 0;
-        int r;
 
         if (multi) {
                 bool changed = true;
-                r = pg_threads_read(t, p, e, &n, &changed);
+                int r = pg_threads_read(t, p, e, n, &changed);
                 if (r < 0)
                         return r;
-                idle = idle && !changed;
-                if (n < 2)
-                        n = 0;
-        } else if (st->num_threads > 1) {
-                idle = false; /* other threads may have run; task/ is off */
-        } else if (idle) {
-                idle = pg_kept_sched(&t->kept, p, e, &sched) == 0 && sched_same(&e->sched, sched);
+                if (*n < 2)
+                        *n = 0;
+                return idle && !changed;
         }
+        if (st->num_threads > 1)
+                return 0; /* other threads may have run; task/ is off */
+        return idle && pg_kept_sched(&t->kept, p, e, sched) == 0 && sched_same(&e->sched, *sched);
+}
 
-        pg_counts_from_stat(&m.counts, st);
-        m.memory.v[PG_MEM_RESIDENT] =
+/* What stat alone gives. */
+static void stat_metrics(const struct pg_tracker *t, const struct pg_stat *st,
+                         struct pg_metrics *m) {
+        pg_counts_from_stat(&m->counts, st);
+        m->memory.v[PG_MEM_RESIDENT] =
             pg_sat_mul(st->rss, (uint64_t)pg_source_procfs(t->src)->page_size);
-        m.memory.v[PG_MEM_VIRTUAL] = st->vsize;
-        m.states.v[pg_state_from_char(st->state)] = 1;
-        if (idle) {
-                pg_kept_close_busy(&t->kept, e);
-                m.counts.v[PG_READ_BYTES] = e->cur[R_READ];
-                m.counts.v[PG_WRITE_BYTES] = e->cur[R_WRITE];
-                if (e->nthr > 0) {
-                        m.counts.v[PG_CTX_VOLUNTARY] = e->thr[0].c.v[PG_CTX_VOLUNTARY];
-                        m.counts.v[PG_CTX_NONVOLUNTARY] = e->thr[0].c.v[PG_CTX_NONVOLUNTARY];
-                }
-                m.memory.v[PG_MEM_SWAP] = e->swap_bytes;
-                m.filedesc.open = e->open_fds;
-                copy_name(m.wchan, sizeof(m.wchan), e->wchan ? e->wchan : "");
-        } else {
-                const struct pg_status *ss;
-                const struct pg_io *io;
-                const char *w;
+        m->memory.v[PG_MEM_VIRTUAL] = st->vsize;
+        m->states.v[pg_state_from_char(st->state)] = 1;
+}
 
-                r = pg_kept_status(&t->kept, p, e, &ss);
-                if (r < 0)
-                        return r;
-                m.counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
-                m.counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
-                m.memory.v[PG_MEM_SWAP] = pg_sat_mul(ss->vm_swap_kb, 1024);
-                r = pg_kept_io(&t->kept, p, e, &io);
-                if (r == 0) {
-                        m.counts.v[PG_READ_BYTES] = io->read_bytes;
-                        m.counts.v[PG_WRITE_BYTES] = io->write_bytes;
-                } else if (r == PG_VANISHED || r == -EBADMSG) {
-                        return r;
-                }
-                r = pg_proc_fds(p, &m.filedesc.open);
-                if (r == PG_VANISHED)
-                        return r;
-                if (r < 0)
-                        m.filedesc.open = -1;
-                r = pg_kept_wchan(&t->kept, p, e, &w);
-                if (r == PG_VANISHED)
-                        return r;
-                if (r == 0)
-                        copy_name(m.wchan, sizeof(m.wchan), w);
-                if (!sched && st->num_threads <= 1 && pg_kept_sched(&t->kept, p, e, &sched) < 0)
-                        sched = NULL;
+/* An idle member: the rest of m is the last full read's. */
+static void reuse_last_read(const struct tproc *e, struct pg_metrics *m) {
+        m->counts.v[PG_READ_BYTES] = e->cur[R_READ];
+        m->counts.v[PG_WRITE_BYTES] = e->cur[R_WRITE];
+        if (e->nthr > 0) {
+                m->counts.v[PG_CTX_VOLUNTARY] = e->thr[0].c.v[PG_CTX_VOLUNTARY];
+                m->counts.v[PG_CTX_NONVOLUNTARY] = e->thr[0].c.v[PG_CTX_NONVOLUNTARY];
         }
+        m->memory.v[PG_MEM_SWAP] = e->swap_bytes;
+        m->filedesc.open = e->open_fds;
+        copy_name(m->wchan, sizeof(m->wchan), e->wchan ? e->wchan : "");
+}
+
+/* A member that ran: status, io, fd count and wchan, and the schedstat of
+ * a single-threaded one not read yet (into *sched, NULL if it fails). */
+static int read_busy(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, struct pg_metrics *m,
+                     const struct pg_schedstat **sched) {
+        const struct pg_status *ss;
+        const struct pg_io *io;
+        const char *w;
+        int r;
+
+        r = pg_kept_status(&t->kept, p, e, &ss);
+        if (r < 0)
+                return r;
+        m->counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
+        m->counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
+        m->memory.v[PG_MEM_SWAP] = pg_sat_mul(ss->vm_swap_kb, 1024);
+        r = pg_kept_io(&t->kept, p, e, &io);
+        if (r == 0) {
+                m->counts.v[PG_READ_BYTES] = io->read_bytes;
+                m->counts.v[PG_WRITE_BYTES] = io->write_bytes;
+        } else if (r == PG_VANISHED || r == -EBADMSG) {
+                return r;
+        }
+        r = pg_proc_fds(p, &m->filedesc.open);
+        if (r == PG_VANISHED)
+                return r;
+        if (r < 0)
+                m->filedesc.open = -1;
+        r = pg_kept_wchan(&t->kept, p, e, &w);
+        if (r == PG_VANISHED)
+                return r;
+        if (r == 0)
+                copy_name(m->wchan, sizeof(m->wchan), w);
+        if (!*sched && p->stat.num_threads <= 1 && pg_kept_sched(&t->kept, p, e, sched) < 0)
+                *sched = NULL;
+        return 0;
+}
+
+/* The soft RLIMIT_NOFILE of e: at first sight, then every LIMITS_EVERY
+ * scans. The smaps totals into m when asked for. */
+static int read_limits_smaps(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
+                             struct pg_metrics *m) {
+        int r;
+
         if (e->join != JOIN_SETTLED || ++e->limits_age >= LIMITS_EVERY) {
                 r = pg_proc_limit_nofile(p, &e->fd_limit);
                 if (r == PG_VANISHED || r == -EBADMSG)
@@ -240,34 +254,71 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                 r = pg_proc_metrics(p, PG_READ_SMAPS, &sm);
                 if (r < 0)
                         return r;
-                m.memory.v[PG_MEM_PROP_RESIDENT] = sm.memory.v[PG_MEM_PROP_RESIDENT];
-                m.memory.v[PG_MEM_PROP_SWAP] = sm.memory.v[PG_MEM_PROP_SWAP];
+                m->memory.v[PG_MEM_PROP_RESIDENT] = sm.memory.v[PG_MEM_PROP_RESIDENT];
+                m->memory.v[PG_MEM_PROP_SWAP] = sm.memory.v[PG_MEM_PROP_SWAP];
         }
+        return 0;
+}
 
-        /* Remember this read for the scans in which the process sleeps. */
+/* Remember this read in e: for the scans in which the process sleeps,
+ * and its raw counter values (cur) for finish() to credit. */
+static int remember_read(struct pg_tracker *t, struct tproc *e, const struct pg_stat *st,
+                         const struct pg_metrics *m, const struct pg_schedstat *sched, bool multi) {
         e->reusable = sched != NULL || multi;
         if (sched)
                 sched_note(&e->sched, sched);
         e->state = st->state;
         e->rss = st->rss;
-        e->open_fds = m.filedesc.open;
-        e->swap_bytes = m.memory.v[PG_MEM_SWAP];
-        e->wchan = pg_wchan_intern(t, e->wchan, m.wchan);
+        e->open_fds = m->filedesc.open;
+        e->swap_bytes = m->memory.v[PG_MEM_SWAP];
+        e->wchan = pg_wchan_intern(t, e->wchan, m->wchan);
         if (!e->wchan)
                 return -ENOMEM;
-
         e->cur[R_UTIME] = st->utime;
         e->cur[R_STIME] = st->stime;
         e->cur[R_MINFLT] = st->minflt;
         e->cur[R_MAJFLT] = st->majflt;
-        e->cur[R_READ] = m.counts.v[PG_READ_BYTES];
-        e->cur[R_WRITE] = m.counts.v[PG_WRITE_BYTES];
+        e->cur[R_READ] = m->counts.v[PG_READ_BYTES];
+        e->cur[R_WRITE] = m->counts.v[PG_WRITE_BYTES];
         e->cur[R_CUTIME] = st->cutime;
         e->cur[R_CSTIME] = st->cstime;
         e->cur[R_CMINFLT] = st->cminflt;
         e->cur[R_CMAJFLT] = st->cmajflt;
         e->cur_valid = true;
+        return 0;
+}
 
+/* Read what a group member costs this scan and add its gauges and thread
+ * counters to its group; its process counters are credited in finish().
+ * An idle member (check_idle) costs a read of stat and schedstat: the
+ * rest is the last full read's. */
+static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
+        struct group *g = &t->groups.v[e->group];
+        const struct pg_stat *st = &p->stat;
+        struct pg_metrics m = {.filedesc.open = -1};
+        bool multi = t->opts.threads && st->num_threads > 1;
+        const struct pg_schedstat *sched = NULL;
+        size_t n = 0;
+        int idle, r;
+
+        idle = check_idle(t, p, e, multi, &n, &sched);
+        if (idle < 0)
+                return idle;
+        stat_metrics(t, st, &m);
+        if (idle) {
+                pg_kept_close_busy(&t->kept, e);
+                reuse_last_read(e, &m);
+        } else {
+                r = read_busy(t, p, e, &m, &sched);
+                if (r < 0)
+                        return r;
+        }
+        r = read_limits_smaps(t, p, e, &m);
+        if (r < 0)
+                return r;
+        r = remember_read(t, e, st, &m, sched, multi);
+        if (r < 0)
+                return r;
         r = pg_threads_account(t, e, g, n ? t->tbuf : NULL, n, &m);
         if (r < 0)
                 return r;
@@ -298,7 +349,10 @@ static bool rematch_due(struct tproc *e, bool changed) {
         return true;
 }
 
-static void report(struct pg_tracker *t, const struct pg_proc *p, int r) {
+/* A read of p failed with r: make room when it was for want of a
+ * descriptor, and hand a hard error to the front end's error callback
+ * (vanished and hidden processes are not errors). */
+static void report_error(struct pg_tracker *t, const struct pg_proc *p, int r) {
         pg_kept_read_failed(&t->kept, r);
         if (r == PG_VANISHED || r == PG_HIDDEN)
                 return;
@@ -306,26 +360,14 @@ static void report(struct pg_tracker *t, const struct pg_proc *p, int r) {
                 t->err_fn(t->err_ctx, p->pid, p->failed ? p->failed : "?", r);
 }
 
-/* One process of the walk. Returns 0 or -ENOMEM (the only error that ends
- * a scan); vanished and malformed processes are counted here. */
-int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
-        const struct pg_stat *st;
-        struct tproc *e;
-        bool is_new = false;
-        int r;
+/* The entry of p, whose stat is st: *ret is the one its pid had (or NULL)
+ * and becomes the known one, or a new one (*is_new), or NULL when p was
+ * put off until the end of the walk. Returns 0 or -ENOMEM. */
+static int entry_for(struct pg_tracker *t, struct pg_proc *p, const struct pg_stat *st,
+                     bool defer_ok, struct tproc **ret, bool *is_new) {
+        struct tproc *e = *ret;
 
-        e = pg_pidtab_lookup(&t->procs, p->pid);
-        r = pg_kept_stat(&t->kept, p, e, &st);
-        if (r < 0) {
-                /* A known process whose stat is malformed stays known with
-                 * its last good values as the baseline (its start time
-                 * cannot be checked; a pid reused and broken within one
-                 * interval is not worth more): retiring it would add its
-                 * lifetime counts a second time once stat reads well. */
-                if (e && r != PG_VANISHED)
-                        mark_seen(t, e, t->gen);
-                goto fail;
-        }
+        *ret = NULL;
         if (e && e->start != st->starttime) {
                 /* The pid was reused: the old process exited unseen. */
                 forget(t, e);
@@ -346,35 +388,41 @@ int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                 if (!e)
                         return -ENOMEM;
                 e->start = st->starttime;
-                e->ppid = st->ppid;
-                is_new = true;
+                *is_new = true;
         }
         e->ppid = st->ppid;
-        if (is_new || rematch_due(e, e->comm_hash != comm_hash(st->comm))) {
-                int32_t old = e->group;
-                r = classify(t, p, e);
-                if (r < -1)
-                        goto fail_entry;
-                e->comm_hash = comm_hash(st->comm);
-                e->group = r;
-                if (is_new || r != old) {
-                        /* Lifetime counts at the first scan and for a
-                         * process born since the last one; deltas from
-                         * now on for one that joins mid-life (exec). */
-                        e->join = !is_new ? JOIN_EXEC : t->gen == 1 ? JOIN_FIRST_SCAN : JOIN_BORN;
-                        pg_threads_forget(t, e);
-                        pg_kept_close_busy(&t->kept, e);
-                }
-        }
-        mark_seen(t, e, t->gen);
-        if (e->group < 0)
-                return 0;
-        r = read_member(t, p, e);
-        if (r < 0)
-                goto fail_entry;
+        *ret = e;
         return 0;
+}
 
-fail_entry:
+/* Match e, when new or when it may have exec'd, and set how its counters
+ * join its group. Returns 0 or a negative errno (PG_VANISHED, -EBADMSG,
+ * -ENOMEM...). */
+static int match_entry(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
+                       const struct pg_stat *st, bool is_new) {
+        int32_t old = e->group;
+        int r;
+
+        if (!is_new && !rematch_due(e, e->comm_hash != comm_hash(st->comm)))
+                return 0;
+        r = classify(t, p, e);
+        if (r < -1)
+                return r;
+        e->comm_hash = comm_hash(st->comm);
+        e->group = r;
+        if (is_new || r != old) {
+                /* Lifetime counts at the first scan and for a process born
+                 * since the last one; deltas from now on for one that joins
+                 * mid-life (exec). */
+                e->join = !is_new ? JOIN_EXEC : t->gen == 1 ? JOIN_FIRST_SCAN : JOIN_BORN;
+                pg_threads_forget(t, e);
+                pg_kept_close_busy(&t->kept, e);
+        }
+        return 0;
+}
+
+/* Reading entry e failed with r. */
+static void entry_failed(struct pg_tracker *t, struct tproc *e, bool is_new, int r) {
         if (is_new && r != -ENOMEM) {
                 forget(t, e);
         } else if (r == -EBADMSG) {
@@ -386,16 +434,52 @@ fail_entry:
                 e->cur_valid = false;
                 mark_seen(t, e, t->gen - 1); /* let finish() retire it */
         }
+}
+
+int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
+        const struct pg_stat *st;
+        struct tproc *e = pg_pidtab_lookup(&t->procs, p->pid);
+        bool is_new = false;
+        int r;
+
+        r = pg_kept_stat(&t->kept, p, e, &st);
+        if (r < 0) {
+                /* A known process whose stat is malformed stays known with
+                 * its last good values as the baseline (its start time
+                 * cannot be checked; a pid reused and broken within one
+                 * interval is not worth more): retiring it would add its
+                 * lifetime counts a second time once stat reads well. */
+                if (e && r != PG_VANISHED)
+                        mark_seen(t, e, t->gen);
+                goto fail;
+        }
+        r = entry_for(t, p, st, defer_ok, &e, &is_new);
+        if (r < 0 || !e)
+                return r;
+        r = match_entry(t, p, e, st, is_new);
+        if (r < 0)
+                goto fail_entry;
+        mark_seen(t, e, t->gen);
+        if (e->group < 0)
+                return 0;
+        r = read_member(t, p, e);
+        if (r < 0)
+                goto fail_entry;
+        return 0;
+
+fail_entry:
+        entry_failed(t, e, is_new, r);
 fail:
         if (r == -ENOMEM)
                 return r;
         pg_source_account(t->src, r);
-        report(t, p, r);
+        report_error(t, p, r);
         return 0;
 }
 
-/* Add the counter deltas of e to its group. */
-static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
+/* Credit e's group with e's counter deltas since the last scan (see
+ * enum join for a new member's), less its tracked children's that exited. */
+static void credit_deltas(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
         struct group *g = &t->groups.v[e->group];
         struct pg_counts *c = &g->pub.counts;
         uint64_t d[R_MAX];
@@ -439,31 +523,40 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
         e->join = JOIN_SETTLED;
 }
 
-/* End of scan: credit reaped children to their parents, settle counters,
+/* Credit every member read this scan with its counter deltas. */
+static void credit_members(struct pg_tracker *t, uint64_t cpu_cap) {
+        for (size_t i = 0; i < t->procs.n; i++) {
+                struct tproc *e = pg_pidtab_at(&t->procs, i);
+                if (e->seen == t->gen && e->group >= 0 && e->cur_valid)
+                        credit_deltas(t, e, cpu_cap);
+                e->cur_valid = false;
+        }
+}
+
+/* Forget the entries not seen this scan (what they contributed stays) and
+ * compact the pool: the one place entries move (see pidtab.h), where no
+ * pointer into the pool is held. */
+static void retire_exited(struct pg_tracker *t) {
+        for (size_t i = 0; i < t->procs.n; i++) {
+                struct tproc *e = pg_pidtab_at(&t->procs, i);
+                if (e->pid && e->seen != t->gen)
+                        forget(t, e);
+        }
+        pg_pidtab_compact(&t->procs);
+}
+
+/* End of scan: sum the reaped children of the parents, credit counters,
  * retire processes that exited, publish the group views. */
 static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
-        /* A steady scan (nobody exited) walks the pool once, to settle. */
+        /* A steady scan (nobody exited) walks the pool once, to credit. */
         bool exits = t->nseen < t->procs.n;
 
         if (exits && pg_reaped_sum(t) < 0)
                 return -ENOMEM;
-        for (size_t i = 0; i < t->procs.n; i++) {
-                struct tproc *e = pg_pidtab_at(&t->procs, i);
-                if (e->seen == t->gen && e->group >= 0 && e->cur_valid)
-                        settle(t, e, cpu_cap);
-                e->cur_valid = false;
-        }
+        credit_members(t, cpu_cap);
         pg_reaped_reset(t);
-        /* The one place entries move (see pidtab.h): no pointer into
-         * the pool is held here. */
-        if (exits) {
-                for (size_t i = 0; i < t->procs.n; i++) {
-                        struct tproc *e = pg_pidtab_at(&t->procs, i);
-                        if (e->pid && e->seen != t->gen)
-                                forget(t, e);
-                }
-                pg_pidtab_compact(&t->procs);
-        }
+        if (exits)
+                retire_exited(t);
         return pg_groups_publish(&t->groups);
 }
 
