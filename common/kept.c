@@ -152,16 +152,16 @@ static bool busy_room(const struct pg_kept *k, const struct tproc *e) {
         return e->join == JOIN_SETTLED && k->n < k->max - k->max / 4;
 }
 
-/* One kept read through *fd, decided once (keep) before its first try. */
+/* One kept read through *fd, decided once (may_keep) before its first try. */
 struct attempt {
         int *fd;
-        bool keep;   /* may the read leave the file open in *fd */
-        bool was;    /* *fd was open before this try */
-        bool unkept; /* retried without keeping, for want of a descriptor */
+        bool may_keep; /* may the read leave the file open in *fd */
+        bool was;      /* *fd was open before this try */
+        bool unkept;   /* retried without keeping, for want of a descriptor */
 };
 
-static struct attempt attempt(int *fd, bool keep) {
-        return (struct attempt){.fd = fd, .keep = keep, .was = *fd >= 0};
+static struct attempt attempt(int *fd, bool may_keep) {
+        return (struct attempt){.fd = fd, .may_keep = may_keep, .was = *fd >= 0};
 }
 
 /* After a try of a that returned r: count the descriptor it opened and
@@ -183,7 +183,7 @@ static bool again(struct pg_kept *k, struct pg_proc *p, struct attempt *a, int r
         relieve(k, RELIEF);
         if (!counted)
                 p->soft_errors++;
-        a->keep = false;
+        a->may_keep = false;
         a->unkept = true;
         a->was = *a->fd >= 0;
         return true;
@@ -196,7 +196,7 @@ int pg_kept_stat(struct pg_kept *k, struct pg_proc *p, struct tproc *e,
         int r;
 
         do
-                r = pg_proc_stat_kept(p, a.fd, a.keep, ret);
+                r = pg_proc_stat_kept(p, a.fd, a.may_keep, ret);
         while (again(k, p, &a, r, false));
         return r;
 }
@@ -207,7 +207,7 @@ int pg_kept_sched(struct pg_kept *k, struct pg_proc *p, struct tproc *e,
         int r;
 
         do
-                r = pg_proc_schedstat_kept(p, a.fd, a.keep, ret);
+                r = pg_proc_schedstat_kept(p, a.fd, a.may_keep, ret);
         while (again(k, p, &a, r, false));
         return r;
 }
@@ -219,7 +219,7 @@ int pg_kept_thread_sched(struct pg_kept *k, struct pg_proc *p, pid_t tid, struct
         int r;
 
         do
-                r = pg_proc_thread_sched_kept(p, tid, a.fd, a.keep, ret);
+                r = pg_proc_thread_sched_kept(p, tid, a.fd, a.may_keep, ret);
         while (again(k, p, &a, r, false));
         return r;
 }
@@ -230,7 +230,7 @@ int pg_kept_status(struct pg_kept *k, struct pg_proc *p, struct tproc *e,
         int r;
 
         do
-                r = pg_proc_status_kept(p, a.fd, a.keep, ret);
+                r = pg_proc_status_kept(p, a.fd, a.may_keep, ret);
         while (again(k, p, &a, r, false));
         return r;
 }
@@ -240,7 +240,7 @@ int pg_kept_io(struct pg_kept *k, struct pg_proc *p, struct tproc *e, const stru
         int r;
 
         do
-                r = pg_proc_io_kept(p, a.fd, a.keep, ret);
+                r = pg_proc_io_kept(p, a.fd, a.may_keep, ret);
         while (again(k, p, &a, r, true));
         return r;
 }
@@ -250,7 +250,7 @@ int pg_kept_wchan(struct pg_kept *k, struct pg_proc *p, struct tproc *e, const c
         int r;
 
         do
-                r = pg_proc_wchan_kept(p, a.fd, a.keep, ret);
+                r = pg_proc_wchan_kept(p, a.fd, a.may_keep, ret);
         while (again(k, p, &a, r, true));
         return r;
 }
