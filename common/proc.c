@@ -268,7 +268,7 @@ int pg_proc_stat(struct pg_proc *p, const struct pg_stat **ret) {
         return pg_proc_stat_kept(p, &none, false, ret);
 }
 
-static int read_kept(struct pg_proc *p, const char *name, size_t max, int *kfd, bool keep,
+static int read_kept(struct pg_proc *p, const char *name, size_t max, int *kept_fd, bool may_keep,
                      struct pg_buf *b);
 
 int pg_proc_status(struct pg_proc *p, const struct pg_status **ret) {
@@ -277,12 +277,15 @@ int pg_proc_status(struct pg_proc *p, const struct pg_status **ret) {
         return pg_proc_status_kept(p, &none, false, ret);
 }
 
-int pg_proc_status_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_status **ret) {
+int pg_proc_status_kept(struct pg_proc *p, int *kept_fd, bool may_keep,
+                        const struct pg_status **ret) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
         if (!(p->have & PG_HAVE_STATUS)) {
-                r = read_kept(p, "status", PG_READ_STATUS, kfd, keep, b);
+                r = read_kept(p, "status", PG_READ_STATUS, kept_fd, may_keep, b);
+                if (r == PG_STALE)
+                        return r;
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         return PG_VANISHED;
                 if (r < 0) {
@@ -370,15 +373,17 @@ int pg_proc_static(struct pg_proc *p, struct pg_static *ret) {
         return 0;
 }
 
-/* Read and parse an optional file into the cache, through *kfd (see
+/* Read and parse an optional file into the cache, through *kept_fd (see
  * read_kept). */
-static int read_io(struct pg_proc *p, int *kfd, bool keep) {
+static int read_io(struct pg_proc *p, int *kept_fd, bool may_keep) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
         if (p->have & PG_HAVE_IO)
                 return 0;
-        r = read_kept(p, "io", PG_READ_SMALL, kfd, keep, b);
+        r = read_kept(p, "io", PG_READ_SMALL, kept_fd, may_keep, b);
+        if (r == PG_STALE)
+                return r;
         if (r < 0)
                 return optional_outcome(p, r);
         r = pg_parse_io(b->data, b->len, &p->io);
@@ -390,13 +395,15 @@ static int read_io(struct pg_proc *p, int *kfd, bool keep) {
         return 0;
 }
 
-static int read_wchan(struct pg_proc *p, int *kfd, bool keep) {
+static int read_wchan(struct pg_proc *p, int *kept_fd, bool may_keep) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
         if (p->have & PG_HAVE_WCHAN)
                 return 0;
-        r = read_kept(p, "wchan", PG_READ_SMALL, kfd, keep, b);
+        r = read_kept(p, "wchan", PG_READ_SMALL, kept_fd, may_keep, b);
+        if (r == PG_STALE)
+                return r;
         if (r < 0)
                 return optional_outcome(p, r);
         pg_parse_wchan(b->data, b->len, p->wchan);
@@ -567,8 +574,8 @@ int pg_proc_io(struct pg_proc *p, const struct pg_io **ret) {
         return pg_proc_io_kept(p, &none, false, ret);
 }
 
-int pg_proc_io_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_io **ret) {
-        int r = read_io(p, kfd, keep);
+int pg_proc_io_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const struct pg_io **ret) {
+        int r = read_io(p, kept_fd, may_keep);
 
         if (r < 0)
                 return r;
@@ -582,8 +589,8 @@ int pg_proc_wchan(struct pg_proc *p, const char **ret) {
         return pg_proc_wchan_kept(p, &none, false, ret);
 }
 
-int pg_proc_wchan_kept(struct pg_proc *p, int *kfd, bool keep, const char **ret) {
-        int r = read_wchan(p, kfd, keep);
+int pg_proc_wchan_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const char **ret) {
+        int r = read_wchan(p, kept_fd, may_keep);
 
         if (r < 0)
                 return r;
@@ -730,23 +737,22 @@ out:
         return r;
 }
 
-/* Read file name of p through *kfd, a descriptor kept open across scans
+/* Read file name of p through *kept_fd, a descriptor kept open across scans
  * and re-read from offset 0 (the kernel regenerates the text), so that a
  * steady process costs one pread, not openat+read+close of its directory
- * and file. When *kfd is -1 the file is opened through p's directory and,
- * if keep, left open in *kfd. A kept descriptor outlives its process: it
- * then reads ESRCH (or nothing), is closed, and the file is opened afresh,
- * which finds the new process if the pid was reused. */
-static int read_kept(struct pg_proc *p, const char *name, size_t max, int *kfd, bool keep,
+ * and file. When *kept_fd is -1 the file is opened through p's directory and,
+ * if may_keep, left open in *kept_fd. A kept descriptor outlives its process: it
+ * then reads ESRCH (or nothing) and PG_STALE is returned; its owner (the
+ * tracker's kept.c) closes it and calls again. */
+static int read_kept(struct pg_proc *p, const char *name, size_t max, int *kept_fd, bool may_keep,
                      struct pg_buf *b) {
         int d, fd, r;
 
-        if (*kfd >= 0) {
-                r = pg_read_fd(*kfd, max, b);
+        if (*kept_fd >= 0) {
+                r = pg_read_fd(*kept_fd, max, b);
                 if (r == 0 && b->len > 0)
                         return 0;
-                close(*kfd);
-                *kfd = -1;
+                return PG_STALE;
         }
         d = pdir(p);
         if (d < 0)
@@ -755,19 +761,21 @@ static int read_kept(struct pg_proc *p, const char *name, size_t max, int *kfd, 
         if (fd < 0)
                 return fd;
         r = pg_read_fd(fd, max, b);
-        if (r == 0 && keep)
-                *kfd = fd;
+        if (r == 0 && may_keep)
+                *kept_fd = fd;
         else
                 close(fd);
         return r;
 }
 
-int pg_proc_stat_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_stat **ret) {
+int pg_proc_stat_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const struct pg_stat **ret) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
         if (!(p->have & PG_HAVE_STAT)) {
-                r = read_kept(p, "stat", PG_READ_SMALL, kfd, keep, b);
+                r = read_kept(p, "stat", PG_READ_SMALL, kept_fd, may_keep, b);
+                if (r == PG_STALE)
+                        return r;
                 if (is_gone(r) || (r == 0 && b->len == 0))
                         return PG_VANISHED;
                 if (r < 0) {
@@ -789,13 +797,13 @@ int pg_proc_stat_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_st
         return 0;
 }
 
-int pg_proc_schedstat_kept(struct pg_proc *p, int *kfd, bool keep,
+int pg_proc_schedstat_kept(struct pg_proc *p, int *kept_fd, bool may_keep,
                            const struct pg_schedstat **ret) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
         if (!(p->have & PG_HAVE_SCHED)) {
-                r = read_kept(p, "schedstat", PG_READ_SMALL, kfd, keep, b);
+                r = read_kept(p, "schedstat", PG_READ_SMALL, kept_fd, may_keep, b);
                 if (r < 0)
                         return r;
                 r = pg_parse_schedstat(b->data, b->len, &p->sched);
@@ -807,14 +815,14 @@ int pg_proc_schedstat_kept(struct pg_proc *p, int *kfd, bool keep,
         return 0;
 }
 
-int pg_proc_thread_sched_kept(struct pg_proc *p, pid_t tid, int *kfd, bool keep,
+int pg_proc_thread_sched_kept(struct pg_proc *p, pid_t tid, int *kept_fd, bool may_keep,
                               struct pg_schedstat *ret) {
         struct pg_buf *b = &p->src->buf;
         char path[40];
         int r;
 
         snprintf(path, sizeof(path), "task/%d/schedstat", (int)tid);
-        r = read_kept(p, path, PG_READ_SMALL, kfd, keep, b);
+        r = read_kept(p, path, PG_READ_SMALL, kept_fd, may_keep, b);
         if (r == 0)
                 return pg_parse_schedstat(b->data, b->len, ret);
         /* The thread may be gone, or only its schedstat (a hint) missing. */

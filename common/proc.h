@@ -229,18 +229,27 @@ enum {
  * exited) or a negative errno. */
 int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread *t);
 
+/* A kept descriptor no longer reads (its process exited): returned by the
+ * _kept reads, never by another function. Not an errno. */
+#define PG_STALE (-4096)
+
 /* The same reads through a descriptor the caller keeps across scans in
- * *kfd (-1: none yet; opened and kept when keep). A kept descriptor whose
- * process exited is closed and the file opened afresh. The caller owns and
- * closes *kfd. pg_proc_thread_sched_kept returns PG_VANISHED when thread
- * tid is gone, a negative errno when only its schedstat is missing. */
-int pg_proc_stat_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_stat **ret);
-int pg_proc_schedstat_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_schedstat **ret);
-int pg_proc_thread_sched_kept(struct pg_proc *p, pid_t tid, int *kfd, bool keep,
+ * *kept_fd (-1: none yet; when may_keep, the file is opened, read and left open in
+ * *kept_fd). The caller owns *kept_fd and is the only one to close it: when it no
+ * longer reads (its process exited) the read returns PG_STALE and leaves
+ * it as it is, and the caller closes it and calls again, which opens the
+ * file afresh (finding a new process if the pid was reused).
+ * pg_proc_thread_sched_kept returns PG_VANISHED when thread tid is gone, a
+ * negative errno when only its schedstat is missing. */
+int pg_proc_stat_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const struct pg_stat **ret);
+int pg_proc_schedstat_kept(struct pg_proc *p, int *kept_fd, bool may_keep,
+                           const struct pg_schedstat **ret);
+int pg_proc_thread_sched_kept(struct pg_proc *p, pid_t tid, int *kept_fd, bool may_keep,
                               struct pg_schedstat *ret);
-int pg_proc_status_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_status **ret);
-int pg_proc_io_kept(struct pg_proc *p, int *kfd, bool keep, const struct pg_io **ret);
-int pg_proc_wchan_kept(struct pg_proc *p, int *kfd, bool keep, const char **ret);
+int pg_proc_status_kept(struct pg_proc *p, int *kept_fd, bool may_keep,
+                        const struct pg_status **ret);
+int pg_proc_io_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const struct pg_io **ret);
+int pg_proc_wchan_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const char **ret);
 
 /* Map a stat state letter to its pg_state_id (R S D Z; the rest other). */
 enum pg_state_id pg_state_from_char(char c);

@@ -1,547 +1,51 @@
-/* The tracker; see track.h and design.md ("tracker").
+/* The tracker's scan (see track.h, and doc/architecture.md, "A scan"):
+ * the walk visits every process (pg_track_visit: its entry, its group, a
+ * member's reads) and finish() credits the counters, retires the exited
+ * and publishes the groups. Also the tracker's life (new, free, options).
  *
- * Every process seen is kept in a hash table keyed by pid, with its start
- * time to tell a reused pid. A scan reads stat for every process; only
- * group members get the rest. Counter contributions are deltas of raw
- * kernel values, so nothing is ever subtracted from a group. */
+ * Every process seen is kept in the process table (pidtab.h) keyed by pid,
+ * with its start time to tell a reused pid. A scan reads stat for every
+ * process; only group members get the rest. Counter contributions are
+ * deltas of raw kernel values, so nothing is ever subtracted from a
+ * group. The other jobs live in kept.c, threads.c, children.c and
+ * group.c (see track_int.h). */
 #include "config.h"
 #include "track.h"
+#include "track_int.h"
 
-#include <stdio.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "sat.h"
-
-/* Raw per-process values whose deltas feed the group counters. */
-enum raw_id {
-        R_UTIME,
-        R_STIME,
-        R_MINFLT,
-        R_MAJFLT,
-        R_READ,
-        R_WRITE,
-        R_CUTIME, /* of reaped children: credited with children_time */
-        R_CSTIME,
-        R_CMINFLT,
-        R_CMAJFLT,
-        R_MAX
-};
-
-/* Limits change rarely (prlimit): re-read them every this many scans. */
-#define LIMITS_EVERY 32
-_Static_assert(LIMITS_EVERY < 256, "tproc.limits_age is a uint8_t");
-/* A broken ppid chain must not loop. */
-#define MAX_ANCESTRY 64
-
-/* Of a schedstat, what tells that a task ran: its run time and count
- * (wait time moves while it only waits to run). */
-struct sched_mark {
-        uint64_t run_ns;
-        uint64_t pcount;
-};
-
-static bool sched_same(const struct sched_mark *m, const struct pg_schedstat *s) {
-        return m->run_ns == s->run_ns && m->pcount == s->pcount;
+/* Release what e holds: its kept descriptors and its threads. */
+static void release(struct pg_tracker *t, struct tproc *e) {
+        pg_kept_close_all(&t->kept, e);
+        free(e->thr);
 }
 
-static void sched_note(struct sched_mark *m, const struct pg_schedstat *s) {
-        m->run_ns = s->run_ns;
-        m->pcount = s->pcount;
-}
-
-/* Fields ordered to leave no holes: there is one per thread, tens of
- * thousands on a big host. */
-struct tthread {
-        pid_t tid;
-        uint32_t seen;
-        uint64_t start;
-        struct pg_counts c; /* last raw counts */
-        /* What a thread that has not run since keeps: */
-        struct sched_mark sched;
-        bool has_sched;
-        uint8_t state;     /* enum pg_state_id */
-        int sched_fd;      /* kept schedstat, -1: none */
-        const char *wchan; /* interned */
-        char name[16];     /* TASK_COMM_LEN */
-};
-
-struct tproc {
-        pid_t pid; /* 0: free slot */
-        pid_t ppid;
-        uint64_t start;
-        uint32_t seen;       /* scan generation */
-        int32_t group;       /* -1: not in any group */
-        bool fresh;          /* first scan of this process in its group */
-        bool add_all;        /* fresh, and its lifetime counts belong to the group */
-        bool read_ok;        /* raw/cur hold this scan's values */
-        bool cached;         /* the fields below "last full read" are valid */
-        char state;          /* of that read */
-        uint8_t limits_age;  /* scans since limits was read (< LIMITS_EVERY) */
-        uint8_t rm_wait;     /* scans before a re-match (rematch_due) */
-        uint8_t rm_streak;   /* recent re-matches */
-        uint64_t comm_hash;  /* of comm: a change means exec */
-        uint64_t raw[R_MAX]; /* values at the previous scan */
-        uint64_t cur[R_MAX]; /* values at this scan */
-        int32_t sub;         /* index in t->subs this scan, -1: no reaped child */
-        int stat_fd;         /* kept stat, -1: none */
-        int sched_fd;        /* kept schedstat, -1: none */
-        /* Kept while the process runs from scan to scan (see read_member). */
-        int status_fd, io_fd, wchan_fd;
-        uint64_t fd_limit;
-        /* The last full read, reused while the process has not run. */
-        uint64_t rss;
-        struct sched_mark sched;
-        int64_t open_fds;
-        uint64_t swap_bytes;
-        const char *wchan; /* interned */
-        struct tthread *thr;
-        uint32_t nthr;
-        uint32_t capthr;
-};
-
-/* A process that visit() put off until the walk was over. */
-struct deferred {
-        pid_t pid;
-        pid_t ppid;  /* as its stat said during the walk */
-        bool queued; /* on visit_deferred's chain or visited */
-};
-
-/* A process of this scan and its entry. */
-struct proc_view {
-        struct pg_proc *p;
-        struct tproc *e;
-};
-
-struct name_count {
-        char *name;
-        uint64_t count;
-        struct pg_counts counts;
-};
-
-struct group {
-        struct pg_group pub;
-        char *name;
-        struct name_count *wchan;
-        size_t nwchan;
-        struct pg_wchan_count *wchan_pub;
-        size_t wchan_pub_cap;
-        struct name_count *tnames;
-        size_t ntnames;
-        struct pg_thread_name *tnames_pub;
-        size_t tnames_pub_cap;
-};
-
-struct pg_tracker {
-        struct pg_source *src;
-        struct pg_rules *rules;
-        struct pg_track_opts opts;
-        pg_track_error_fn err_fn;
-        void *err_ctx;
-        pg_track_limit_fn limit_fn;
-        void *limit_ctx;
-
-        /* Processes live densely in a pool of fixed chunks (growing it
-         * never copies, so the peak RSS is the live size); tab is an
-         * open-addressing index (linear probing) of pool slot + 1, 0 for
-         * empty, so the table's
-         * slack costs 4 bytes a slot, not a whole entry. */
-        struct tproc **chunks;
-        size_t nchunks;
-        size_t npool;
-        uint32_t *tab;
-        size_t cap; /* power of two */
-
-        struct group *groups;
-        size_t ngroups;
-        const struct pg_group **sorted;
-
-        /* Descriptors kept open across scans, and how many may be. */
-        size_t nkept;
-        size_t max_kept;
-
-        uint32_t gen;
-        struct pg_track_stats stats;
-        struct timespec last_scan;
-        long ncpu;
-
-        /* Wait channels are kernel symbols, a small set: interned so that
-         * cached threads hold a pointer, not a copy. */
-        char **wchans;
-        size_t nwchans;
-        struct pg_thread *tbuf; /* this scan's threads of one process */
-        size_t tbuf_cap;
-        pid_t *tids; /* the known thread ids of one process */
-        size_t tids_cap;
-
-        /* Per scan: the last values of tracked children that exited, summed
-         * per parent (few parents have any, so not a field of each). */
-        struct {
-                uint64_t v[R_MAX];
-                pid_t parent; /* whose sub it is, to reset it after */
-        } * subs;
-        size_t nsubs;
-        size_t capsubs;
-        /* Entries seen this scan: fewer than the pool means some exited,
-         * and only then does finish() walk the pool for them. */
-        size_t nseen;
-
-        /* New processes whose parent was not seen yet when the walk
-         * reached them, visited after the walk (see visit_deferred). */
-        struct deferred *deferred;
-        size_t ndeferred;
-        size_t capdeferred;
-        uint32_t *dstack; /* visit_deferred's ancestor chain */
-        size_t capdstack;
-};
-
-#define CHUNK 512
-
-static void drop_fd(struct pg_tracker *t, int *fd) {
-        if (*fd >= 0) {
-                close(*fd);
-                *fd = -1;
-                t->nkept--;
-        }
-}
-
-/* Forget e's threads from index from on, closing what they kept. */
-static void drop_threads(struct pg_tracker *t, struct tproc *e, uint32_t from) {
-        for (uint32_t i = from; i < e->nthr; i++)
-                drop_fd(t, &e->thr[i].sched_fd);
-        e->nthr = from;
-}
-
-/* A process that ran since the last scan may well run until the next (a
- * busy server, or any multi-threaded one with threads off): its status, io
- * and wchan are kept too, until a scan finds it idle, which never costs
- * more syscalls than not keeping them. Not at first sight, and a quarter
- * of the budget stays for the stat and schedstat of processes to come. */
-static bool busy_room(const struct pg_tracker *t, const struct tproc *e) {
-        return !e->fresh && t->nkept < t->max_kept - t->max_kept / 4;
-}
-
-/* Account the budget after a kept read that may have opened (and kept) or
- * closed (its process exited) the descriptor. */
-static void kept_now(struct pg_tracker *t, bool was, int fd) {
-        t->nkept = t->nkept - was + (fd >= 0);
-}
-
-/* Close the files kept for a busy process. */
-static void drop_busy(struct pg_tracker *t, struct tproc *e) {
-        drop_fd(t, &e->status_fd);
-        drop_fd(t, &e->io_fd);
-        drop_fd(t, &e->wchan_fd);
-}
-
-static struct tproc *ent(const struct pg_tracker *t, size_t k);
-
-/* Kept descriptors closed at least when the process runs out of them. */
-#define RELIEF 32
-/* Descriptors left free besides the kept ones, for the reads that open
- * and close (the root, a pid's and a task's directory, the file) and for
- * the front end: PG_FD_RESERVE / 2, or a quarter of a small limit (the
- * collectd plugin keeps half of collectd's). */
-static rlim_t headroom(rlim_t limit) {
-        return limit / 4 < PG_FD_RESERVE / 2 ? limit / 4 : PG_FD_RESERVE / 2;
-}
-
-/* The process ran out of descriptors, or is about to: EMFILE (the soft
- * limit was lowered under us, or the front end took more) or ENFILE (the
- * whole system). Close at least need kept files, RELIEF at the least, and
- * keep no more than remain from now on, so that the reads that open and
- * close find room. Rare: it may walk the pool. */
-static void relieve(struct pg_tracker *t, size_t need) {
-        size_t want;
-
-        if (need < RELIEF)
-                need = RELIEF;
-        want = t->nkept > need ? t->nkept - need : 0;
-        for (size_t k = 0; k < t->npool && t->nkept > want; k++) {
-                struct tproc *e = ent(t, k);
-
-                drop_busy(t, e);
-                for (uint32_t i = 0; i < e->nthr; i++)
-                        drop_fd(t, &e->thr[i].sched_fd);
-                drop_fd(t, &e->stat_fd);
-                drop_fd(t, &e->sched_fd);
-        }
-        t->max_kept = t->nkept;
-}
-
-/* Before a scan: room for the reads that open and close, whatever
- * happened since the last one (the soft limit lowered under us, or
- * descriptors taken by the front end). One getrlimit and, where the
- * kernel gives the fd count as the size of fd/ (see procfs.h), one
- * fstatat per scan, not per process. Without that count, the kept files
- * alone are weighed against the limit. */
-static void fit_limit(struct pg_tracker *t) {
-        const struct pg_procfs *fs = pg_source_procfs(t->src);
-        struct rlimit rl;
-        struct stat st;
-        rlim_t open = t->nkept;
-
-        if (t->nkept == 0 || getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
-                return;
-        if (fs->fd_size_ok && fstatat(fs->root_fd, "self/fd", &st, 0) == 0 && st.st_size > 0)
-                open = (rlim_t)st.st_size;
-        if (open + headroom(rl.rlim_cur) > rl.rlim_cur)
-                relieve(t, (size_t)(open + headroom(rl.rlim_cur) - rl.rlim_cur));
-}
-
-/* After a kept read of p that returned r: when it failed for want of a
- * descriptor, make room and return true to have it retried unkept (once:
- * the process is not lost for it). The retry is counted as a soft error
- * unless the read counted one already (an optional file). */
-static bool short_of_fds(struct pg_tracker *t, struct pg_proc *p, int r, bool counted) {
-        if (r != -EMFILE && r != -ENFILE)
-                return false;
-        relieve(t, RELIEF);
-        if (!counted)
-                p->soft_errors++;
-        return true;
-}
-
-/* The kept reads may open (and keep, within the budget) or close (their
- * process exited) a descriptor: these account the budget around them.
- * stat_kept takes a NULL e (a process not known yet: nothing kept). */
-static int stat_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
-                     const struct pg_stat **ret) {
-        int none = -1, *kfd = e ? &e->stat_fd : &none;
-        bool was = *kfd >= 0;
-        int r = pg_proc_stat_kept(p, kfd, e && t->nkept < t->max_kept, ret);
-
-        kept_now(t, was, *kfd);
-        if (short_of_fds(t, p, r, false))
-                r = pg_proc_stat_kept(p, kfd, false, ret);
-        return r;
-}
-
-static int sched_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
-                      const struct pg_schedstat **ret) {
-        bool was = e->sched_fd >= 0;
-        int r = pg_proc_schedstat_kept(p, &e->sched_fd, t->nkept < t->max_kept, ret);
-
-        kept_now(t, was, e->sched_fd);
-        if (short_of_fds(t, p, r, false))
-                r = pg_proc_schedstat_kept(p, &e->sched_fd, false, ret);
-        return r;
-}
-
-static int thread_sched_kept(struct pg_tracker *t, struct pg_proc *p, pid_t tid, int *kfd,
-                             bool keep, struct pg_schedstat *ret) {
-        bool was = *kfd >= 0;
-        int r = pg_proc_thread_sched_kept(p, tid, kfd, keep && t->nkept < t->max_kept, ret);
-
-        kept_now(t, was, *kfd);
-        if (short_of_fds(t, p, r, false))
-                r = pg_proc_thread_sched_kept(p, tid, kfd, false, ret);
-        return r;
-}
-
-/* status, io and wchan of a busy process (see busy_room). */
-static int status_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
-                       const struct pg_status **ret) {
-        bool was = e->status_fd >= 0;
-        int r = pg_proc_status_kept(p, &e->status_fd, busy_room(t, e), ret);
-
-        kept_now(t, was, e->status_fd);
-        if (short_of_fds(t, p, r, false))
-                r = pg_proc_status_kept(p, &e->status_fd, false, ret);
-        return r;
-}
-
-static int io_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
-                   const struct pg_io **ret) {
-        bool was = e->io_fd >= 0;
-        int r = pg_proc_io_kept(p, &e->io_fd, busy_room(t, e), ret);
-
-        kept_now(t, was, e->io_fd);
-        if (short_of_fds(t, p, r, true))
-                r = pg_proc_io_kept(p, &e->io_fd, false, ret);
-        return r;
-}
-
-static int wchan_kept(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, const char **ret) {
-        bool was = e->wchan_fd >= 0;
-        int r = pg_proc_wchan_kept(p, &e->wchan_fd, busy_room(t, e), ret);
-
-        kept_now(t, was, e->wchan_fd);
-        if (short_of_fds(t, p, r, true))
-                r = pg_proc_wchan_kept(p, &e->wchan_fd, false, ret);
-        return r;
-}
-
-/* Mark e seen in scan gen (t->gen, or t->gen - 1 to have finish() retire
- * it), keeping count of the entries seen this scan. */
-static void mark_seen(struct pg_tracker *t, struct tproc *e, uint32_t gen) {
-        t->nseen = t->nseen - (e->seen == t->gen) + (gen == t->gen);
-        e->seen = gen;
-}
-
-static struct tproc *ent(const struct pg_tracker *t, size_t k) {
-        return &t->chunks[k / CHUNK][k % CHUNK];
-}
-
-static size_t slot_of(const struct pg_tracker *t, pid_t pid) {
-        return ((uint32_t)pid * 2654435761u) & (t->cap - 1);
-}
-
-/* The tab slot that holds pid, or the empty slot where it would go. */
-static size_t find_slot(const struct pg_tracker *t, pid_t pid) {
-        size_t i = slot_of(t, pid);
-
-        while (t->tab[i] && ent(t, t->tab[i] - 1)->pid != pid)
-                i = (i + 1) & (t->cap - 1);
-        return i;
-}
-
-static struct tproc *lookup(const struct pg_tracker *t, pid_t pid) {
-        size_t i = find_slot(t, pid);
-
-        return t->tab[i] ? ent(t, t->tab[i] - 1) : NULL;
-}
-
-static int grow_tab(struct pg_tracker *t) {
-        size_t ncap = t->cap ? t->cap * 2 : 1024;
-        uint32_t *tab = calloc(ncap, sizeof(*tab));
-
-        if (!tab)
-                return -ENOMEM;
-        free(t->tab);
-        t->tab = tab;
-        t->cap = ncap;
-        for (size_t k = 0; k < t->npool; k++)
-                tab[find_slot(t, ent(t, k)->pid)] = (uint32_t)(k + 1);
-        return 0;
-}
-
-/* A new entry for pid (not in the table). Pointers into the pool are valid
- * until the next insert or erase. */
-static struct tproc *insert(struct pg_tracker *t, pid_t pid) {
-        struct tproc *e;
-
-        if ((t->npool + 1) * 2 > t->cap && grow_tab(t) < 0)
-                return NULL;
-        if (t->npool == t->nchunks * CHUNK) {
-                struct tproc **c = realloc(t->chunks, (t->nchunks + 1) * sizeof(*c));
-                if (!c)
-                        return NULL;
-                t->chunks = c;
-                c[t->nchunks] = malloc(CHUNK * sizeof(**c));
-                if (!c[t->nchunks])
-                        return NULL;
-                t->nchunks++;
-        }
-        e = ent(t, t->npool++);
-        memset(e, 0, sizeof(*e));
-        e->pid = pid;
-        e->group = -1;
-        e->stat_fd = e->sched_fd = -1;
-        e->status_fd = e->io_fd = e->wchan_fd = -1;
-        e->sub = -1;
-        t->tab[find_slot(t, pid)] = (uint32_t)t->npool;
-        return e;
-}
-
-/* Remove e: backward-shift deletion in tab (no tombstones), and the last
- * pool entry moves into e's place. */
-static void erase(struct pg_tracker *t, struct tproc *e) {
-        size_t i = find_slot(t, e->pid), j = i, idx = t->tab[i] - 1;
-
+/* Forget e: release it and take it out of the table (it becomes a hole
+ * until finish() compacts the pool; other entries do not move). */
+static void forget(struct pg_tracker *t, struct tproc *e) {
         if (e->seen == t->gen)
                 t->nseen--;
-
-        drop_threads(t, e, 0);
-        drop_busy(t, e);
-        drop_fd(t, &e->stat_fd);
-        drop_fd(t, &e->sched_fd);
-        free(e->thr);
-        for (;;) {
-                size_t k;
-                j = (j + 1) & (t->cap - 1);
-                if (!t->tab[j])
-                        break;
-                k = slot_of(t, ent(t, t->tab[j] - 1)->pid);
-                /* Move j into the hole i unless its home lies in (i, j]. */
-                if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
-                        t->tab[i] = t->tab[j];
-                        i = j;
-                }
-        }
-        t->tab[i] = 0;
-        t->npool--;
-        if (idx != t->npool) {
-                *ent(t, idx) = *ent(t, t->npool);
-                t->tab[find_slot(t, ent(t, idx)->pid)] = (uint32_t)(idx + 1);
-        }
-        /* Keep one spare chunk so that churn at a boundary does not
-         * allocate and free every scan. */
-        if (t->nchunks > 1 && t->npool + 2 * CHUNK <= t->nchunks * CHUNK) {
-                free(t->chunks[--t->nchunks]);
-        }
-}
-
-int pg_kept_fds_auto(bool own_process) {
-        struct rlimit rl;
-        rlim_t n;
-
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-                return -1;
-        /* RLIMIT_NOFILE cannot exceed fs.nr_open, but be safe for int. */
-        n = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)INT_MAX ? (rlim_t)INT_MAX
-                                                                          : rl.rlim_cur;
-        if (!own_process)
-                n /= 2;
-        else
-                n = n > PG_FD_RESERVE ? n - PG_FD_RESERVE : 0;
-        return n > 0 ? (int)n : -1;
-}
-
-int pg_kept_fds_clamp(int want) {
-        struct rlimit rl;
-        rlim_t room;
-
-        if (want <= 0 || getrlimit(RLIMIT_NOFILE, &rl) < 0)
-                return -1;
-        if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)INT_MAX)
-                return want;
-        /* Past the limit every kept file would make a later open fail
-         * (EMFILE) and every process a hard error; the reserve is for the
-         * files a scan opens and closes and for the front end's own. */
-        room = rl.rlim_cur > PG_FD_RESERVE ? rl.rlim_cur - PG_FD_RESERVE : 0;
-        if (room == 0)
-                return -1;
-        return (rlim_t)want < room ? want : (int)room;
+        release(t, e);
+        pg_pidtab_erase(&t->procs, e);
 }
 
 int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct pg_track_opts *opts,
                    struct pg_tracker **ret) {
         struct pg_tracker *t = calloc(1, sizeof(*t));
 
-        if (!t || grow_tab(t) < 0) {
+        if (!t || pg_pidtab_init(&t->procs) < 0) {
                 free(t);
                 return -ENOMEM;
         }
         t->src = src;
         t->rules = rules;
         t->opts = *opts;
-        /* Only procfs regenerates a file's text on every read of an open
-         * descriptor; a kept fd of a fake tree's file would read stale. */
-        if (!pg_source_procfs(src)->is_procfs && !opts->kept_on_any_root) {
-                t->max_kept = 0;
-        } else if (opts->kept_fds > 0) {
-                int n = pg_kept_fds_clamp(opts->kept_fds);
-                t->max_kept = n > 0 ? (size_t)n : 0;
-        } else if (opts->kept_fds == 0) {
-                int auto_fds = pg_kept_fds_auto(false);
-                t->max_kept = auto_fds > 0 ? (size_t)auto_fds : 0;
-        }
+        pg_kept_init(&t->kept, &t->procs, pg_source_procfs(src), opts->kept_fds,
+                     opts->kept_on_any_root);
         t->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         if (t->ncpu < 1)
                 t->ncpu = 1;
@@ -549,40 +53,16 @@ int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct p
         return 0;
 }
 
-static void group_free(struct group *g) {
-        free(g->name);
-        for (size_t i = 0; i < g->nwchan; i++)
-                free(g->wchan[i].name);
-        free(g->wchan);
-        free(g->wchan_pub);
-        for (size_t i = 0; i < g->ntnames; i++)
-                free(g->tnames[i].name);
-        free(g->tnames);
-        free(g->tnames_pub);
-}
-
 void pg_tracker_free(struct pg_tracker *t) {
         if (!t)
                 return;
-        for (size_t i = 0; i < t->npool; i++) {
-                struct tproc *e = ent(t, i);
-                drop_threads(t, e, 0);
-                drop_busy(t, e);
-                drop_fd(t, &e->stat_fd);
-                drop_fd(t, &e->sched_fd);
-                free(e->thr);
-        }
-        for (size_t i = 0; i < t->nchunks; i++)
-                free(t->chunks[i]);
-        free(t->chunks);
-        free(t->tab);
-        for (size_t i = 0; i < t->ngroups; i++)
-                group_free(&t->groups[i]);
-        free(t->groups);
-        free(t->sorted);
+        for (size_t i = 0; i < t->procs.n; i++)
+                release(t, pg_pidtab_at(&t->procs, i));
+        pg_pidtab_free(&t->procs);
+        pg_groups_free(&t->groups);
         free(t->deferred);
         free(t->dstack);
-        free(t->subs);
+        free(t->reaped.v);
         for (size_t i = 0; i < t->nwchans; i++)
                 free(t->wchans[i]);
         free(t->wchans);
@@ -615,66 +95,6 @@ const struct pg_track_opts *pg_tracker_opts(const struct pg_tracker *t) {
         return &t->opts;
 }
 
-static int cmp_group(const void *a, const void *b) {
-        const struct pg_group *const *x = a, *const *y = b;
-        return strcmp((*x)->name, (*y)->name);
-}
-
-size_t pg_tracker_groups(const struct pg_tracker *t, const struct pg_group *const **ret) {
-        *ret = t->sorted;
-        return t->ngroups;
-}
-
-/* Find or create the group called name. Returns its index or -ENOMEM. */
-static int group_index(struct pg_tracker *t, const char *name) {
-        struct group *g;
-        const struct pg_group **s;
-
-        for (size_t i = 0; i < t->ngroups; i++)
-                if (strcmp(t->groups[i].name, name) == 0)
-                        return (int)i;
-        g = realloc(t->groups, (t->ngroups + 1) * sizeof(*g));
-        if (!g)
-                return -ENOMEM;
-        t->groups = g;
-        s = realloc(t->sorted, (t->ngroups + 1) * sizeof(*s));
-        if (!s)
-                return -ENOMEM;
-        t->sorted = s;
-        g = &t->groups[t->ngroups];
-        memset(g, 0, sizeof(*g));
-        g->name = strdup(name);
-        if (!g->name)
-                return -ENOMEM;
-        t->ngroups++;
-        /* Realloc moved the groups: rebuild the public views. */
-        for (size_t i = 0; i < t->ngroups; i++) {
-                t->groups[i].pub.name = t->groups[i].name;
-                t->sorted[i] = &t->groups[i].pub;
-        }
-        qsort(t->sorted, t->ngroups, sizeof(*t->sorted), cmp_group);
-        return (int)(t->ngroups - 1);
-}
-
-static struct name_count *name_slot(struct name_count **arr, size_t *n, const char *name) {
-        struct name_count *a;
-
-        for (size_t i = 0; i < *n; i++)
-                if (strcmp((*arr)[i].name, name) == 0)
-                        return &(*arr)[i];
-        a = realloc(*arr, (*n + 1) * sizeof(*a));
-        if (!a)
-                return NULL;
-        *arr = a;
-        a = &a[*n];
-        memset(a, 0, sizeof(*a));
-        a->name = strdup(name);
-        if (!a->name)
-                return NULL;
-        (*n)++;
-        return a;
-}
-
 /* FNV-1a: enough to notice that comm changed (exec), in 8 bytes. */
 static uint64_t comm_hash(const char *s) {
         uint64_t h = 14695981039346656037u;
@@ -682,37 +102,6 @@ static uint64_t comm_hash(const char *s) {
         for (; *s; s++)
                 h = (h ^ (unsigned char)*s) * 1099511628211u;
         return h;
-}
-
-/* The interned copy of a wait channel name ("" for none); NULL on ENOMEM. */
-/* Copy a name, truncated to size (snprintf's "%s" costs a format parse per
- * thread per scan). */
-static void copy_name(char *dst, size_t size, const char *src) {
-        size_t n = strnlen(src, size - 1);
-        memcpy(dst, src, n);
-        dst[n] = '\0';
-}
-
-/* The interned copy of w; was is the caller's last one, most often the
- * same wait channel again. */
-static const char *intern_wchan(struct pg_tracker *t, const char *was, const char *w) {
-        char **v;
-
-        if (!w[0])
-                return "";
-        if (was && strcmp(was, w) == 0)
-                return was;
-        for (size_t i = 0; i < t->nwchans; i++)
-                if (strcmp(t->wchans[i], w) == 0)
-                        return t->wchans[i];
-        v = realloc(t->wchans, (t->nwchans + 1) * sizeof(*v));
-        if (!v)
-                return NULL;
-        t->wchans = v;
-        v[t->nwchans] = strdup(w);
-        if (!v[t->nwchans])
-                return NULL;
-        return v[t->nwchans++];
 }
 
 /* Match p (first sight or after exec). Returns the group index, -1 for
@@ -746,11 +135,11 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
                         t->limit_fn(t->limit_ctx, p->pid, note.new_rule, note.why);
         }
         if (r)
-                return group_index(t, name);
+                return pg_groups_index(&t->groups, name);
         if (t->opts.children) {
                 const struct tproc *a = e;
                 for (int depth = 0; depth < MAX_ANCESTRY && a->ppid > 0; depth++) {
-                        a = lookup(t, a->ppid);
+                        a = pg_pidtab_lookup(&t->procs, a->ppid);
                         if (!a)
                                 break;
                         if (a->group >= 0)
@@ -760,333 +149,100 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
         return -1;
 }
 
-/* Clamp a delta: a counter that went back (a reused tid we did not catch,
- * a main thread seen through the process) adds nothing. */
-static uint64_t delta(uint64_t now, uint64_t before) {
-        return now > before ? now - before : 0;
-}
-
-/* Add to a counter, stopping at 2^64-1: a sum that wrapped would read as
- * a counter going back (found by fuzz/fuzz_scan). */
-static void sat_add(uint64_t *c, uint64_t d) {
-        *c = pg_sat_add(*c, d);
-}
-
-static struct tthread *find_thread(struct tproc *e, pid_t tid, uint32_t *hint) {
-        for (uint32_t i = *hint; i < e->nthr; i++)
-                if (e->thr[i].tid == tid) {
-                        *hint = i + 1;
-                        return &e->thr[i];
-                }
-        for (uint32_t i = 0; i < *hint && i < e->nthr; i++)
-                if (e->thr[i].tid == tid)
-                        return &e->thr[i];
-        return NULL;
-}
-
-static int add_thread(struct tproc *e, pid_t tid) {
-        if (e->nthr == e->capthr) {
-                uint32_t cap = e->capthr ? e->capthr * 2 : 1;
-                struct tthread *n = realloc(e->thr, cap * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                e->thr = n;
-                e->capthr = cap;
-        }
-        memset(&e->thr[e->nthr], 0, sizeof(e->thr[0]));
-        e->thr[e->nthr].sched_fd = -1;
-        e->thr[e->nthr].tid = tid;
-        return (int)e->nthr++;
-}
-
-/* Account the threads of e: context switches into the group (per thread,
- * so an exiting thread never lowers the sum), thread names, states, wchan.
- * th/n are this scan's threads (n == 0: the process stands for its one
- * thread, with its own counts m). */
-static int account_threads(struct pg_tracker *t, struct tproc *e, struct group *g,
-                           const struct pg_thread *th, size_t n, const struct pg_metrics *m) {
-        struct pg_thread one;
-        uint32_t hint = 0, kept = 0;
-        bool multi = n > 0;
-
-        if (!multi) {
-                memset(&one, 0, sizeof(one));
-                one.id.pid = e->pid;
-                one.id.start_ticks = e->start;
-                one.counts = m->counts;
-                one.states = m->states;
-                memcpy(one.wchan, m->wchan, sizeof(one.wchan));
-                th = &one;
-                n = 1;
-        }
-        /* Room for the threads new this scan, exactly: doubling would
-         * leave a 20-thread process with room for 32. */
-        {
-                uint32_t h = 0, fresh_n = 0;
-                for (size_t i = 0; i < n; i++)
-                        if (!find_thread(e, th[i].id.pid, &h))
-                                fresh_n++;
-                if (e->nthr + fresh_n > e->capthr) {
-                        uint32_t cap = e->nthr + fresh_n;
-                        struct tthread *v = realloc(e->thr, cap * sizeof(*v));
-                        if (!v)
-                                return -ENOMEM;
-                        e->thr = v;
-                        e->capthr = cap;
-                }
-        }
-        for (size_t i = 0; i < n; i++) {
-                const struct pg_thread *x = &th[i];
-                struct tthread *tt = find_thread(e, x->id.pid, &hint);
-                struct pg_counts d = {{0}};
-                bool whole = false;
-
-                if (tt && tt->start != x->id.start_ticks) {
-                        tt->c = (struct pg_counts){{0}};
-                        whole = true;
-                }
-                if (!tt) {
-                        int k = add_thread(e, x->id.pid);
-                        if (k < 0)
-                                return k;
-                        tt = &e->thr[k];
-                        /* A thread new to a known process was born since
-                         * the last scan; a fresh process's threads count
-                         * as the process does. */
-                        whole = !e->fresh || e->add_all;
-                }
-                tt->start = x->id.start_ticks;
-                tt->seen = t->gen;
-                sched_note(&tt->sched, &x->sched);
-                tt->has_sched = x->has_sched;
-                tt->state = PG_OTHER;
-                for (int s = 0; s < PG_STATE_MAX; s++)
-                        if (x->states.v[s])
-                                tt->state = (uint8_t)s;
-                tt->wchan = intern_wchan(t, tt->wchan, x->wchan);
-                if (!tt->wchan)
-                        return -ENOMEM;
-                copy_name(tt->name, sizeof(tt->name), x->name);
-                if (whole || !e->fresh) {
-                        for (int c = 0; c < PG_COUNT_MAX; c++)
-                                d.v[c] = whole ? x->counts.v[c] : delta(x->counts.v[c], tt->c.v[c]);
-                }
-                tt->c = x->counts;
-                sat_add(&g->pub.counts.v[PG_CTX_VOLUNTARY], d.v[PG_CTX_VOLUNTARY]);
-                sat_add(&g->pub.counts.v[PG_CTX_NONVOLUNTARY], d.v[PG_CTX_NONVOLUNTARY]);
-                for (int s = 0; s < PG_STATE_MAX; s++)
-                        g->pub.states.v[s] += x->states.v[s];
-                if (x->wchan[0] && strcmp(x->wchan, "0") != 0) {
-                        struct name_count *w = name_slot(&g->wchan, &g->nwchan, x->wchan);
-                        if (!w)
-                                return -ENOMEM;
-                        w->count++;
-                }
-                if (multi) {
-                        struct name_count *tn = name_slot(&g->tnames, &g->ntnames, x->name);
-                        if (!tn)
-                                return -ENOMEM;
-                        tn->count++;
-                        pg_counts_add(&tn->counts, &d);
-                }
-        }
-        /* Forget threads that exited (their contribution stays). */
-        for (uint32_t i = 0; i < e->nthr; i++) {
-                if (e->thr[i].seen == t->gen)
-                        e->thr[kept++] = e->thr[i];
-                else
-                        drop_fd(t, &e->thr[i].sched_fd);
-        }
-        e->nthr = kept;
-        /* Give back the room of many exited threads (a shrinking realloc
-         * does not fail in practice; if it does, keep the old block). */
-        if (e->capthr > 2 * kept + 8) {
-                struct tthread *v = realloc(e->thr, (kept ? kept : 1) * sizeof(*v));
-                if (v) {
-                        e->thr = v;
-                        e->capthr = kept ? kept : 1;
-                }
-        }
-        return 0;
-}
-
-/* The thread ids we know for e, when they can stand for a listing of
- * task/: a known process with as many threads as last time, each read
- * through a kept schedstat (a thread that exited makes its read fail and
- * the caller lists task/ after all). Returns false when they cannot. */
-static bool known_tids(struct pg_tracker *t, struct proc_view *v) {
-        struct tproc *e = v->e;
-
-        if (e->fresh || e->nthr != v->p->stat.num_threads)
-                return false;
-        if (pg_reserve(&t->tids, &t->tids_cap, e->nthr, sizeof(*t->tids)) < 0)
-                return false;
-        for (uint32_t i = 0; i < e->nthr; i++) {
-                if (e->thr[i].sched_fd < 0)
-                        return false;
-                t->tids[i] = e->thr[i].tid;
-        }
-        return true;
-}
-
-/* Read the threads tids[0..n) of v into t->tbuf (see read_threads).
- * Returns 0, -EAGAIN when a thread vanished and the ids were not listed
- * (list task/ instead), or another error. */
-static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid_t *tids, size_t n,
-                            bool listed, size_t *ret_n, bool *ran) {
-        struct pg_proc *p = v->p;
-        struct tproc *e = v->e;
-        uint32_t hint = 0;
-        size_t k = 0;
-        int r;
-
-        if (pg_reserve(&t->tbuf, &t->tbuf_cap, n, sizeof(*t->tbuf)) < 0)
-                return -ENOMEM;
-        *ran = e->fresh || n != e->nthr;
-        for (size_t i = 0; i < n; i++) {
-                struct pg_thread *x = &t->tbuf[k];
-                struct tthread *tt = find_thread(e, tids[i], &hint);
-                int tmp = -1, *kfd = tt ? &tt->sched_fd : &tmp;
-
-                memset(x, 0, sizeof(*x));
-                r = thread_sched_kept(t, p, tids[i], kfd, tt != NULL, &x->sched);
-                if (r == PG_VANISHED && !listed)
-                        return -EAGAIN;
-                x->has_sched = r == 0;
-                /* No schedstat (CONFIG_SCHED_INFO off, a fake tree): no
-                 * shortcut, a full read, whose stat tells a thread that
-                 * exited. */
-                if (r < 0 && r != PG_VANISHED && r != -ENOMEM)
-                        r = 0;
-                if (r == 0 && tt && !e->fresh && x->has_sched && tt->has_sched &&
-                    tt->state != PG_RUNNING && sched_same(&tt->sched, &x->sched)) {
-                        x->id.pid = tt->tid;
-                        x->id.start_ticks = tt->start;
-                        memcpy(x->name, tt->name, sizeof(tt->name));
-                        x->counts = tt->c;
-                        x->states.v[tt->state] = 1;
-                        copy_name(x->wchan, sizeof(x->wchan), tt->wchan);
-                } else if (r == 0) {
-                        r = pg_proc_thread(p, tids[i],
-                                           PG_THREAD_STAT | PG_THREAD_STATUS | PG_THREAD_WCHAN, x);
-                        *ran = true;
-                }
-                if (r == PG_VANISHED) {
-                        *ran = true;
-                        continue;
-                }
-                if (r < 0)
-                        return r;
-                k++;
-        }
-        *ret_n = k;
-        return 0;
-}
-
-/* The threads of a multi-threaded member into t->tbuf. Each thread's
- * schedstat is read first: one whose run time and run count have not moved
- * (and that was not runnable) has not run since the last scan, so its
- * counters, state and wchan are the cached ones and its stat, status and
- * wchan are not read. *ran is set when any thread ran, came or went. */
-static int read_threads(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, size_t *ret_n,
-                        bool *ran) {
-        struct proc_view v = {p, e};
-        const pid_t *tids;
-        size_t n;
-        int r;
-
-        if (known_tids(t, &v)) {
-                r = read_thread_list(t, &v, t->tids, e->nthr, false, ret_n, ran);
-                if (r != -EAGAIN)
-                        return r;
-        }
-        r = pg_proc_tids(p, &tids, &n);
-        if (r < 0)
-                return r;
-        return read_thread_list(t, &v, tids, n, true, ret_n, ran);
-}
-
-/* Read what a group member costs this scan and add its gauges and thread
- * counters to g. The process counters are settled in finish().
- *
- * A process that has not run since the last scan cannot have changed its
- * CPU, faults, context switches, I/O, fds or wchan: when its schedstat
- * (every thread's, for a multi-threaded one) has not moved, it is not
- * runnable and its rss is unchanged (swap moves only with rss), only stat
- * and schedstat are read and the rest is the last read's. */
-static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
-        struct group *g = &t->groups[e->group];
+/* Whether member e has not run since the last scan: a process that has not
+ * cannot have changed its CPU, faults, context switches, I/O, fds or
+ * wchan. It has not when its schedstat (every thread's, for a
+ * multi-threaded one) has not moved, it is not runnable and its rss is
+ * unchanged (swap moves only with rss). Reads the threads into t->tbuf
+ * when multi (their number in *n; 0 for fewer than 2), or the schedstat
+ * into *sched. Returns 1 (idle), 0 or a negative errno. */
+static int check_idle(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, bool multi,
+                      size_t *n, const struct pg_schedstat **sched) {
         const struct pg_stat *st = &p->stat;
-        struct pg_metrics m = {.filedesc.open = -1};
-        bool multi = t->opts.threads && st->num_threads > 1;
-        bool idle = e->cached && !e->fresh && st->state != 'R' && st->state == e->state &&
-                    st->rss == e->rss;
-        const struct pg_schedstat *sched = NULL;
-        size_t n = 0;
-        int r;
+        bool idle = e->reusable && e->join == JOIN_SETTLED && st->state != 'R' &&
+                    st->state == e->state && st->rss == e->rss;
 
         if (multi) {
-                bool ran = true;
-                r = read_threads(t, p, e, &n, &ran);
+                bool changed = true;
+                int r = pg_threads_read(t, p, e, n, &changed);
                 if (r < 0)
                         return r;
-                idle = idle && !ran;
-                if (n < 2)
-                        n = 0;
-        } else if (st->num_threads > 1) {
-                idle = false; /* other threads may have run; task/ is off */
-        } else if (idle) {
-                idle = sched_kept(t, p, e, &sched) == 0 && sched_same(&e->sched, sched);
+                if (*n < 2)
+                        *n = 0;
+                return idle && !changed;
         }
+        if (st->num_threads > 1)
+                return 0; /* other threads may have run; task/ is off */
+        return idle && pg_kept_sched(&t->kept, p, e, sched) == 0 && sched_same(&e->sched, *sched);
+}
 
-        pg_counts_from_stat(&m.counts, st);
-        m.memory.v[PG_MEM_RESIDENT] =
+/* What stat alone gives. */
+static void stat_metrics(const struct pg_tracker *t, const struct pg_stat *st,
+                         struct pg_metrics *m) {
+        pg_counts_from_stat(&m->counts, st);
+        m->memory.v[PG_MEM_RESIDENT] =
             pg_sat_mul(st->rss, (uint64_t)pg_source_procfs(t->src)->page_size);
-        m.memory.v[PG_MEM_VIRTUAL] = st->vsize;
-        m.states.v[pg_state_from_char(st->state)] = 1;
-        if (idle) {
-                drop_busy(t, e);
-                m.counts.v[PG_READ_BYTES] = e->cur[R_READ];
-                m.counts.v[PG_WRITE_BYTES] = e->cur[R_WRITE];
-                if (e->nthr > 0) {
-                        m.counts.v[PG_CTX_VOLUNTARY] = e->thr[0].c.v[PG_CTX_VOLUNTARY];
-                        m.counts.v[PG_CTX_NONVOLUNTARY] = e->thr[0].c.v[PG_CTX_NONVOLUNTARY];
-                }
-                m.memory.v[PG_MEM_SWAP] = e->swap_bytes;
-                m.filedesc.open = e->open_fds;
-                copy_name(m.wchan, sizeof(m.wchan), e->wchan ? e->wchan : "");
-        } else {
-                const struct pg_status *ss;
-                const struct pg_io *io;
-                const char *w;
+        m->memory.v[PG_MEM_VIRTUAL] = st->vsize;
+        m->states.v[pg_state_from_char(st->state)] = 1;
+}
 
-                r = status_kept(t, p, e, &ss);
-                if (r < 0)
-                        return r;
-                m.counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
-                m.counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
-                m.memory.v[PG_MEM_SWAP] = pg_sat_mul(ss->vm_swap_kb, 1024);
-                r = io_kept(t, p, e, &io);
-                if (r == 0) {
-                        m.counts.v[PG_READ_BYTES] = io->read_bytes;
-                        m.counts.v[PG_WRITE_BYTES] = io->write_bytes;
-                } else if (r == PG_VANISHED || r == -EBADMSG) {
-                        return r;
-                }
-                r = pg_proc_fds(p, &m.filedesc.open);
-                if (r == PG_VANISHED)
-                        return r;
-                if (r < 0)
-                        m.filedesc.open = -1;
-                r = wchan_kept(t, p, e, &w);
-                if (r == PG_VANISHED)
-                        return r;
-                if (r == 0)
-                        copy_name(m.wchan, sizeof(m.wchan), w);
-                if (!sched && st->num_threads <= 1 && sched_kept(t, p, e, &sched) < 0)
-                        sched = NULL;
+/* An idle member: the rest of m is the last full read's. */
+static void reuse_last_read(const struct tproc *e, struct pg_metrics *m) {
+        m->counts.v[PG_READ_BYTES] = e->cur[R_READ];
+        m->counts.v[PG_WRITE_BYTES] = e->cur[R_WRITE];
+        if (e->nthr > 0) {
+                m->counts.v[PG_CTX_VOLUNTARY] = e->thr[0].c.v[PG_CTX_VOLUNTARY];
+                m->counts.v[PG_CTX_NONVOLUNTARY] = e->thr[0].c.v[PG_CTX_NONVOLUNTARY];
         }
-        if (e->fresh || ++e->limits_age >= LIMITS_EVERY) {
+        m->memory.v[PG_MEM_SWAP] = e->swap_bytes;
+        m->filedesc.open = e->open_fds;
+        copy_name(m->wchan, sizeof(m->wchan), e->wchan ? e->wchan : "");
+}
+
+/* A member that ran: status, io, fd count and wchan, and the schedstat of
+ * a single-threaded one not read yet (into *sched, NULL if it fails). */
+static int read_busy(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, struct pg_metrics *m,
+                     const struct pg_schedstat **sched) {
+        const struct pg_status *ss;
+        const struct pg_io *io;
+        const char *w;
+        int r;
+
+        r = pg_kept_status(&t->kept, p, e, &ss);
+        if (r < 0)
+                return r;
+        m->counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
+        m->counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
+        m->memory.v[PG_MEM_SWAP] = pg_sat_mul(ss->vm_swap_kb, 1024);
+        r = pg_kept_io(&t->kept, p, e, &io);
+        if (r == 0) {
+                m->counts.v[PG_READ_BYTES] = io->read_bytes;
+                m->counts.v[PG_WRITE_BYTES] = io->write_bytes;
+        } else if (r == PG_VANISHED || r == -EBADMSG) {
+                return r;
+        }
+        r = pg_proc_fds(p, &m->filedesc.open);
+        if (r == PG_VANISHED)
+                return r;
+        if (r < 0)
+                m->filedesc.open = -1;
+        r = pg_kept_wchan(&t->kept, p, e, &w);
+        if (r == PG_VANISHED)
+                return r;
+        if (r == 0)
+                copy_name(m->wchan, sizeof(m->wchan), w);
+        if (!*sched && p->stat.num_threads <= 1 && pg_kept_sched(&t->kept, p, e, sched) < 0)
+                *sched = NULL;
+        return 0;
+}
+
+/* The soft RLIMIT_NOFILE of e: at first sight, then every LIMITS_EVERY
+ * scans. The smaps totals into m when asked for. */
+static int read_limits_smaps(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
+                             struct pg_metrics *m) {
+        int r;
+
+        if (e->join != JOIN_SETTLED || ++e->limits_age >= LIMITS_EVERY) {
                 r = pg_proc_limit_nofile(p, &e->fd_limit);
                 if (r == PG_VANISHED || r == -EBADMSG)
                         return r;
@@ -1099,53 +255,75 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
                 r = pg_proc_metrics(p, PG_READ_SMAPS, &sm);
                 if (r < 0)
                         return r;
-                m.memory.v[PG_MEM_PROP_RESIDENT] = sm.memory.v[PG_MEM_PROP_RESIDENT];
-                m.memory.v[PG_MEM_PROP_SWAP] = sm.memory.v[PG_MEM_PROP_SWAP];
+                m->memory.v[PG_MEM_PROP_RESIDENT] = sm.memory.v[PG_MEM_PROP_RESIDENT];
+                m->memory.v[PG_MEM_PROP_SWAP] = sm.memory.v[PG_MEM_PROP_SWAP];
         }
+        return 0;
+}
 
-        /* Remember this read for the scans in which the process sleeps. */
-        e->cached = sched != NULL || multi;
+/* Remember this read in e: for the scans in which the process sleeps,
+ * and its raw counter values (cur) for finish() to credit. */
+static int remember_read(struct pg_tracker *t, struct tproc *e, const struct pg_stat *st,
+                         const struct pg_metrics *m, const struct pg_schedstat *sched, bool multi) {
+        e->reusable = sched != NULL || multi;
         if (sched)
                 sched_note(&e->sched, sched);
         e->state = st->state;
         e->rss = st->rss;
-        e->open_fds = m.filedesc.open;
-        e->swap_bytes = m.memory.v[PG_MEM_SWAP];
-        e->wchan = intern_wchan(t, e->wchan, m.wchan);
+        e->open_fds = m->filedesc.open;
+        e->swap_bytes = m->memory.v[PG_MEM_SWAP];
+        e->wchan = pg_wchan_intern(t, e->wchan, m->wchan);
         if (!e->wchan)
                 return -ENOMEM;
-
         e->cur[R_UTIME] = st->utime;
         e->cur[R_STIME] = st->stime;
         e->cur[R_MINFLT] = st->minflt;
         e->cur[R_MAJFLT] = st->majflt;
-        e->cur[R_READ] = m.counts.v[PG_READ_BYTES];
-        e->cur[R_WRITE] = m.counts.v[PG_WRITE_BYTES];
+        e->cur[R_READ] = m->counts.v[PG_READ_BYTES];
+        e->cur[R_WRITE] = m->counts.v[PG_WRITE_BYTES];
         e->cur[R_CUTIME] = st->cutime;
         e->cur[R_CSTIME] = st->cstime;
         e->cur[R_CMINFLT] = st->cminflt;
         e->cur[R_CMAJFLT] = st->cmajflt;
-        e->read_ok = true;
+        e->cur_valid = true;
+        return 0;
+}
 
-        r = account_threads(t, e, g, n ? t->tbuf : NULL, n, &m);
+/* Read what a group member costs this scan and add its gauges and thread
+ * counters to its group; its process counters are credited in finish().
+ * An idle member (check_idle) costs a read of stat and schedstat: the
+ * rest is the last full read's. */
+static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
+        struct group *g = &t->groups.v[e->group];
+        const struct pg_stat *st = &p->stat;
+        struct pg_metrics m = {.filedesc.open = -1};
+        bool multi = t->opts.threads && st->num_threads > 1;
+        const struct pg_schedstat *sched = NULL;
+        size_t n = 0;
+        int idle, r;
+
+        idle = check_idle(t, p, e, multi, &n, &sched);
+        if (idle < 0)
+                return idle;
+        stat_metrics(t, st, &m);
+        if (idle) {
+                pg_kept_close_busy(&t->kept, e);
+                reuse_last_read(e, &m);
+        } else {
+                r = read_busy(t, p, e, &m, &sched);
+                if (r < 0)
+                        return r;
+        }
+        r = read_limits_smaps(t, p, e, &m);
         if (r < 0)
                 return r;
-        /* Gauges saturate like counters: a wrapped sum would be small. */
-        g->pub.procs++;
-        sat_add(&g->pub.threads, st->num_threads);
-        for (int i = 0; i < PG_MEM_MAX; i++)
-                sat_add(&g->pub.memory.v[i], m.memory.v[i]);
-        if (m.filedesc.open >= 0) {
-                sat_add(&g->pub.open_fds, (uint64_t)m.filedesc.open);
-                if (e->fd_limit > 0 && e->fd_limit != PG_UNLIMITED) {
-                        sat_add(&g->pub.fd_limit, e->fd_limit);
-                        double ratio = (double)m.filedesc.open / (double)e->fd_limit;
-                        if (ratio > g->pub.worst_fd_ratio)
-                                g->pub.worst_fd_ratio = ratio;
-                }
-        }
-        if (g->pub.procs == 1 || e->start < g->pub.oldest_start_ticks)
-                g->pub.oldest_start_ticks = e->start;
+        r = remember_read(t, e, st, &m, sched, multi);
+        if (r < 0)
+                return r;
+        r = pg_threads_account(t, e, g, n ? t->tbuf : NULL, n, &m);
+        if (r < 0)
+                return r;
+        pg_group_add_member(g, e, st->num_threads, &m);
         return 0;
 }
 
@@ -1172,41 +350,100 @@ static bool rematch_due(struct tproc *e, bool changed) {
         return true;
 }
 
-static void report(struct pg_tracker *t, const struct pg_proc *p, int r) {
-        /* A read that opens and closes found no descriptor: make room for
-         * the next ones (the kept reads retry on their own). */
-        if (r == -EMFILE || r == -ENFILE)
-                relieve(t, RELIEF);
+/* A read of p failed with r: make room when it was for want of a
+ * descriptor, and hand a hard error to the front end's error callback
+ * (vanished and hidden processes are not errors). */
+static void report_error(struct pg_tracker *t, const struct pg_proc *p, int r) {
+        pg_kept_read_failed(&t->kept, r);
         if (r == PG_VANISHED || r == PG_HIDDEN)
                 return;
         if (t->err_fn)
                 t->err_fn(t->err_ctx, p->pid, p->failed ? p->failed : "?", r);
 }
 
-/* Put pid off until the walk is over. Returns 0 or -ENOMEM. */
-static int defer(struct pg_tracker *t, pid_t pid, pid_t ppid) {
-        if (t->ndeferred == t->capdeferred) {
-                size_t cap = t->capdeferred ? t->capdeferred * 2 : 64;
-                struct deferred *d = realloc(t->deferred, cap * sizeof(*d));
-                if (!d)
-                        return -ENOMEM;
-                t->deferred = d;
-                t->capdeferred = cap;
+/* The entry of p, whose stat is st: *ret is the one its pid had (or NULL)
+ * and becomes the known one, or a new one (*is_new), or NULL when p was
+ * put off until the end of the walk. Returns 0 or -ENOMEM. */
+static int entry_for(struct pg_tracker *t, struct pg_proc *p, const struct pg_stat *st,
+                     bool defer_ok, struct tproc **ret, bool *is_new) {
+        struct tproc *e = *ret;
+
+        *ret = NULL;
+        if (e && e->start != st->starttime) {
+                /* The pid was reused: the old process exited unseen. */
+                forget(t, e);
+                e = NULL;
         }
-        t->deferred[t->ndeferred++] = (struct deferred){.pid = pid, .ppid = ppid};
+        if (!e) {
+                /* Children attribution needs the parent classified first,
+                 * and the root lists pids in no order we can rely on (pid
+                 * wrap; a fake tree's directory order): a new process
+                 * whose parent this scan has not reached yet waits for
+                 * the end of the walk. */
+                if (defer_ok && t->opts.children && st->ppid > 0) {
+                        const struct tproc *parent = pg_pidtab_lookup(&t->procs, st->ppid);
+                        if (!parent || parent->seen != t->gen)
+                                return pg_defer(t, p->pid, st->ppid);
+                }
+                e = pg_pidtab_insert(&t->procs, p->pid);
+                if (!e)
+                        return -ENOMEM;
+                e->start = st->starttime;
+                *is_new = true;
+        }
+        e->ppid = st->ppid;
+        *ret = e;
         return 0;
 }
 
-/* One process of the walk. Returns 0 or -ENOMEM (the only error that ends
- * a scan); vanished and malformed processes are counted here. */
-static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
+/* Match e, when new or when it may have exec'd, and set how its counters
+ * join its group. Returns 0 or a negative errno (PG_VANISHED, -EBADMSG,
+ * -ENOMEM...). */
+static int match_entry(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
+                       const struct pg_stat *st, bool is_new) {
+        int32_t old = e->group;
+        int r;
+
+        if (!is_new && !rematch_due(e, e->comm_hash != comm_hash(st->comm)))
+                return 0;
+        r = classify(t, p, e);
+        if (r < -1)
+                return r;
+        e->comm_hash = comm_hash(st->comm);
+        e->group = r;
+        if (is_new || r != old) {
+                /* Lifetime counts at the first scan and for a process born
+                 * since the last one; deltas from now on for one that joins
+                 * mid-life (exec). */
+                e->join = !is_new ? JOIN_EXEC : t->gen == 1 ? JOIN_FIRST_SCAN : JOIN_BORN;
+                pg_threads_forget(t, e);
+                pg_kept_close_busy(&t->kept, e);
+        }
+        return 0;
+}
+
+/* Reading entry e failed with r. */
+static void entry_failed(struct pg_tracker *t, struct tproc *e, bool is_new, int r) {
+        if (is_new && r != -ENOMEM) {
+                forget(t, e);
+        } else if (r == -EBADMSG) {
+                /* Keep the known process (its last counts stay the
+                 * baseline); skip it for this scan. */
+                mark_seen(t, e, t->gen);
+                e->cur_valid = false;
+        } else if (r == PG_VANISHED) {
+                e->cur_valid = false;
+                mark_seen(t, e, t->gen - 1); /* let finish() retire it */
+        }
+}
+
+int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
         const struct pg_stat *st;
-        struct tproc *e;
+        struct tproc *e = pg_pidtab_lookup(&t->procs, p->pid);
         bool is_new = false;
         int r;
 
-        e = lookup(t, p->pid);
-        r = stat_kept(t, p, e, &st);
+        r = pg_kept_stat(&t->kept, p, e, &st);
         if (r < 0) {
                 /* A known process whose stat is malformed stays known with
                  * its last good values as the baseline (its start time
@@ -1217,47 +454,12 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                         mark_seen(t, e, t->gen);
                 goto fail;
         }
-        if (e && e->start != st->starttime) {
-                /* The pid was reused: the old process exited unseen. */
-                erase(t, e);
-                e = NULL;
-        }
-        if (!e) {
-                /* Children attribution needs the parent classified first,
-                 * and the root lists pids in no order we can rely on (pid
-                 * wrap; a fake tree's directory order): a new process
-                 * whose parent this scan has not reached yet waits for
-                 * the end of the walk. */
-                if (defer_ok && t->opts.children && st->ppid > 0) {
-                        const struct tproc *parent = lookup(t, st->ppid);
-                        if (!parent || parent->seen != t->gen)
-                                return defer(t, p->pid, st->ppid);
-                }
-                e = insert(t, p->pid);
-                if (!e)
-                        return -ENOMEM;
-                e->start = st->starttime;
-                e->ppid = st->ppid;
-                is_new = true;
-        }
-        e->ppid = st->ppid;
-        if (is_new || rematch_due(e, e->comm_hash != comm_hash(st->comm))) {
-                int32_t old = e->group;
-                r = classify(t, p, e);
-                if (r < -1)
-                        goto fail_entry;
-                e->comm_hash = comm_hash(st->comm);
-                e->group = r;
-                if (is_new || r != old) {
-                        e->fresh = true;
-                        /* Lifetime counts at the first scan and for a
-                         * process born since the last one; deltas from
-                         * now on for one that joins mid-life (exec). */
-                        e->add_all = is_new;
-                        drop_threads(t, e, 0);
-                        drop_busy(t, e);
-                }
-        }
+        r = entry_for(t, p, st, defer_ok, &e, &is_new);
+        if (r < 0 || !e)
+                return r;
+        r = match_entry(t, p, e, st, is_new);
+        if (r < 0)
+                goto fail_entry;
         mark_seen(t, e, t->gen);
         if (e->group < 0)
                 return 0;
@@ -1267,48 +469,25 @@ static int visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
         return 0;
 
 fail_entry:
-        if (is_new && r != -ENOMEM) {
-                erase(t, e);
-        } else if (r == -EBADMSG) {
-                /* Keep the known process (its last counts stay the
-                 * baseline); skip it for this scan. */
-                mark_seen(t, e, t->gen);
-                e->read_ok = false;
-        } else if (r == PG_VANISHED) {
-                e->read_ok = false;
-                mark_seen(t, e, t->gen - 1); /* let finish() retire it */
-        }
+        entry_failed(t, e, is_new, r);
 fail:
         if (r == -ENOMEM)
                 return r;
         pg_source_account(t->src, r);
-        report(t, p, r);
+        report_error(t, p, r);
         return 0;
 }
 
-static void reset_gauges(struct pg_tracker *t) {
-        for (size_t i = 0; i < t->ngroups; i++) {
-                struct group *g = &t->groups[i];
-                struct pg_counts keep = g->pub.counts;
-                g->pub = (struct pg_group){.name = g->name, .counts = keep};
-                for (size_t k = 0; k < g->nwchan; k++)
-                        g->wchan[k].count = 0;
-                for (size_t k = 0; k < g->ntnames; k++)
-                        g->tnames[k].count = 0;
-        }
-}
-
-/* Add the counter deltas of e to its group. */
-static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
-        struct group *g = &t->groups[e->group];
+/* Credit e's group with e's counter deltas since the last scan (see
+ * enum join for a new member's), less its tracked children's that exited. */
+static void credit_deltas(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
+        struct group *g = &t->groups.v[e->group];
         struct pg_counts *c = &g->pub.counts;
-        static const uint64_t none[R_MAX];
-        const uint64_t *sub = e->sub >= 0 ? t->subs[e->sub].v : none;
         uint64_t d[R_MAX];
 
         for (int i = 0; i < R_MAX; i++) {
-                if (e->fresh)
-                        d[i] = e->add_all ? e->cur[i] : 0;
+                if (e->join != JOIN_SETTLED)
+                        d[i] = e->join == JOIN_EXEC ? 0 : e->cur[i];
                 else
                         d[i] = delta(e->cur[i], e->raw[i]);
         }
@@ -1317,18 +496,10 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
          * born since the last scan brings its reaped children too: they
          * were born after that scan as well, so nobody counted them. And
          * one that joins mid-life starts from zero anyway. */
-        if (e->fresh && (!e->add_all || t->gen == 1))
+        if (e->join == JOIN_EXEC || e->join == JOIN_FIRST_SCAN)
                 d[R_CUTIME] = d[R_CSTIME] = d[R_CMINFLT] = d[R_CMAJFLT] = 0;
-        /* Reaped children we tracked were counted already: what their
-         * parent's cutime and io gained for them is only their tail. */
-        d[R_CUTIME] = delta(d[R_CUTIME], pg_sat_add(sub[R_UTIME], sub[R_CUTIME]));
-        d[R_CSTIME] = delta(d[R_CSTIME], pg_sat_add(sub[R_STIME], sub[R_CSTIME]));
-        d[R_CMINFLT] = delta(d[R_CMINFLT], pg_sat_add(sub[R_MINFLT], sub[R_CMINFLT]));
-        d[R_CMAJFLT] = delta(d[R_CMAJFLT], pg_sat_add(sub[R_MAJFLT], sub[R_CMAJFLT]));
-        if (!e->fresh) {
-                d[R_READ] = delta(d[R_READ], sub[R_READ]);
-                d[R_WRITE] = delta(d[R_WRITE], sub[R_WRITE]);
-        }
+        if (e->reaped >= 0)
+                pg_reaped_deduct(t, e, d);
         if (t->opts.children_time) {
                 sat_add(&d[R_UTIME], d[R_CUTIME]);
                 sat_add(&d[R_STIME], d[R_CSTIME]);
@@ -1336,7 +507,8 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
                 sat_add(&d[R_MAJFLT], d[R_CMAJFLT]);
         }
         /* Guard rail: one process cannot use more than the machine. */
-        if (cpu_cap && !e->fresh && (unsigned __int128)d[R_UTIME] + d[R_STIME] > cpu_cap) {
+        if (cpu_cap && e->join == JOIN_SETTLED &&
+            (unsigned __int128)d[R_UTIME] + d[R_STIME] > cpu_cap) {
                 /* 128 bits: a wrapped sum would make STIME underflow. */
                 unsigned __int128 sum = (unsigned __int128)d[R_UTIME] + d[R_STIME];
                 d[R_UTIME] = (uint64_t)((unsigned __int128)d[R_UTIME] * cpu_cap / sum);
@@ -1349,146 +521,44 @@ static void settle(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
         sat_add(&c->v[PG_READ_BYTES], d[R_READ]);
         sat_add(&c->v[PG_WRITE_BYTES], d[R_WRITE]);
         memcpy(e->raw, e->cur, sizeof(e->raw));
-        e->fresh = false;
-        e->add_all = false;
+        e->join = JOIN_SETTLED;
 }
 
-/* Forget this scan's reaped-children sums (their parents' sub). */
-static void reset_subs(struct pg_tracker *t) {
-        for (size_t k = 0; k < t->nsubs; k++) {
-                struct tproc *parent = lookup(t, t->subs[k].parent);
-                if (parent)
-                        parent->sub = -1;
+/* Credit every member read this scan with its counter deltas. */
+static void credit_members(struct pg_tracker *t, uint64_t cpu_cap) {
+        for (size_t i = 0; i < t->procs.n; i++) {
+                struct tproc *e = pg_pidtab_at(&t->procs, i);
+                if (e->seen == t->gen && e->group >= 0 && e->cur_valid)
+                        credit_deltas(t, e, cpu_cap);
+                e->cur_valid = false;
         }
-        t->nsubs = 0;
 }
 
-/* End of scan: credit reaped children to their parents, settle counters,
+/* Forget the entries not seen this scan (what they contributed stays) and
+ * compact the pool: the one place entries move (see pidtab.h), where no
+ * pointer into the pool is held. */
+static void retire_exited(struct pg_tracker *t) {
+        for (size_t i = 0; i < t->procs.n; i++) {
+                struct tproc *e = pg_pidtab_at(&t->procs, i);
+                if (e->pid && e->seen != t->gen)
+                        forget(t, e);
+        }
+        pg_pidtab_compact(&t->procs);
+}
+
+/* End of scan: sum the reaped children of the parents, credit counters,
  * retire processes that exited, publish the group views. */
 static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
-        /* A steady scan (nobody exited) walks the pool once, to settle. */
-        bool exits = t->nseen < t->npool;
+        /* A steady scan (nobody exited) walks the pool once, to credit. */
+        bool exits = t->nseen < t->procs.n;
 
-        t->nsubs = 0;
-        for (size_t i = 0; exits && i < t->npool; i++) {
-                struct tproc *e = ent(t, i), *parent;
-                if (e->seen == t->gen || e->group < 0)
-                        continue;
-                parent = lookup(t, e->ppid);
-                if (!parent || parent->seen != t->gen)
-                        continue;
-                if (parent->sub < 0) {
-                        if (t->nsubs == t->capsubs) {
-                                size_t cap = t->capsubs ? t->capsubs * 2 : 16;
-                                void *v = realloc(t->subs, cap * sizeof(*t->subs));
-                                if (!v) {
-                                        reset_subs(t);
-                                        return -ENOMEM;
-                                }
-                                t->subs = v;
-                                t->capsubs = cap;
-                        }
-                        memset(&t->subs[t->nsubs], 0, sizeof(t->subs[0]));
-                        t->subs[t->nsubs].parent = parent->pid;
-                        parent->sub = (int32_t)t->nsubs++;
-                }
-                for (int k = 0; k < R_MAX; k++)
-                        sat_add(&t->subs[parent->sub].v[k], e->raw[k]);
-        }
-        for (size_t i = 0; i < t->npool; i++) {
-                struct tproc *e = ent(t, i);
-                if (e->seen == t->gen && e->group >= 0 && e->read_ok)
-                        settle(t, e, cpu_cap);
-                e->read_ok = false;
-        }
-        reset_subs(t);
-        for (size_t i = 0; exits && i < t->npool;) {
-                struct tproc *e = ent(t, i);
-                /* erase() moves the last entry into slot i: look again. */
-                if (e->seen != t->gen)
-                        erase(t, e);
-                else
-                        i++;
-        }
-        for (size_t i = 0; i < t->ngroups; i++) {
-                struct group *g = &t->groups[i];
-                size_t nw = 0, nt = 0;
-
-                /* Grown only when a name is new: a steady scan allocates
-                 * nothing. */
-                if (pg_reserve(&g->wchan_pub, &g->wchan_pub_cap, g->nwchan, sizeof(*g->wchan_pub)) <
-                    0)
-                        return -ENOMEM;
-                for (size_t k = 0; k < g->nwchan; k++)
-                        if (g->wchan[k].count)
-                                g->wchan_pub[nw++] =
-                                    (struct pg_wchan_count){g->wchan[k].name, g->wchan[k].count};
-                if (pg_reserve(&g->tnames_pub, &g->tnames_pub_cap, g->ntnames,
-                               sizeof(*g->tnames_pub)) < 0)
-                        return -ENOMEM;
-                /* Thread names keep their counters, like the group. */
-                for (size_t k = 0; k < g->ntnames; k++)
-                        g->tnames_pub[nt++] = (struct pg_thread_name){
-                            g->tnames[k].name, g->tnames[k].count, g->tnames[k].counts};
-                g->pub.wchan = g->wchan_pub;
-                g->pub.num_wchan = nw;
-                g->pub.thread_names = g->tnames_pub;
-                g->pub.num_thread_names = nt;
-        }
-        return 0;
-}
-
-static int cmp_deferred(const void *a, const void *b) {
-        const struct deferred *x = a, *y = b;
-        return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
-/* The deferred entry of pid, or NULL; t->deferred is sorted by pid. */
-static struct deferred *find_deferred(struct pg_tracker *t, pid_t pid) {
-        struct deferred key = {.pid = pid};
-        return bsearch(&key, t->deferred, t->ndeferred, sizeof(key), cmp_deferred);
-}
-
-/* Visit the deferred processes, each after its deferred ancestors: a
- * chain born since the last scan (grandparent, parent, child), listed in
- * any order, joins the group of whoever of it matched. Each entry goes on
- * an ancestor chain at most once (which also ends a looping ppid chain),
- * so however deep a fork chain a user makes, this costs O(n log n) for n
- * deferred processes, not O(n^2). Returns 0 or -ENOMEM. */
-static int visit_deferred(struct pg_tracker *t) {
-        struct pg_proc *p;
-        int r;
-
-        if (t->ndeferred == 0)
-                return 0;
-        if (pg_reserve(&t->dstack, &t->capdstack, t->ndeferred, sizeof(*t->dstack)) < 0)
+        if (exits && pg_reaped_sum(t) < 0)
                 return -ENOMEM;
-        qsort(t->deferred, t->ndeferred, sizeof(*t->deferred), cmp_deferred);
-        for (size_t i = 0; i < t->ndeferred; i++) {
-                struct deferred *d = &t->deferred[i];
-                size_t depth = 0;
-
-                if (d->queued)
-                        continue;
-                /* Climb while the parent is deferred and not visited. */
-                do {
-                        d->queued = true;
-                        t->dstack[depth++] = (uint32_t)(d - t->deferred);
-                        d = find_deferred(t, d->ppid);
-                } while (d && !d->queued);
-                /* Then down again, oldest ancestor first. */
-                while (depth > 0) {
-                        r = pg_source_get(t->src, t->deferred[t->dstack[--depth]].pid, &p);
-                        if (r < 0) {
-                                pg_source_account(t->src, r);
-                                continue;
-                        }
-                        r = visit(t, p, false);
-                        if (r < 0)
-                                return r;
-                }
-        }
-        return 0;
+        credit_members(t, cpu_cap);
+        pg_reaped_reset(t);
+        if (exits)
+                retire_exited(t);
+        return pg_groups_publish(&t->groups);
 }
 
 static double elapsed(const struct timespec *a, const struct timespec *b) {
@@ -1510,17 +580,17 @@ int pg_tracker_scan(struct pg_tracker *t) {
         r = pg_source_begin(t->src);
         if (r < 0)
                 return r;
-        if (t->nkept > 0)
-                fit_limit(t);
-        reset_gauges(t);
+        if (t->kept.n > 0)
+                pg_kept_fit_limit(&t->kept);
+        pg_groups_reset_gauges(&t->groups);
         while ((r = pg_source_next(t->src, &p)) > 0) {
-                r = visit(t, p, true);
+                r = pg_track_visit(t, p, true);
                 if (r < 0)
                         return r;
         }
         if (r < 0)
                 return r;
-        r = visit_deferred(t);
+        r = pg_visit_deferred(t);
         if (r < 0)
                 return r;
         /* The CPU a process can have used since the last scan, with slack
@@ -1542,7 +612,7 @@ int pg_tracker_scan(struct pg_tracker *t) {
         t->stats.hidden = ss->hidden;
         t->stats.soft_errors = ss->soft_errors;
         t->stats.hard_errors = ss->hard_errors;
-        t->stats.kept_files = t->nkept;
+        t->stats.kept_files = t->kept.n;
         t->stats.seconds = elapsed(&t0, &t1);
         return 0;
 }

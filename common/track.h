@@ -1,5 +1,5 @@
 /* The tracker: processes keyed by (pid, start time), grouped by the rules,
- * with group counters that never go backwards. See design.md "tracker".
+ * with group counters that never go backwards. See doc/architecture.md.
  *
  * Counters (struct pg_counts, CPU in clock ticks) only grow: a group starts
  * from its members' lifetime counts at the first scan, then adds deltas;
@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kept.h"
 #include "match.h"
 #include "proc.h"
 
@@ -91,22 +92,6 @@ typedef void (*pg_track_error_fn)(void *ctx, pid_t pid, const char *file, int er
 typedef void (*pg_track_limit_fn)(void *ctx, pid_t pid, const char *rule, const char *why);
 
 struct pg_tracker;
-
-/* The kept_fds budget that "auto" stands for, from the soft
- * RLIMIT_NOFILE: a collector that is a process of its own (the CLI, the
- * Netdata plugin; it raises its soft limit to the hard one first) keeps all
- * of it but PG_FD_RESERVE, so that a scan costs the same per process at any
- * population its limit covers; a plugin inside another daemon (collectd)
- * takes half and leaves the rest to the daemon. Returns -1 (keep none)
- * when nothing is left. */
-#define PG_FD_RESERVE 128
-int pg_kept_fds_auto(bool own_process);
-
-/* The kept_fds budget a tracker really uses for a wish of want (> 0):
- * want, but no more than the soft RLIMIT_NOFILE less PG_FD_RESERVE, so
- * that the reads that open files (and the front end) always find room.
- * Returns -1 (keep none) when nothing is left. */
-int pg_kept_fds_clamp(int want);
 
 /* Take ownership of src and rules. Returns 0 or -ENOMEM. */
 int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct pg_track_opts *opts,
