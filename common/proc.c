@@ -1,6 +1,7 @@
 /* The process model and the pid walk; see proc.h. */
 #include "config.h"
 #include "proc.h"
+#include "proc_int.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -36,23 +37,6 @@ struct pg_source {
         size_t tids_cap;
         struct pg_scan_stats stats;
 };
-
-enum pg_state_id pg_state_from_char(char c) {
-        switch (c) {
-        case 'R': return PG_RUNNING;
-        case 'S': return PG_SLEEPING;
-        case 'D': return PG_WAITING;
-        case 'Z': return PG_ZOMBIE;
-        default: return PG_OTHER;
-        }
-}
-
-void pg_counts_from_stat(struct pg_counts *c, const struct pg_stat *st) {
-        c->v[PG_CPU_USER] = st->utime;
-        c->v[PG_CPU_SYSTEM] = st->stime;
-        c->v[PG_MAJOR_FAULTS] = st->majflt;
-        c->v[PG_MINOR_FAULTS] = st->minflt;
-}
 
 void pg_counts_add(struct pg_counts *c, const struct pg_counts *c2) {
         /* Saturating: a sum that wrapped would read as a counter going back. */
@@ -459,23 +443,15 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
         r = pg_proc_status(p, &ss);
         if (r < 0)
                 return r;
-        pg_counts_from_stat(&m.counts, st);
-        m.counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
-        m.counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
-        m.memory.v[PG_MEM_RESIDENT] = pg_sat_mul(st->rss, (uint64_t)fs->page_size);
-        m.memory.v[PG_MEM_VIRTUAL] = st->vsize;
-        m.memory.v[PG_MEM_SWAP] = pg_sat_mul(ss->vm_swap_kb, 1024);
-        m.num_threads = st->num_threads;
-        m.states.v[pg_state_from_char(st->state)] = 1;
+        pg_metrics_from_stat(&m, st, fs->page_size);
+        pg_metrics_from_status(&m, ss);
 
         if (flags & PG_READ_IO) {
                 r = read_io(p, &none, false);
                 if (fatal(r))
                         return r;
-                if (r == 0) {
-                        m.counts.v[PG_READ_BYTES] = p->io.read_bytes;
-                        m.counts.v[PG_WRITE_BYTES] = p->io.write_bytes;
-                }
+                if (r == 0)
+                        pg_counts_from_io(&m.counts, &p->io);
         }
         if (flags & PG_READ_FDS) {
                 r = pg_proc_fds(p, &m.filedesc.open);
@@ -694,12 +670,7 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
                         p->failed = "task/*/stat";
                 if (r < 0)
                         goto out;
-                t->id.pid = tid;
-                t->id.start_ticks = st.starttime;
-                memcpy(t->name, st.comm, sizeof(t->name));
-                pg_counts_from_stat(&t->counts, &st);
-                memset(&t->states, 0, sizeof(t->states));
-                t->states.v[pg_state_from_char(st.state)] = 1;
+                pg_thread_from_stat(t, tid, &st);
         }
         if (what & PG_THREAD_STATUS) {
                 struct pg_status ss;
@@ -712,8 +683,7 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
                         p->failed = "task/*/status";
                 if (r < 0)
                         goto out;
-                t->counts.v[PG_CTX_VOLUNTARY] = ss.ctx_voluntary;
-                t->counts.v[PG_CTX_NONVOLUNTARY] = ss.ctx_involuntary;
+                pg_counts_from_status(&t->counts, &ss);
         }
         if (what & PG_THREAD_IO) {
                 /* Optional per thread: a thread's io needs the same
@@ -721,10 +691,8 @@ int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread
                  * counted already. */
                 struct pg_io io;
                 if (pg_read_file(fd, "io", check_type(p), PG_READ_SMALL, b) == 0 &&
-                    pg_parse_io(b->data, b->len, &io) == 0) {
-                        t->counts.v[PG_READ_BYTES] = io.read_bytes;
-                        t->counts.v[PG_WRITE_BYTES] = io.write_bytes;
-                }
+                    pg_parse_io(b->data, b->len, &io) == 0)
+                        pg_counts_from_io(&t->counts, &io);
         }
         if (what & PG_THREAD_WCHAN) {
                 t->wchan[0] = '\0';

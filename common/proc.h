@@ -251,12 +251,6 @@ int pg_proc_status_kept(struct pg_proc *p, int *kept_fd, bool may_keep,
 int pg_proc_io_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const struct pg_io **ret);
 int pg_proc_wchan_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const char **ret);
 
-/* Map a stat state letter to its pg_state_id (R S D Z; the rest other). */
-enum pg_state_id pg_state_from_char(char c);
-
-/* Set the counters that stat holds (CPU, faults) in c. */
-void pg_counts_from_stat(struct pg_counts *c, const struct pg_stat *st);
-
 /* Add counts c2 to c, each stopping at 2^64-1 (never wraps). */
 void pg_counts_add(struct pg_counts *c, const struct pg_counts *c2);
 

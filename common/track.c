@@ -176,16 +176,6 @@ static int check_idle(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, 
         return idle && pg_kept_sched(&t->kept, p, e, sched) == 0 && sched_same(&e->sched, *sched);
 }
 
-/* What stat alone gives. */
-static void stat_metrics(const struct pg_tracker *t, const struct pg_stat *st,
-                         struct pg_metrics *m) {
-        pg_counts_from_stat(&m->counts, st);
-        m->memory.v[PG_MEM_RESIDENT] =
-            pg_sat_mul(st->rss, (uint64_t)pg_source_procfs(t->src)->page_size);
-        m->memory.v[PG_MEM_VIRTUAL] = st->vsize;
-        m->states.v[pg_state_from_char(st->state)] = 1;
-}
-
 /* An idle member: the rest of m is the last full read's. */
 static void reuse_last_read(const struct tproc *e, struct pg_metrics *m) {
         m->counts.v[PG_READ_BYTES] = e->cur[R_READ];
@@ -211,16 +201,12 @@ static int read_busy(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, s
         r = pg_kept_status(&t->kept, p, e, &ss);
         if (r < 0)
                 return r;
-        m->counts.v[PG_CTX_VOLUNTARY] = ss->ctx_voluntary;
-        m->counts.v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
-        m->memory.v[PG_MEM_SWAP] = pg_sat_mul(ss->vm_swap_kb, 1024);
+        pg_metrics_from_status(m, ss);
         r = pg_kept_io(&t->kept, p, e, &io);
-        if (r == 0) {
-                m->counts.v[PG_READ_BYTES] = io->read_bytes;
-                m->counts.v[PG_WRITE_BYTES] = io->write_bytes;
-        } else if (r == PG_VANISHED || r == -EBADMSG) {
+        if (r == 0)
+                pg_counts_from_io(&m->counts, io);
+        else if (r == PG_VANISHED || r == -EBADMSG)
                 return r;
-        }
         r = pg_proc_fds(p, &m->filedesc.open);
         if (r == PG_VANISHED)
                 return r;
@@ -305,7 +291,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         idle = check_idle(t, p, e, multi, &n, &sched);
         if (idle < 0)
                 return idle;
-        stat_metrics(t, st, &m);
+        pg_metrics_from_stat(&m, st, pg_source_procfs(t->src)->page_size);
         if (idle) {
                 pg_kept_close_busy(&t->kept, e);
                 reuse_last_read(e, &m);

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "pidtab.h"
+#include "proc_int.h"
 #include "sat.h"
 #include "track.h"
 
