@@ -21,6 +21,16 @@ struct linux_dirent64 {
         char d_name[];
 };
 
+/* Per-file cache bits of a pg_proc (its have). */
+enum {
+        HAVE_STAT = 1u << 0,
+        HAVE_STATUS = 1u << 1,
+        HAVE_IO = 1u << 2,
+        HAVE_CMDLINE = 1u << 3,
+        HAVE_WCHAN = 1u << 4,
+        HAVE_SCHED = 1u << 5,
+};
+
 struct pg_source {
         struct pg_procfs fs;
         struct pg_buf buf;     /* every small file read */
@@ -103,6 +113,14 @@ const struct pg_procfs *pg_source_procfs(const struct pg_source *src) {
 
 struct pg_procfs *pg_source_procfs_mut(struct pg_source *src) {
         return &src->fs;
+}
+
+pid_t pg_proc_pid(const struct pg_proc *p) {
+        return p->pid;
+}
+
+const char *pg_proc_failed(const struct pg_proc *p) {
+        return p->failed ? p->failed : "?";
 }
 
 const struct pg_scan_stats *pg_source_stats(const struct pg_source *src) {
@@ -266,7 +284,7 @@ int pg_proc_status_kept(struct pg_proc *p, int *kept_fd, bool may_keep,
         struct pg_buf *b = &p->src->buf;
         int r;
 
-        if (!(p->have & PG_HAVE_STATUS)) {
+        if (!(p->have & HAVE_STATUS)) {
                 r = read_kept(p, "status", PG_READ_STATUS, kept_fd, may_keep, b);
                 if (r == PG_STALE)
                         return r;
@@ -283,7 +301,7 @@ int pg_proc_status_kept(struct pg_proc *p, int *kept_fd, bool may_keep,
                         p->failed = "status";
                         return r;
                 }
-                p->have |= PG_HAVE_STATUS;
+                p->have |= HAVE_STATUS;
         }
         *ret = &p->status;
         return 0;
@@ -296,7 +314,7 @@ int pg_proc_schedstat(struct pg_proc *p, const struct pg_schedstat **ret) {
         return pg_proc_schedstat_kept(p, &none, false, ret);
 }
 
-int pg_proc_id(struct pg_proc *p, struct pg_id *ret) {
+static int proc_id(struct pg_proc *p, struct pg_id *ret) {
         const struct pg_stat *st;
         int r = pg_proc_stat(p, &st);
 
@@ -311,7 +329,7 @@ static int read_cmdline(struct pg_proc *p) {
         struct pg_buf *b = &p->src->cmdline;
         int r;
 
-        if (p->have & PG_HAVE_CMDLINE)
+        if (p->have & HAVE_CMDLINE)
                 return 0;
         r = read_at(p, "cmdline", PG_READ_BIG, b);
         /* Longer than any argv: a fake tree. Its head is argv enough. */
@@ -325,7 +343,7 @@ static int read_cmdline(struct pg_proc *p) {
                  * worth the process: an empty argv, counted. */
                 p->soft_errors++;
         }
-        p->have |= PG_HAVE_CMDLINE;
+        p->have |= HAVE_CMDLINE;
         return 0;
 }
 
@@ -363,7 +381,7 @@ static int read_io(struct pg_proc *p, int *kept_fd, bool may_keep) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
-        if (p->have & PG_HAVE_IO)
+        if (p->have & HAVE_IO)
                 return 0;
         r = read_kept(p, "io", PG_READ_SMALL, kept_fd, may_keep, b);
         if (r == PG_STALE)
@@ -375,7 +393,7 @@ static int read_io(struct pg_proc *p, int *kept_fd, bool may_keep) {
                 p->failed = "io";
                 return r;
         }
-        p->have |= PG_HAVE_IO;
+        p->have |= HAVE_IO;
         return 0;
 }
 
@@ -383,7 +401,7 @@ static int read_wchan(struct pg_proc *p, int *kept_fd, bool may_keep) {
         struct pg_buf *b = &p->src->buf;
         int r;
 
-        if (p->have & PG_HAVE_WCHAN)
+        if (p->have & HAVE_WCHAN)
                 return 0;
         r = read_kept(p, "wchan", PG_READ_SMALL, kept_fd, may_keep, b);
         if (r == PG_STALE)
@@ -391,7 +409,7 @@ static int read_wchan(struct pg_proc *p, int *kept_fd, bool may_keep) {
         if (r < 0)
                 return optional_outcome(p, r);
         pg_parse_wchan(b->data, b->len, p->wchan);
-        p->have |= PG_HAVE_WCHAN;
+        p->have |= HAVE_WCHAN;
         return 0;
 }
 
@@ -523,7 +541,7 @@ int pg_proc_idinfo(struct pg_proc *p, unsigned flags, struct pg_idinfo *ret) {
         size_t n = 0;
         int r;
 
-        r = pg_proc_id(p, &ii.id);
+        r = proc_id(p, &ii.id);
         if (r < 0)
                 return r;
         r = pg_proc_static(p, &ii.st);
@@ -557,12 +575,6 @@ int pg_proc_io_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const struct
                 return r;
         *ret = &p->io;
         return 0;
-}
-
-int pg_proc_wchan(struct pg_proc *p, const char **ret) {
-        int none = -1;
-
-        return pg_proc_wchan_kept(p, &none, false, ret);
 }
 
 int pg_proc_wchan_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const char **ret) {
@@ -740,7 +752,7 @@ int pg_proc_stat_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const stru
         struct pg_buf *b = &p->src->buf;
         int r;
 
-        if (!(p->have & PG_HAVE_STAT)) {
+        if (!(p->have & HAVE_STAT)) {
                 r = read_kept(p, "stat", PG_READ_SMALL, kept_fd, may_keep, b);
                 if (r == PG_STALE)
                         return r;
@@ -759,7 +771,7 @@ int pg_proc_stat_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const stru
                         p->failed = "stat";
                         return r;
                 }
-                p->have |= PG_HAVE_STAT;
+                p->have |= HAVE_STAT;
         }
         *ret = &p->stat;
         return 0;
@@ -770,14 +782,14 @@ int pg_proc_schedstat_kept(struct pg_proc *p, int *kept_fd, bool may_keep,
         struct pg_buf *b = &p->src->buf;
         int r;
 
-        if (!(p->have & PG_HAVE_SCHED)) {
+        if (!(p->have & HAVE_SCHED)) {
                 r = read_kept(p, "schedstat", PG_READ_SMALL, kept_fd, may_keep, b);
                 if (r < 0)
                         return r;
                 r = pg_parse_schedstat(b->data, b->len, &p->sched);
                 if (r < 0)
                         return r;
-                p->have |= PG_HAVE_SCHED;
+                p->have |= HAVE_SCHED;
         }
         *ret = &p->sched;
         return 0;

@@ -1,15 +1,16 @@
 /* The process model (process-exporter's proc/read.go in C) and a source
  * that iterates the processes of a procfs root.
  *
- * A struct pg_proc is one process during one step of the iteration. Each
- * getter reads its file at most once per step (process-exporter's proccache) and
- * returns 0, PG_VANISHED (the process exited: count it, say nothing), a
- * negative errno for an optional file that could not be read (a soft error:
- * the field is unknown, the process is kept), or -EBADMSG for malformed
- * content (a hard error: skip the process this scan). Data returned by
- * pointer is borrowed until the next pg_source_next(). A process the kernel
- * hides (hidepid) reads PG_HIDDEN from stat and status: not an error
- * either. */
+ * A struct pg_proc is one process during one step of the iteration, opaque
+ * here (the tracker's modules and the tests see it through proc_int.h).
+ * Each read of it takes its file at most once per step (process-exporter's
+ * proccache) and returns 0, PG_VANISHED (the process exited: count it, say
+ * nothing), a negative errno for an optional file that could not be read
+ * (a soft error: the field is unknown, the process is kept), or -EBADMSG
+ * for malformed content (a hard error: skip the process this scan). Data
+ * returned by pointer is borrowed until the next pg_source_next(). A
+ * process the kernel hides (hidepid) reads PG_HIDDEN from stat and status:
+ * not an error either. */
 #ifndef PG_PROC_H
 #define PG_PROC_H
 
@@ -105,7 +106,7 @@ struct pg_idinfo {
         unsigned soft_errors;
 };
 
-/* What a metrics read includes beyond stat and status. */
+/* What a read (pg_proc_idinfo) includes beyond stat, status and cmdline. */
 enum {
         PG_READ_IO = 1u << 0,
         PG_READ_FDS = 1u << 1,
@@ -114,32 +115,6 @@ enum {
         PG_READ_SMAPS = 1u << 4,
         PG_READ_THREADS = 1u << 5,
         PG_READ_ALL = PG_READ_IO | PG_READ_FDS | PG_READ_LIMITS | PG_READ_WCHAN,
-};
-
-/* Per-file cache bits of a pg_proc. */
-enum {
-        PG_HAVE_STAT = 1u << 0,
-        PG_HAVE_STATUS = 1u << 1,
-        PG_HAVE_IO = 1u << 2,
-        PG_HAVE_CMDLINE = 1u << 3,
-        PG_HAVE_WCHAN = 1u << 4,
-        PG_HAVE_SCHED = 1u << 5,
-};
-
-struct pg_source;
-
-struct pg_proc {
-        struct pg_source *src;
-        pid_t pid;
-        int dir_fd;
-        unsigned have;        /* PG_HAVE_* read this step */
-        unsigned soft_errors; /* optional files that could not be read */
-        const char *failed;   /* the file of the last -EBADMSG, for messages */
-        struct pg_stat stat;
-        struct pg_status status;
-        struct pg_io io;
-        struct pg_schedstat sched;
-        char wchan[PG_WCHAN_MAX];
 };
 
 /* Per-scan figures of the source. */
@@ -151,12 +126,17 @@ struct pg_scan_stats {
         uint64_t hard_errors;
 };
 
+struct pg_source;
+struct pg_proc;
+
 /* Open a source over the procfs root at path. Returns 0 or a negative errno
  * (see pg_procfs_open). */
 int pg_source_new(const char *path, struct pg_source **ret);
+/* Close the root and free src; NULL is a no-op. */
 void pg_source_free(struct pg_source *src);
 
-/* The root, for its ticks, page size and boot time. */
+/* The root, for its ticks, page size and boot time; _mut for the tests and
+ * fuzzers that pin ticks and page size. */
 const struct pg_procfs *pg_source_procfs(const struct pg_source *src);
 struct pg_procfs *pg_source_procfs_mut(struct pg_source *src);
 
@@ -182,74 +162,17 @@ int pg_source_account(struct pg_source *src, int r);
 
 const struct pg_scan_stats *pg_source_stats(const struct pg_source *src);
 
-/* Getters; see the header comment for the return values. */
-int pg_proc_stat(struct pg_proc *p, const struct pg_stat **ret);
-int pg_proc_status(struct pg_proc *p, const struct pg_status **ret);
-int pg_proc_id(struct pg_proc *p, struct pg_id *ret);
-int pg_proc_static(struct pg_proc *p, struct pg_static *ret);
-int pg_proc_schedstat(struct pg_proc *p, const struct pg_schedstat **ret);
+/* The pid of p. */
+pid_t pg_proc_pid(const struct pg_proc *p);
 
-/* Fill m from stat and status, plus the optional files that flags name.
- * An optional file that cannot be read leaves its field at the zero value
- * (filedesc.open -1), increments p->soft_errors and does not fail. */
-int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret);
-
-/* Read task/: per thread stat and status (and wchan, io per flags). Fills
- * *ret with a borrowed array of *ret_n threads; *ret_n is 0 when the
- * process has fewer than two (a lone main thread is the process). Threads that exit meanwhile
- * are left out. */
-int pg_proc_threads(struct pg_proc *p, unsigned flags, struct pg_thread **ret, size_t *ret_n);
+/* The file whose content made the last read of p fail with -EBADMSG, for
+ * the message that names it ("stat", "io", a thread's stat...); "?" when
+ * no file is to blame. */
+const char *pg_proc_failed(const struct pg_proc *p);
 
 /* Read everything of p (stat, status, cmdline, the optional files of flags,
  * and task/ when PG_READ_THREADS is set) into ret. */
 int pg_proc_idinfo(struct pg_proc *p, unsigned flags, struct pg_idinfo *ret);
-
-/* Single optional files, cached per step like the others: 0, a soft
- * error (negative errno, counted in p->soft_errors), PG_VANISHED or
- * -EBADMSG. */
-int pg_proc_io(struct pg_proc *p, const struct pg_io **ret);
-int pg_proc_wchan(struct pg_proc *p, const char **ret);
-int pg_proc_fds(struct pg_proc *p, int64_t *ret);
-int pg_proc_limit_nofile(struct pg_proc *p, uint64_t *ret);
-
-/* The thread ids of task/, ascending, in a borrowed array. Returns 0,
- * PG_VANISHED or a negative errno. */
-int pg_proc_tids(struct pg_proc *p, const pid_t **ret, size_t *ret_n);
-
-/* What pg_proc_thread reads of one thread. */
-enum {
-        PG_THREAD_STAT = 1u << 1,   /* stat: id, name, cpu, faults, state */
-        PG_THREAD_STATUS = 1u << 2, /* context switches */
-        PG_THREAD_WCHAN = 1u << 3,
-        PG_THREAD_IO = 1u << 4, /* io, silently 0 when unreadable */
-};
-
-/* Read the files `what` names of thread tid of p into t (fields of files
- * not read are left as they are). Returns 0, PG_VANISHED (the thread
- * exited) or a negative errno. */
-int pg_proc_thread(struct pg_proc *p, pid_t tid, unsigned what, struct pg_thread *t);
-
-/* A kept descriptor no longer reads (its process exited): returned by the
- * _kept reads, never by another function. Not an errno. */
-#define PG_STALE (-4096)
-
-/* The same reads through a descriptor the caller keeps across scans in
- * *kept_fd (-1: none yet; when may_keep, the file is opened, read and left open in
- * *kept_fd). The caller owns *kept_fd and is the only one to close it: when it no
- * longer reads (its process exited) the read returns PG_STALE and leaves
- * it as it is, and the caller closes it and calls again, which opens the
- * file afresh (finding a new process if the pid was reused).
- * pg_proc_thread_sched_kept returns PG_VANISHED when thread tid is gone, a
- * negative errno when only its schedstat is missing. */
-int pg_proc_stat_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const struct pg_stat **ret);
-int pg_proc_schedstat_kept(struct pg_proc *p, int *kept_fd, bool may_keep,
-                           const struct pg_schedstat **ret);
-int pg_proc_thread_sched_kept(struct pg_proc *p, pid_t tid, int *kept_fd, bool may_keep,
-                              struct pg_schedstat *ret);
-int pg_proc_status_kept(struct pg_proc *p, int *kept_fd, bool may_keep,
-                        const struct pg_status **ret);
-int pg_proc_io_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const struct pg_io **ret);
-int pg_proc_wchan_kept(struct pg_proc *p, int *kept_fd, bool may_keep, const char **ret);
 
 /* Add counts c2 to c, each stopping at 2^64-1 (never wraps). */
 void pg_counts_add(struct pg_counts *c, const struct pg_counts *c2);

@@ -344,7 +344,7 @@ static void report_error(struct pg_tracker *t, const struct pg_proc *p, int r) {
         if (r == PG_VANISHED || r == PG_HIDDEN)
                 return;
         if (t->err_fn)
-                t->err_fn(t->err_ctx, p->pid, p->failed ? p->failed : "?", r);
+                t->err_fn(t->err_ctx, p->pid, pg_proc_failed(p), r);
 }
 
 /* The entry of p, whose stat is st: *ret is the one its pid had (or NULL)

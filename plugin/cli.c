@@ -127,7 +127,7 @@ static int run_list(const char *procfs, unsigned flags) {
                 if (r < 0) {
                         pg_source_account(src, r);
                         if (r != PG_VANISHED && r != PG_HIDDEN)
-                                hard_error(NULL, p->pid, p->failed ? p->failed : "?", r);
+                                hard_error(NULL, pg_proc_pid(p), pg_proc_failed(p), r);
                         continue;
                 }
                 if (n++)

@@ -17,6 +17,7 @@
 #include "tests/check_main.h"
 #include "common/format.h"
 #include "common/proc.h"
+#include "common/proc_int.h"
 
 #define BASIC     SAMPLE_PROC "/basic"
 #define BTIME     1700000000u

@@ -16,6 +16,7 @@
 
 #include "tests/check_main.h"
 #include "common/proc.h"
+#include "common/proc_int.h"
 #include "common/track.h"
 
 static pid_t child;
