@@ -35,14 +35,8 @@ static struct reaped_sum *sum_of(struct pg_tracker *t, struct tproc *parent) {
         struct pg_reaped *rs = &t->reaped;
 
         if (parent->reaped < 0) {
-                if (rs->n == rs->cap) {
-                        size_t cap = rs->cap ? rs->cap * 2 : 16;
-                        struct reaped_sum *v = realloc(rs->v, cap * sizeof(*v));
-                        if (!v)
-                                return NULL;
-                        rs->v = v;
-                        rs->cap = cap;
-                }
+                if (PG_GROW(rs->v, rs->n + 1, rs->cap) < 0)
+                        return NULL;
                 memset(&rs->v[rs->n], 0, sizeof(rs->v[0]));
                 rs->v[rs->n].parent = parent->pid;
                 parent->reaped = (int32_t)rs->n++;
@@ -88,14 +82,8 @@ void pg_reaped_deduct(const struct pg_tracker *t, const struct tproc *e, uint64_
 }
 
 int pg_defer(struct pg_tracker *t, pid_t pid, pid_t ppid) {
-        if (t->ndeferred == t->capdeferred) {
-                size_t cap = t->capdeferred ? t->capdeferred * 2 : 64;
-                struct deferred *d = realloc(t->deferred, cap * sizeof(*d));
-                if (!d)
-                        return -ENOMEM;
-                t->deferred = d;
-                t->capdeferred = cap;
-        }
+        if (PG_GROW(t->deferred, t->ndeferred + 1, t->capdeferred) < 0)
+                return -ENOMEM;
         t->deferred[t->ndeferred++] = (struct deferred){.pid = pid, .ppid = ppid};
         return 0;
 }
@@ -123,7 +111,7 @@ int pg_visit_deferred(struct pg_tracker *t) {
 
         if (t->ndeferred == 0)
                 return 0;
-        if (pg_reserve(&t->dstack, &t->capdstack, t->ndeferred, sizeof(*t->dstack)) < 0)
+        if (PG_GROW(t->dstack, t->ndeferred, t->capdstack) < 0)
                 return -ENOMEM;
         qsort(t->deferred, t->ndeferred, sizeof(*t->deferred), cmp_deferred);
         for (size_t i = 0; i < t->ndeferred; i++) {

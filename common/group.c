@@ -150,13 +150,13 @@ void pg_group_add_member(struct group *g, const struct tproc *e, uint64_t thread
 static int publish(struct group *g) {
         size_t nw = 0, nt = 0;
 
-        if (pg_reserve(&g->wchan_pub, &g->wchan_pub_cap, g->nwchan, sizeof(*g->wchan_pub)) < 0)
+        if (PG_GROW(g->wchan_pub, g->nwchan, g->wchan_pub_cap) < 0)
                 return -ENOMEM;
         for (size_t k = 0; k < g->nwchan; k++)
                 if (g->wchan[k].count)
                         g->wchan_pub[nw++] =
                             (struct pg_wchan_count){g->wchan[k].name, g->wchan[k].count};
-        if (pg_reserve(&g->tnames_pub, &g->tnames_pub_cap, g->ntnames, sizeof(*g->tnames_pub)) < 0)
+        if (PG_GROW(g->tnames_pub, g->ntnames, g->tnames_pub_cap) < 0)
                 return -ENOMEM;
         for (size_t k = 0; k < g->ntnames; k++)
                 g->tnames_pub[nt++] = (struct pg_thread_name){g->tnames[k].name, g->tnames[k].count,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "template.h"
 
 #define MAX_CAPS 32
@@ -46,6 +47,7 @@ struct rule {
 struct pg_rules {
         struct rule *rules;
         size_t n;
+        size_t cap;
         pcre2_match_context *mctx; /* the limits */
         pcre2_jit_stack *jit_stack;
         /* The space-joined argv (its first PG_MATCH_CMDLINE_MAX bytes),
@@ -175,7 +177,7 @@ static int check_capture(void *ud, const char *name) {
 int pg_rules_add(struct pg_rules *rs, const char *tmpl, const char *const *comm, size_t ncomm,
                  const char *const *exe, size_t nexe, const char *const *cmdline, size_t ncmdline,
                  char *err, size_t errsz) {
-        struct rule r = {0}, *nr;
+        struct rule r = {0};
         struct cap_check cc;
         char msg[256];
         int ret;
@@ -233,10 +235,8 @@ int pg_rules_add(struct pg_rules *rs, const char *tmpl, const char *const *comm,
                 ret = -EINVAL;
                 goto fail;
         }
-        nr = realloc(rs->rules, (rs->n + 1) * sizeof(*nr));
-        if (!nr)
+        if (PG_GROW(rs->rules, rs->n + 1, rs->cap) < 0)
                 goto fail;
-        rs->rules = nr;
         rs->rules[rs->n++] = r;
         return 0;
 fail:

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 static int grow_index(struct pg_pidtab *pt) {
         size_t ncap = pt->cap ? pt->cap * 2 : 1024;
         uint32_t *tab = calloc(ncap, sizeof(*tab));
@@ -41,12 +43,10 @@ struct tproc *pg_pidtab_insert(struct pg_pidtab *pt, pid_t pid) {
         if ((pt->n + 1) * 2 > pt->cap && grow_index(pt) < 0)
                 return NULL;
         if (pt->n == pt->nchunks * PIDTAB_CHUNK) {
-                struct tproc **c = realloc(pt->chunks, (pt->nchunks + 1) * sizeof(*c));
-                if (!c)
+                if (PG_GROW(pt->chunks, pt->nchunks + 1, pt->capchunks) < 0)
                         return NULL;
-                pt->chunks = c;
-                c[pt->nchunks] = malloc(PIDTAB_CHUNK * sizeof(**c));
-                if (!c[pt->nchunks])
+                pt->chunks[pt->nchunks] = malloc(PIDTAB_CHUNK * sizeof(**pt->chunks));
+                if (!pt->chunks[pt->nchunks])
                         return NULL;
                 pt->nchunks++;
         }

@@ -93,6 +93,7 @@ struct pg_pidtab {
          * entry. */
         struct tproc **chunks;
         size_t nchunks;
+        size_t capchunks;
         size_t n; /* pool slots in use, holes included */
         uint32_t *tab;
         size_t cap; /* power of two */

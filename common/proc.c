@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "sat.h"
 
 struct linux_dirent64 {
@@ -519,7 +520,7 @@ int pg_proc_threads(struct pg_proc *p, unsigned flags, struct pg_thread **ret, s
         r = pg_proc_tids(p, &tids, &ntids);
         if (r < 0)
                 return r;
-        if (pg_reserve(&src->threads, &src->threads_cap, ntids, sizeof(*src->threads)) < 0)
+        if (PG_GROW(src->threads, ntids, src->threads_cap) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < ntids; i++) {
                 memset(&src->threads[n], 0, sizeof(src->threads[n]));
@@ -638,15 +639,9 @@ int pg_proc_tids(struct pg_proc *p, const pid_t **ret, size_t *ret_n) {
                         off += d->d_reclen;
                         if (tid <= 0)
                                 continue;
-                        if (n == src->tids_cap) {
-                                size_t cap = n ? n * 2 : 64;
-                                pid_t *v = realloc(src->tids, cap * sizeof(*v));
-                                if (!v) {
-                                        r = -ENOMEM;
-                                        goto out;
-                                }
-                                src->tids = v;
-                                src->tids_cap = cap;
+                        if (PG_GROW(src->tids, n + 1, src->tids_cap) < 0) {
+                                r = -ENOMEM;
+                                goto out;
                         }
                         src->tids[n++] = tid;
                 }

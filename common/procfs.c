@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -29,21 +28,6 @@ int pg_buf_reserve(struct pg_buf *b, size_t cap) {
                 return -ENOMEM;
         b->data = p;
         b->cap = cap;
-        return 0;
-}
-
-int pg_reserve(void *arrp, size_t *cap, size_t n, size_t size) {
-        void *p;
-
-        if (n <= *cap)
-                return 0;
-        /* memcpy: arrp points at a typed pointer, not at a void *. */
-        memcpy(&p, arrp, sizeof(p));
-        p = realloc(p, n * size);
-        if (!p)
-                return -ENOMEM;
-        memcpy(arrp, &p, sizeof(p));
-        *cap = n;
         return 0;
 }
 
@@ -138,17 +122,6 @@ const char *pg_strerror(int err) {
         case PG_NO_STAT: return "no stat file in it; not a procfs root?";
         default: return strerror(-err);
         }
-}
-
-int pg_nofile_raise(void) {
-        struct rlimit rl;
-
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-                return -errno;
-        if (rl.rlim_cur == rl.rlim_max)
-                return 0;
-        rl.rlim_cur = rl.rlim_max;
-        return setrlimit(RLIMIT_NOFILE, &rl) < 0 ? -errno : 0;
 }
 
 int pg_open_dir(int dirfd, const char *name) {

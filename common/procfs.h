@@ -56,10 +56,6 @@ struct pg_procfs {
 };
 
 int pg_buf_reserve(struct pg_buf *b, size_t cap);
-/* Room for n elements of size bytes in the array *arrp (a pointer to any
- * element pointer) of capacity *cap: grown to exactly n when smaller.
- * Returns 0 or -ENOMEM, leaving the array as it was. */
-int pg_reserve(void *arrp, size_t *cap, size_t n, size_t size);
 void pg_buf_free(struct pg_buf *b);
 /* Free b's memory when it grew past PG_BUF_KEEP (b->data is then NULL). */
 void pg_buf_trim(struct pg_buf *b);
@@ -106,12 +102,6 @@ const char *pg_strerror(int err);
  * Returns 0 or a negative errno (-EACCES for another user's process). */
 int pg_procfs_count_fds(const struct pg_procfs *fs, int dirfd, const char *path,
                         struct pg_buf *scratch, int64_t *ret);
-
-/* Raise the soft RLIMIT_NOFILE to the hard limit, so that a standalone
- * collector (CLI, Netdata plugin) can keep files open between scans; a
- * plugin inside another daemon leaves that daemon's limit alone. Returns 0
- * or a negative errno. */
-int pg_nofile_raise(void);
 
 /* Open a numeric subdirectory of dirfd (a pid or tid). Returns the fd or a
  * negative errno. */

@@ -3,10 +3,26 @@
 
 #include "setup.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <sys/resource.h>
 
 #include "proc.h"
 #include "procfs.h"
+
+/* Raise the soft RLIMIT_NOFILE to the hard limit, so that a standalone
+ * collector (CLI, Netdata plugin) can keep files open between scans.
+ * Returns 0 or a negative errno. */
+static int nofile_raise(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return -errno;
+        if (rl.rlim_cur == rl.rlim_max)
+                return 0;
+        rl.rlim_cur = rl.rlim_max;
+        return setrlimit(RLIMIT_NOFILE, &rl) < 0 ? -errno : 0;
+}
 
 int pg_setup_kept_fds(int kept_fds, bool own_process) {
         /* The tracker would read 0 as a host process's "auto" whoever calls
@@ -27,7 +43,7 @@ int pg_setup_tracker(const struct pg_setup *s, struct pg_rules *rules, struct pg
         /* Room to keep stat and schedstat open between scans; a plugin
          * inside another daemon leaves that daemon's limit alone. */
         if (s->own_process)
-                (void)pg_nofile_raise();
+                (void)nofile_raise();
         opts.kept_fds = pg_setup_kept_fds(opts.kept_fds, s->own_process);
         r = pg_source_new(s->procfs, &src);
         if (r < 0)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "sat.h"
 
 enum part_kind { P_TEXT, P_COMM, P_EXEBASE, P_EXEFULL, P_USER, P_PID, P_START, P_MATCH };
@@ -24,6 +25,7 @@ struct part {
 struct pg_template {
         struct part *parts;
         size_t nparts;
+        size_t cap_parts;
         /* Effective uid -> user name, for {{.Username}}: a lookup reads
          * /etc/passwd, and a template expands once per new process. */
         struct {
@@ -43,11 +45,10 @@ static const struct {
 };
 
 static int add_part(struct pg_template *t, enum part_kind kind, const char *s, size_t n) {
-        struct part *p = realloc(t->parts, (t->nparts + 1) * sizeof(*p));
+        struct part *p;
 
-        if (!p)
+        if (PG_GROW(t->parts, t->nparts + 1, t->cap_parts) < 0)
                 return -ENOMEM;
-        t->parts = p;
         p = &t->parts[t->nparts];
         p->kind = kind;
         p->len = n;

@@ -189,7 +189,7 @@ static bool known_tids(struct pg_tracker *t, struct proc_view *v) {
 
         if (e->join != JOIN_SETTLED || e->nthr != v->p->stat.num_threads)
                 return false;
-        if (pg_reserve(&t->tids, &t->tids_cap, e->nthr, sizeof(*t->tids)) < 0)
+        if (PG_GROW(t->tids, e->nthr, t->tids_cap) < 0)
                 return false;
         for (uint32_t i = 0; i < e->nthr; i++) {
                 if (e->thr[i].sched_fd < 0)
@@ -220,7 +220,7 @@ static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid
         size_t k = 0;
         int r;
 
-        if (pg_reserve(&t->tbuf, &t->tbuf_cap, n, sizeof(*t->tbuf)) < 0)
+        if (PG_GROW(t->tbuf, n, t->tbuf_cap) < 0)
                 return -ENOMEM;
         *changed = e->join != JOIN_SETTLED || n != e->nthr;
         for (size_t i = 0; i < n; i++) {

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "pidtab.h"
 #include "proc_int.h"
 #include "sat.h"
