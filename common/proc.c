@@ -8,19 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "grow.h"
 #include "sat.h"
-
-struct linux_dirent64 {
-        uint64_t d_ino;
-        int64_t d_off;
-        unsigned short d_reclen;
-        unsigned char d_type;
-        char d_name[];
-};
 
 /* Per-file cache bits of a pg_proc (its have). */
 enum {
@@ -34,13 +25,11 @@ enum {
 
 struct pg_source {
         struct pg_procfs fs;
-        struct pg_buf buf;     /* every small file read */
-        struct pg_buf cmdline; /* the current process's argv */
-        struct pg_buf dents;   /* getdents64 of the root */
-        struct pg_buf scratch; /* getdents64 of fd/ and task/ */
-        size_t dent_off;
-        size_t dent_len;
-        bool dent_eof;
+        struct pg_buf buf;       /* every small file read */
+        struct pg_buf cmdline;   /* the current process's argv */
+        struct pg_buf dents;     /* getdents64 of the root */
+        struct pg_buf scratch;   /* getdents64 of fd/ and task/ */
+        struct pg_dir_walk walk; /* the pids of the root */
         struct pg_proc cur;
         struct pg_thread *threads;
         size_t threads_cap;
@@ -69,7 +58,7 @@ int pg_source_new(const char *path, struct pg_source **ret) {
         r = pg_procfs_open(path, &src->fs);
         if (r < 0)
                 goto fail;
-        r = pg_buf_reserve(&src->dents, 32768);
+        r = pg_dir_walk_init(&src->walk, src->fs.root_fd, &src->dents);
         if (r < 0)
                 goto fail;
         *ret = src;
@@ -132,8 +121,8 @@ int pg_source_begin(struct pg_source *src) {
         proc_release(&src->cur);
         if (lseek(src->fs.root_fd, 0, SEEK_SET) < 0)
                 return -errno;
-        src->dent_off = src->dent_len = 0;
-        src->dent_eof = false;
+        /* The buffer is there since pg_source_new: this cannot fail. */
+        (void)pg_dir_walk_init(&src->walk, src->fs.root_fd, &src->dents);
         memset(&src->stats, 0, sizeof(src->stats));
         return 0;
 }
@@ -189,31 +178,11 @@ static int pdir(struct pg_proc *p) {
 }
 
 int pg_source_next(struct pg_source *src, struct pg_proc **ret) {
-        for (;;) {
-                struct linux_dirent64 *d;
-                pid_t pid;
+        const struct pg_dirent *d;
+        pid_t pid;
+        int r;
 
-                if (src->dent_off >= src->dent_len) {
-                        long n;
-                        if (src->dent_eof)
-                                return 0;
-                        n = syscall(SYS_getdents64, src->fs.root_fd, src->dents.data,
-                                    src->dents.cap);
-                        if (n < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                return -errno;
-                        }
-                        if (n == 0) {
-                                src->dent_eof = true;
-                                proc_release(&src->cur);
-                                return 0;
-                        }
-                        src->dent_off = 0;
-                        src->dent_len = (size_t)n;
-                }
-                d = (void *)(src->dents.data + src->dent_off);
-                src->dent_off += d->d_reclen;
+        while ((r = pg_dir_next(&src->walk, &d)) > 0) {
                 if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
                         continue;
                 pid = pg_name_to_pid(d->d_name);
@@ -224,6 +193,10 @@ int pg_source_next(struct pg_source *src, struct pg_proc **ret) {
                 *ret = &src->cur;
                 return 1;
         }
+        /* At the end, the last process's figures join the scan's. */
+        if (r == 0)
+                proc_release(&src->cur);
+        return r;
 }
 
 int pg_source_get(struct pg_source *src, pid_t pid, struct pg_proc **ret) {
@@ -609,9 +582,10 @@ int pg_proc_limit_nofile(struct pg_proc *p, uint64_t *ret) {
 
 int pg_proc_tids(struct pg_proc *p, const pid_t **ret, size_t *ret_n) {
         struct pg_source *src = p->src;
-        struct pg_buf *sb = &src->scratch;
+        struct pg_dir_walk w;
+        const struct pg_dirent *d;
         size_t n = 0;
-        int task_fd, r = 0;
+        int task_fd, r;
 
         task_fd = pdir(p);
         if (task_fd < 0)
@@ -619,32 +593,22 @@ int pg_proc_tids(struct pg_proc *p, const pid_t **ret, size_t *ret_n) {
         task_fd = pg_open_dir(task_fd, "task");
         if (task_fd < 0)
                 return is_gone(task_fd) ? PG_VANISHED : task_fd;
-        if (sb->cap < 32768 && pg_buf_reserve(sb, 32768) < 0) {
-                r = -ENOMEM;
+        r = pg_dir_walk_init(&w, task_fd, &src->scratch);
+        if (r < 0)
                 goto out;
-        }
-        for (;;) {
-                long len = syscall(SYS_getdents64, task_fd, sb->data, sb->cap);
-                if (len < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = is_gone(-errno) ? PG_VANISHED : -errno;
+        while ((r = pg_dir_next(&w, &d)) > 0) {
+                pid_t tid = pg_name_to_pid(d->d_name);
+                if (tid <= 0)
+                        continue;
+                if (PG_GROW(src->tids, n + 1, src->tids_cap) < 0) {
+                        r = -ENOMEM;
                         goto out;
                 }
-                if (len == 0)
-                        break;
-                for (long off = 0; off < len;) {
-                        struct linux_dirent64 *d = (void *)(sb->data + off);
-                        pid_t tid = pg_name_to_pid(d->d_name);
-                        off += d->d_reclen;
-                        if (tid <= 0)
-                                continue;
-                        if (PG_GROW(src->tids, n + 1, src->tids_cap) < 0) {
-                                r = -ENOMEM;
-                                goto out;
-                        }
-                        src->tids[n++] = tid;
-                }
+                src->tids[n++] = tid;
+        }
+        if (r < 0) {
+                r = is_gone(r) ? PG_VANISHED : r;
+                goto out;
         }
         *ret = src->tids;
         *ret_n = n;

@@ -213,19 +213,35 @@ void pg_procfs_close(struct pg_procfs *fs) {
         }
 }
 
-struct linux_dirent64 {
-        uint64_t d_ino;
-        int64_t d_off;
-        unsigned short d_reclen;
-        unsigned char d_type;
-        char d_name[];
-};
+int pg_dir_walk_init(struct pg_dir_walk *w, int fd, struct pg_buf *buf) {
+        if (buf->cap < PG_DIR_BUF && pg_buf_reserve(buf, PG_DIR_BUF) < 0)
+                return -ENOMEM;
+        *w = (struct pg_dir_walk){.fd = fd, .buf = buf};
+        return 0;
+}
+
+int pg_dir_walk_fill(struct pg_dir_walk *w) {
+        long n;
+
+        if (w->eof)
+                return 0;
+        do
+                n = syscall(SYS_getdents64, w->fd, w->buf->data, w->buf->cap);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        w->off = 0;
+        w->len = (size_t)n;
+        w->eof = n == 0;
+        return n > 0;
+}
 
 int pg_procfs_count_fds(const struct pg_procfs *fs, int dirfd, const char *path,
                         struct pg_buf *scratch, int64_t *ret) {
+        struct pg_dir_walk w;
+        const struct pg_dirent *d;
         int64_t count = 0;
-        int fd, r = 0;
-        long n;
+        int fd, r;
 
         if (fs->fd_size_ok) {
                 struct stat st;
@@ -234,30 +250,17 @@ int pg_procfs_count_fds(const struct pg_procfs *fs, int dirfd, const char *path,
                 *ret = st.st_size;
                 return 0;
         }
-        if (scratch->cap < 32768 && pg_buf_reserve(scratch, 32768) < 0)
-                return -ENOMEM;
         fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        for (;;) {
-                long off;
-                n = syscall(SYS_getdents64, fd, scratch->data, scratch->cap);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        goto out;
-                }
-                if (n == 0)
-                        break;
-                for (off = 0; off < n;) {
-                        struct linux_dirent64 *d = (void *)(scratch->data + off);
-                        if (d->d_name[0] != '.')
-                                count++;
-                        off += d->d_reclen;
-                }
-        }
-        *ret = count;
+        r = pg_dir_walk_init(&w, fd, scratch);
+        if (r < 0)
+                goto out;
+        while ((r = pg_dir_next(&w, &d)) > 0)
+                if (d->d_name[0] != '.')
+                        count++;
+        if (r == 0)
+                *ret = count;
 out:
         close(fd);
         return r;

@@ -103,6 +103,53 @@ const char *pg_strerror(int err);
 int pg_procfs_count_fds(const struct pg_procfs *fs, int dirfd, const char *path,
                         struct pg_buf *scratch, int64_t *ret);
 
+/* A directory entry: the record getdents64(2) returns. */
+struct pg_dirent {
+        uint64_t d_ino;
+        int64_t d_off;
+        unsigned short d_reclen;
+        unsigned char d_type; /* DT_*, or DT_UNKNOWN where the fs does not say */
+        char d_name[];
+};
+
+/* A walk over the entries of an open directory, a bufferful of getdents64
+ * records at a time: no DIR stream to allocate per directory, and the
+ * buffer is the caller's, reused walk after walk. */
+struct pg_dir_walk {
+        int fd;
+        struct pg_buf *buf;
+        size_t off, len; /* the records in buf not yet returned */
+        bool eof;
+};
+
+/* The getdents64 buffer of a walk: room for about a thousand pids. */
+#define PG_DIR_BUF ((size_t)32768)
+
+/* Start (or restart, after an lseek to 0) a walk over the open directory
+ * fd with buf, grown to PG_DIR_BUF, as its buffer. Returns 0 or -ENOMEM. */
+int pg_dir_walk_init(struct pg_dir_walk *w, int fd, struct pg_buf *buf);
+
+/* Refill w's buffer (pg_dir_next's slow path, retrying EINTR). Returns 1,
+ * 0 at the end of the directory, or a negative errno of getdents64. */
+int pg_dir_walk_fill(struct pg_dir_walk *w);
+
+/* The next entry of w, "." and ".." included. Returns 1 with *ret set
+ * (valid until the next call), 0 at the end, or a negative errno (the
+ * walk may be tried again). Inline: the pid walk takes one per process. */
+static inline int pg_dir_next(struct pg_dir_walk *w, const struct pg_dirent **ret) {
+        const struct pg_dirent *d;
+
+        if (w->off >= w->len) {
+                int r = pg_dir_walk_fill(w);
+                if (r <= 0)
+                        return r;
+        }
+        d = (const void *)(w->buf->data + w->off);
+        w->off += d->d_reclen;
+        *ret = d;
+        return 1;
+}
+
 /* Open a numeric subdirectory of dirfd (a pid or tid). Returns the fd or a
  * negative errno. */
 int pg_open_dir(int dirfd, const char *name);
