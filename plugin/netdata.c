@@ -465,6 +465,43 @@ static void send_internals(struct plugin *pl, uint64_t dt) {
         pg_out_str(&pl->out, "END\n");
 }
 
+/* A group the tracker no longer lists was forgotten (empty for
+ * forget_after): retire its charts if they are still live, then drop its
+ * entry, so that the plugin holds no more entries than the tracker lists
+ * groups and a group that comes back is charted anew (under the same key
+ * unless another group took it meanwhile). Returns whether it wrote. */
+static bool drop_unlisted(struct plugin *pl) {
+        bool sent = false;
+        size_t j = 0;
+
+        for (size_t i = 0; i < pl->num_ents; i++) {
+                struct ent *e = &pl->ents[i];
+
+                if (e->seen == pl->cycle) {
+                        /* the survivors keep their order: still sorted */
+                        if (j != i)
+                                pl->ents[j] = *e;
+                        j++;
+                        continue;
+                }
+                if (e->state == ENT_LIVE) {
+                        define_group(pl, e, true);
+                        sent = true;
+                }
+                free(e->name);
+        }
+        pl->num_ents = j;
+        /* After a burst of short-lived names, give the room back. */
+        if (pl->cap_ents > 64 && pl->num_ents < pl->cap_ents / 4) {
+                struct ent *n = realloc(pl->ents, pl->cap_ents / 2 * sizeof(*n));
+                if (n) {
+                        pl->ents = n;
+                        pl->cap_ents /= 2;
+                }
+        }
+        return sent;
+}
+
 /* One cycle: scan, announce what is new, retire what emptied, send data.
  * Returns 0, or a negative errno when stdout is gone. */
 static int cycle(struct plugin *pl) {
@@ -504,15 +541,8 @@ static int cycle(struct plugin *pl) {
                         sent = true;
                 }
         }
-        /* A group the tracker no longer lists has no members either. */
-        for (size_t i = 0; i < pl->num_ents; i++) {
-                struct ent *e = &pl->ents[i];
-                if (e->seen != pl->cycle && e->state == ENT_LIVE) {
-                        define_group(pl, e, true);
-                        e->state = ENT_OBSOLETE;
-                        sent = true;
-                }
-        }
+        if (drop_unlisted(pl))
+                sent = true;
         if (pl->internals)
                 send_internals(pl, dt);
         /* FLUSH is a no-op outside BEGIN; it keeps a plugin with nothing to
