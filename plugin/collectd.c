@@ -113,16 +113,41 @@ static void warn_collision(const char *name, const char *safe, const char *other
         qsort(g.warned, g.nwarned, sizeof(*g.warned), cmp_str);
 }
 
+static int cmp_group_name(const void *key, const void *elem) {
+        return strcmp(key, (*(const struct pg_group *const *)elem)->name);
+}
+
+/* Forget the collisions of groups the tracker no longer lists (they were
+ * forgotten): the set stays as small as the list, and a group that comes
+ * back and collides again is logged again. Runs only while the set holds
+ * something, which a host without colliding names never does. */
+static void prune_warned(const struct pg_group *const *gs, size_t n) {
+        size_t j = 0;
+
+        for (size_t i = 0; i < g.nwarned; i++) {
+                if (n && bsearch(g.warned[i], gs, n, sizeof(*gs), cmp_group_name))
+                        g.warned[j++] = g.warned[i]; /* still sorted */
+                else
+                        free(g.warned[i]);
+        }
+        g.nwarned = j;
+}
+
 /* Name every group and mark the ones that collide: of two groups with the
  * same identifier the first by name is kept, the other skipped with a
  * warning, never merged. Returns 0 or -1 on out of memory. */
 static int plan_idents(const struct pg_group *const *gs, size_t n) {
-        if (n > g.ids_cap) {
-                struct ident *ids = realloc(g.ids, n * sizeof(*ids));
-                if (!ids)
+        prune_warned(gs, n);
+        if (n > g.ids_cap || (g.ids_cap > 64 && n < g.ids_cap / 4)) {
+                /* Grow, or give the room of a past burst of names back. */
+                size_t cap = n > 64 ? n : 64;
+                struct ident *ids = realloc(g.ids, cap * sizeof(*ids));
+                if (!ids && n > g.ids_cap)
                         return -1;
-                g.ids = ids;
-                g.ids_cap = n;
+                if (ids) {
+                        g.ids = ids;
+                        g.ids_cap = cap;
+                }
         }
         for (size_t i = 0; i < n; i++) {
                 make_safe(gs[i]->name, g.ids[i].safe);
