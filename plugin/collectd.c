@@ -7,6 +7,7 @@
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ static struct {
         size_t ids_cap;
         char **warned; /* group names whose collision was logged, sorted */
         size_t nwarned;
+        bool overflow_logged; /* a cap was hit and said so */
 } g;
 
 static void conf_ready(void) {
@@ -248,10 +250,10 @@ static void submit_group(const struct pg_group *gr, const char *pi, long hz, cdt
 }
 
 /* The plugin's own figures under plugin_instance "_self", stock types:
- * duration-scan (seconds:GAUGE), count-processes and count-groups
- * (value:GAUGE), total_events-vanished, total_events-hidden, errors-soft,
- * errors-hard
- * (value:DERIVE; totals since start). */
+ * duration-scan (seconds:GAUGE), count-processes, count-groups (sent) and
+ * count-overflow (put in _other by a cap in this scan) (value:GAUGE),
+ * total_events-vanished, total_events-hidden, total_events-forgotten,
+ * errors-soft, errors-hard (value:DERIVE; totals since start). */
 static void submit_self(size_t ngroups, cdtime_t t) {
         const struct pg_track_stats *st = pg_tracker_stats(g.tracker);
 
@@ -264,8 +266,26 @@ static void submit_self(size_t ngroups, cdtime_t t) {
         submit_gauge(SELF, "count", "groups", (gauge_t)ngroups, t);
         submit_derive(SELF, "total_events", "vanished", g.vanished, t);
         submit_derive(SELF, "total_events", "hidden", g.hidden, t);
+        submit_derive(SELF, "total_events", "forgotten", st->groups_forgotten, t);
+        submit_gauge(SELF, "count", "overflow", (gauge_t)st->overflow, t);
         submit_derive(SELF, "errors", "soft", g.soft_errors, t);
         submit_derive(SELF, "errors", "hard", g.hard_errors, t);
+}
+
+/* Once for the life of the plugin: a cap is hit when the tracker first
+ * puts something in _other; count-overflow under _self shows how much
+ * after that, without a line per read. */
+static void log_overflow(void) {
+        const struct pg_track_stats *st = pg_tracker_stats(g.tracker);
+        const struct pg_track_opts *o = pg_tracker_opts(g.tracker);
+
+        if (g.overflow_logged || st->overflow == 0)
+                return;
+        g.overflow_logged = true;
+        WARNING(P "%" PRIu64 " groups reached MaxGroups (%" PRIu32 ") or a group its "
+                  "MaxThreadNames (%" PRIu32 "): new names go to group \"" PG_GROUP_OTHER
+                  "\" (%" PRIu64 " this read; logged once)",
+                st->groups, o->max_groups, o->max_thread_names, st->overflow);
 }
 
 static void on_hard_error(void *ctx, pid_t pid, const char *file, int err) {
@@ -348,6 +368,7 @@ static int pg_cd_read(user_data_t *ud) {
         }
         if (g.logged > MAX_LOG)
                 WARNING(P "%u more malformed processes this read", g.logged - MAX_LOG);
+        log_overflow();
         /* One timestamp for every value of this read, taken after the scan
          * that the values describe. */
         now = cdtime();
