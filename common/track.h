@@ -51,6 +51,9 @@ struct pg_track_opts {
 #define PG_FORGET_AFTER_DEFAULT     300
 #define PG_MAX_GROUPS_DEFAULT       1000
 #define PG_MAX_THREAD_NAMES_DEFAULT 64
+/* What the front ends accept: a year, and a million names. */
+#define PG_FORGET_AFTER_MAX 31536000
+#define PG_CAP_MAX          1000000
 /* The overflow group (and thread name) past a cap; the kernel threads'. */
 #define PG_GROUP_OTHER  "_other"
 #define PG_GROUP_KERNEL "kernel"
