@@ -15,10 +15,10 @@
 
 #include "track_int.h"
 
-/* A sweep that freed this many groups gives the freed memory back to the
- * system (glibc keeps it otherwise, and a churn of names would leave the
- * peak behind for good). */
-#define TRIM_AFTER 64
+/* Once this many groups were forgotten, a sweep that forgets one gives the
+ * freed memory back to the system (glibc keeps it otherwise, and a churn
+ * of names would leave its peak behind for good). */
+#define TRIM_AFTER 16
 
 static int cmp_group(const void *a, const void *b) {
         const struct pg_group *const *x = a, *const *y = b;
@@ -315,8 +315,11 @@ int pg_groups_publish(struct pg_groups *gs) {
         if (gs->dirty && sort_view(gs) < 0)
                 return -ENOMEM;
 #ifdef __GLIBC__
-        if (gs->forgotten - forgotten >= TRIM_AFTER)
+        gs->untrimmed += gs->forgotten - forgotten;
+        if (gs->forgotten > forgotten && gs->untrimmed >= TRIM_AFTER) {
                 malloc_trim(0);
+                gs->untrimmed = 0;
+        }
 #endif
         return 0;
 }

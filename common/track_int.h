@@ -126,6 +126,7 @@ struct pg_groups {
         double now;         /* monotonic time of this scan, seconds */
         uint64_t overflow;  /* this scan's, see pg_track_stats */
         uint64_t forgotten; /* since the start */
+        uint64_t untrimmed; /* forgotten since the last malloc_trim */
 };
 
 /* Descriptors kept open across scans (kept.c). */

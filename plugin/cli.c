@@ -45,6 +45,10 @@ struct cli {
 #define INTERVAL_MIN 0.01
 #define INTERVAL_MAX (7 * 86400.0)
 
+/* A report buffer this big is given back when the reports shrink to a
+ * quarter of it. */
+#define OUT_SHRINK_AT (256 * 1024)
+
 static volatile sig_atomic_t stop;
 /* Set while a report goes to standard output (see on_signal). */
 static volatile sig_atomic_t writing;
@@ -410,6 +414,7 @@ static int run_groups(const struct cli *c) {
         struct pg_outfile *of = NULL;
         char err[1024];
         bool overflow_noted = false;
+        size_t len;
         long done = 0;
         unsigned long long out_errors = 0;
         bool out_failing = false;
@@ -483,7 +488,14 @@ static int run_groups(const struct cli *c) {
                 }
                 }
                 last = now;
+                len = o.len;
                 r = of ? write_file(of, &o) : write_stdout(&o);
+                /* A churn of names made the reports big for a while: once
+                 * its groups are forgotten, the buffer need not stay so. */
+                if (r == 0 && o.cap > OUT_SHRINK_AT && o.cap / 4 > len) {
+                        pg_out_free(&o);
+                        pg_out_init(&o, -1);
+                }
                 if (r < 0 && of && c->count != 1) {
                         /* Scanning on keeps the counters; the reader keeps
                          * the last complete report. One line per run of

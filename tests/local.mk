@@ -96,7 +96,7 @@ SHELL_TESTS = \
 	tests/cli-list.test tests/cli-groups.test tests/cli-output.test tests/group-live.test \
 	tests/hostile.test tests/unprivileged.test tests/dupnames.test \
 	tests/procfs-subset.test tests/procfs-fake.test tests/hidepid.test \
-	tests/kept-fds-limit.test tests/regex-limit.test \
+	tests/kept-fds-limit.test tests/regex-limit.test tests/churn-forget.test \
 	tests/netdata-proto.test tests/netdata-live.test tests/netdata-signal.test \
 	tests/man.test tests/golden.test
 # A real collectd daemon with the plugin (skipped without collectd).
