@@ -47,6 +47,29 @@ static int validate_kept_fds(cfg_t *cfg, cfg_opt_t *opt) {
         return 0;
 }
 
+static int validate_forget_after(cfg_t *cfg, cfg_opt_t *opt) {
+        double v = cfg_opt_getnfloat(opt, 0);
+
+        /* Written as !(in range): NaN is out. */
+        if (!(v >= 0 && v <= PG_FORGET_AFTER_MAX)) {
+                cfg_error(cfg, "forget_after = %g: want seconds from 0 (never forget) to %d", v,
+                          PG_FORGET_AFTER_MAX);
+                return -1;
+        }
+        return 0;
+}
+
+static int validate_cap(cfg_t *cfg, cfg_opt_t *opt) {
+        long v = cfg_opt_getnint(opt, 0);
+
+        if (v < 0 || v > PG_CAP_MAX) {
+                cfg_error(cfg, "%s = %ld: want 0 (no cap) or a count up to %d", cfg_opt_name(opt),
+                          v, PG_CAP_MAX);
+                return -1;
+        }
+        return 0;
+}
+
 int pg_config_default(struct pg_config *ret) {
         struct pg_config c = {.opts = PG_TRACK_OPTS_DEFAULT};
         int r;
@@ -212,6 +235,10 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
             CFG_BOOL("children_time", cfg_true, CFGF_NONE),
             CFG_BOOL("smaps", cfg_false, CFGF_NONE),
             CFG_INT("kept_fds", 0, CFGF_NONE),
+            CFG_FLOAT("forget_after", PG_FORGET_AFTER_DEFAULT, CFGF_NONE),
+            CFG_INT("max_groups", PG_MAX_GROUPS_DEFAULT, CFGF_NONE),
+            CFG_INT("max_thread_names", PG_MAX_THREAD_NAMES_DEFAULT, CFGF_NONE),
+            CFG_BOOL("kernel_group", cfg_true, CFGF_NONE),
             /* libconfuse merges sections of one title into one: two
              * rules named alike would silently become the last one. */
             CFG_SEC("match", match_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -236,6 +263,9 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
         current_sink = &sink;
         cfg_set_error_function(cfg, on_error_sink);
         cfg_set_validate_func(cfg, "kept_fds", validate_kept_fds);
+        cfg_set_validate_func(cfg, "forget_after", validate_forget_after);
+        cfg_set_validate_func(cfg, "max_groups", validate_cap);
+        cfg_set_validate_func(cfg, "max_thread_names", validate_cap);
         r = cfg_parse_buf(cfg, text);
         current_sink = NULL;
         if (r != CFG_SUCCESS) {
@@ -250,6 +280,10 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
         c.opts.children_time = cfg_getbool(cfg, "children_time");
         c.opts.smaps = cfg_getbool(cfg, "smaps");
         c.opts.kept_fds = (int)cfg_getint(cfg, "kept_fds");
+        c.opts.forget_after = cfg_getfloat(cfg, "forget_after");
+        c.opts.max_groups = (uint32_t)cfg_getint(cfg, "max_groups");
+        c.opts.max_thread_names = (uint32_t)cfg_getint(cfg, "max_thread_names");
+        c.opts.kernel_group = cfg_getbool(cfg, "kernel_group");
         r = -ENOMEM;
         if (!c.procfs)
                 goto out;

@@ -6,6 +6,11 @@
  *   children = true
  *   children_time = true
  *   smaps = false
+ *   kept_fds = 0
+ *   forget_after = 300       seconds; 0: never
+ *   max_groups = 1000        0: no cap
+ *   max_thread_names = 64    per group; 0: no cap
+ *   kernel_group = true
  *   match "{{.Comm}}" { comm = {...} exe = {...} cmdline = {"regex", ...} }
  */
 #ifndef PG_CONFFILE_H

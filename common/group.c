@@ -1,15 +1,24 @@
-/* The tracker's groups: the table of groups by name, their gauges (reset
+/* The tracker's groups: the table of groups by name (a hash index, and
+ * slots that forgotten groups leave for new ones), their gauges (reset
  * every scan, summed over the live members), the wait channel and thread
- * name counts of their threads, and the sorted views the front ends read
- * (pg_tracker_groups). Counters are added by the scan (track.c) and the
- * threads (threads.c); nothing here subtracts from one. */
+ * name counts of their threads, the lifetime of all three (forget_after)
+ * and their caps (max_groups, max_thread_names), and the sorted views the
+ * front ends read (pg_tracker_groups). Counters are added by the scan
+ * (track.c) and the threads (threads.c); nothing here subtracts from one:
+ * a forgotten group is gone, and one of that name later is a new one. */
 #include "config.h"
 #include "track.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "track_int.h"
+
+/* Once this many groups were forgotten, a sweep that forgets one gives the
+ * freed memory back to the system (glibc keeps it otherwise, and a churn
+ * of names would leave its peak behind for good). */
+#define TRIM_AFTER 16
 
 static int cmp_group(const void *a, const void *b) {
         const struct pg_group *const *x = a, *const *y = b;
@@ -18,104 +27,166 @@ static int cmp_group(const void *a, const void *b) {
 
 size_t pg_tracker_groups(const struct pg_tracker *t, const struct pg_group *const **ret) {
         *ret = t->groups.sorted;
-        return t->groups.n;
+        return t->groups.nsorted;
 }
 
-int pg_groups_index(struct pg_groups *gs, const char *name) {
-        struct group *g;
-        const struct pg_group **s;
+void pg_groups_init(struct pg_groups *gs, const struct pg_track_opts *opts) {
+        *gs = (struct pg_groups){0};
+        gs->forget_after = opts->forget_after > 0 ? opts->forget_after : 0;
+        gs->max_groups = opts->max_groups;
+        gs->max_thread_names = opts->max_thread_names;
+}
 
-        for (size_t i = 0; i < gs->n; i++)
-                if (strcmp(gs->v[i].name, name) == 0)
-                        return (int)i;
-        g = realloc(gs->v, (gs->n + 1) * sizeof(*g));
+/* A free slot for a new group: a forgotten group's, or one more. */
+static int new_slot(struct pg_groups *gs, uint32_t *ret) {
+        struct group **v;
+
+        if (gs->nfree > 0) {
+                *ret = gs->free[--gs->nfree];
+                return 0;
+        }
+        if (gs->n >= INT32_MAX)
+                return -ENOMEM;
+        v = realloc(gs->v, (gs->n + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        gs->v = v;
+        /* Room for it on the free list too: forgetting never allocates. */
+        if (PG_GROW(gs->free, gs->n + 1, gs->capfree) < 0)
+                return -ENOMEM;
+        v[gs->n] = NULL;
+        *ret = (uint32_t)gs->n++;
+        return 0;
+}
+
+static int create(struct pg_groups *gs, const char *name) {
+        struct group *g = calloc(1, sizeof(*g));
+        uint32_t i;
+
         if (!g)
                 return -ENOMEM;
-        gs->v = g;
-        s = realloc(gs->sorted, (gs->n + 1) * sizeof(*s));
-        if (!s)
-                return -ENOMEM;
-        gs->sorted = s;
-        g = &gs->v[gs->n];
-        memset(g, 0, sizeof(*g));
         g->name = strdup(name);
-        if (!g->name)
-                return -ENOMEM;
-        gs->n++;
-        /* Realloc moved the groups: rebuild the public views. */
-        for (size_t i = 0; i < gs->n; i++) {
-                gs->v[i].pub.name = gs->v[i].name;
-                gs->sorted[i] = &gs->v[i].pub;
+        if (!g->name || new_slot(gs, &i) < 0)
+                goto fail;
+        if (pg_nameidx_add(&gs->ix, g->name, i) < 0) {
+                gs->free[gs->nfree++] = i;
+                goto fail;
         }
-        qsort(gs->sorted, gs->n, sizeof(*gs->sorted), cmp_group);
-        return (int)(gs->n - 1);
+        g->pub.name = g->name;
+        g->last_live = gs->now;
+        gs->v[i] = g;
+        gs->listed++;
+        gs->dirty = true;
+        return (int)i;
+fail:
+        free(g->name);
+        free(g);
+        return -ENOMEM;
+}
+
+int pg_groups_index(struct pg_groups *gs, const char *name, bool *ret_overflow) {
+        uint32_t i;
+
+        if (pg_nameidx_find(&gs->ix, name, &i))
+                return (int)i;
+        if (gs->max_groups && gs->listed >= gs->max_groups) {
+                *ret_overflow = true;
+                if (pg_nameidx_find(&gs->ix, PG_GROUP_OTHER, &i))
+                        return (int)i;
+                name = PG_GROUP_OTHER; /* the one group past the cap */
+        }
+        return create(gs, name);
+}
+
+static void list_free(struct name_list *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->v[i].name);
+        free(l->v);
+        pg_nameidx_free(&l->ix);
 }
 
 static void group_free(struct group *g) {
         free(g->name);
-        for (size_t i = 0; i < g->nwchan; i++)
-                free(g->wchan[i].name);
-        free(g->wchan);
+        list_free(&g->wchan);
         free(g->wchan_pub);
-        for (size_t i = 0; i < g->ntnames; i++)
-                free(g->tnames[i].name);
-        free(g->tnames);
+        list_free(&g->tnames);
         free(g->tnames_pub);
+        free(g);
 }
 
 void pg_groups_free(struct pg_groups *gs) {
         for (size_t i = 0; i < gs->n; i++)
-                group_free(&gs->v[i]);
+                if (gs->v[i])
+                        group_free(gs->v[i]);
         free(gs->v);
+        free(gs->free);
         free(gs->sorted);
+        pg_nameidx_free(&gs->ix);
 }
 
-void pg_groups_reset_gauges(struct pg_groups *gs) {
+void pg_groups_reset_gauges(struct pg_groups *gs, double now) {
+        gs->now = now;
+        gs->overflow = 0;
         for (size_t i = 0; i < gs->n; i++) {
-                struct group *g = &gs->v[i];
+                struct group *g = gs->v[i];
+                if (!g)
+                        continue;
                 struct pg_counts counts = g->pub.counts;
                 g->pub = (struct pg_group){.name = g->name, .counts = counts};
-                for (size_t k = 0; k < g->nwchan; k++)
-                        g->wchan[k].count = 0;
-                for (size_t k = 0; k < g->ntnames; k++)
-                        g->tnames[k].count = 0;
+                for (size_t k = 0; k < g->wchan.n; k++)
+                        g->wchan.v[k].count = 0;
+                for (size_t k = 0; k < g->tnames.n; k++)
+                        g->tnames.v[k].count = 0;
         }
 }
 
-/* The count of name in arr[0..*n), added when new. NULL on ENOMEM. */
-static struct name_count *name_slot(struct name_count **arr, size_t *n, const char *name) {
+/* The count of name in l, added when new; past the cap (max, 0: none) a
+ * new name counts as PG_GROUP_OTHER, and *overflow grows. NULL on ENOMEM. */
+static struct name_count *name_slot(struct name_list *l, const char *name, uint32_t max, double now,
+                                    uint64_t *overflow) {
         struct name_count *a;
+        uint32_t i;
 
-        for (size_t i = 0; i < *n; i++)
-                if (strcmp((*arr)[i].name, name) == 0)
-                        return &(*arr)[i];
-        a = realloc(*arr, (*n + 1) * sizeof(*a));
-        if (!a)
+        if (pg_nameidx_find(&l->ix, name, &i))
+                return &l->v[i];
+        if (max && l->n >= max) {
+                (*overflow)++;
+                if (pg_nameidx_find(&l->ix, PG_GROUP_OTHER, &i))
+                        return &l->v[i];
+                name = PG_GROUP_OTHER;
+        }
+        if (PG_GROW(l->v, l->n + 1, l->cap) < 0)
                 return NULL;
-        *arr = a;
-        a = &a[*n];
+        a = &l->v[l->n];
         memset(a, 0, sizeof(*a));
         a->name = strdup(name);
         if (!a->name)
                 return NULL;
-        (*n)++;
+        if (pg_nameidx_add(&l->ix, a->name, (uint32_t)l->n) < 0) {
+                free(a->name);
+                return NULL;
+        }
+        a->last_live = now;
+        l->n++;
         return a;
 }
 
-int pg_group_add_thread(struct group *g, const struct pg_thread *x, const struct pg_counts *d,
-                        bool named) {
+int pg_group_add_thread(struct pg_groups *gs, struct group *g, const struct pg_thread *x,
+                        const struct pg_counts *d, bool named) {
         sat_add(&g->pub.counts.v[PG_CTX_VOLUNTARY], d->v[PG_CTX_VOLUNTARY]);
         sat_add(&g->pub.counts.v[PG_CTX_NONVOLUNTARY], d->v[PG_CTX_NONVOLUNTARY]);
         for (int s = 0; s < PG_STATE_MAX; s++)
                 g->pub.states.v[s] += x->states.v[s];
         if (x->wchan[0] && strcmp(x->wchan, "0") != 0) {
-                struct name_count *w = name_slot(&g->wchan, &g->nwchan, x->wchan);
+                struct name_count *w =
+                    name_slot(&g->wchan, x->wchan, gs->max_thread_names, gs->now, &gs->overflow);
                 if (!w)
                         return -ENOMEM;
                 w->count++;
         }
         if (named) {
-                struct name_count *tn = name_slot(&g->tnames, &g->ntnames, x->name);
+                struct name_count *tn =
+                    name_slot(&g->tnames, x->name, gs->max_thread_names, gs->now, &gs->overflow);
                 if (!tn)
                         return -ENOMEM;
                 tn->count++;
@@ -144,23 +215,48 @@ void pg_group_add_member(struct group *g, const struct tproc *e, uint64_t thread
                 g->pub.oldest_start_ticks = e->start;
 }
 
+/* Whether something last live at last has been empty for forget_after. */
+static bool expired(const struct pg_groups *gs, double last) {
+        return gs->forget_after > 0 && gs->now - last >= gs->forget_after;
+}
+
+/* Forget the names of l without threads for forget_after: the last name
+ * takes a forgotten one's place. */
+static void sweep_names(const struct pg_groups *gs, struct name_list *l) {
+        for (size_t k = 0; k < l->n;) {
+                struct name_count *a = &l->v[k];
+                if (a->count) {
+                        a->last_live = gs->now;
+                } else if (expired(gs, a->last_live)) {
+                        pg_nameidx_del(&l->ix, a->name);
+                        free(a->name);
+                        if (k != --l->n) {
+                                *a = l->v[l->n];
+                                pg_nameidx_move(&l->ix, a->name, (uint32_t)k);
+                        }
+                        continue;
+                }
+                k++;
+        }
+}
+
 /* Publish g's wait channels (those with threads there now) and thread
- * names (all of them: they keep their counters, like the group). Grown
- * only when a name is new: a steady scan allocates nothing. */
+ * names (all that are listed: they keep their counters, like the group).
+ * Grown only when a name is new: a steady scan allocates nothing. */
 static int publish(struct group *g) {
         size_t nw = 0, nt = 0;
 
-        if (PG_GROW(g->wchan_pub, g->nwchan, g->wchan_pub_cap) < 0)
+        if (PG_GROW(g->wchan_pub, g->wchan.n, g->wchan_pub_cap) < 0)
                 return -ENOMEM;
-        for (size_t k = 0; k < g->nwchan; k++)
-                if (g->wchan[k].count)
+        for (size_t k = 0; k < g->wchan.n; k++)
+                if (g->wchan.v[k].count)
                         g->wchan_pub[nw++] =
-                            (struct pg_wchan_count){g->wchan[k].name, g->wchan[k].count};
-        if (PG_GROW(g->tnames_pub, g->ntnames, g->tnames_pub_cap) < 0)
+                            (struct pg_wchan_count){g->wchan.v[k].name, g->wchan.v[k].count};
+        if (PG_GROW(g->tnames_pub, g->tnames.n, g->tnames_pub_cap) < 0)
                 return -ENOMEM;
-        for (size_t k = 0; k < g->ntnames; k++)
-                g->tnames_pub[nt++] = (struct pg_thread_name){g->tnames[k].name, g->tnames[k].count,
-                                                              g->tnames[k].counts};
+        for (size_t k = 0; k < g->tnames.n; k++)
+                g->tnames_pub[nt++] = (struct pg_thread_name){
+                    g->tnames.v[k].name, g->tnames.v[k].count, g->tnames.v[k].counts};
         g->pub.wchan = g->wchan_pub;
         g->pub.num_wchan = nw;
         g->pub.thread_names = g->tnames_pub;
@@ -168,9 +264,62 @@ static int publish(struct group *g) {
         return 0;
 }
 
-int pg_groups_publish(struct pg_groups *gs) {
+/* Forget the group in slot i: no entry has it (refs == 0). */
+static void forget(struct pg_groups *gs, size_t i) {
+        pg_nameidx_del(&gs->ix, gs->v[i]->name);
+        group_free(gs->v[i]);
+        gs->v[i] = NULL;
+        gs->free[gs->nfree++] = (uint32_t)i; /* room reserved by new_slot */
+        gs->listed--;
+        gs->forgotten++;
+        gs->dirty = true;
+}
+
+/* The sorted view, after groups came or went. */
+static int sort_view(struct pg_groups *gs) {
+        size_t n = 0;
+
+        if (PG_GROW(gs->sorted, gs->listed, gs->capsorted) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < gs->n; i++)
-                if (publish(&gs->v[i]) < 0)
+                if (gs->v[i])
+                        gs->sorted[n++] = &gs->v[i]->pub;
+        qsort(gs->sorted, n, sizeof(*gs->sorted), cmp_group);
+        gs->nsorted = n;
+        gs->dirty = false;
+        return 0;
+}
+
+int pg_groups_publish(struct pg_groups *gs) {
+        uint64_t forgotten = gs->forgotten;
+
+        for (size_t i = 0; i < gs->n; i++) {
+                struct group *g = gs->v[i];
+                if (!g)
+                        continue;
+                /* An entry that has the group (a member whose read failed
+                 * this scan) keeps it: its index must stay valid. */
+                if (g->pub.procs || g->refs) {
+                        g->last_live = gs->now;
+                } else if (expired(gs, g->last_live)) {
+                        forget(gs, i);
+                        continue;
+                }
+                if (gs->forget_after > 0) {
+                        sweep_names(gs, &g->wchan);
+                        sweep_names(gs, &g->tnames);
+                }
+                if (publish(g) < 0)
                         return -ENOMEM;
+        }
+        if (gs->dirty && sort_view(gs) < 0)
+                return -ENOMEM;
+#ifdef __GLIBC__
+        gs->untrimmed += gs->forgotten - forgotten;
+        if (gs->forgotten > forgotten && gs->untrimmed >= TRIM_AFTER) {
+                malloc_trim(0);
+                gs->untrimmed = 0;
+        }
+#endif
         return 0;
 }

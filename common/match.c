@@ -355,6 +355,8 @@ int pg_rules_match_note(const struct pg_rules *crs, const struct pg_match_input 
                 struct pg_template_ctx ctx;
                 bool ok = true;
 
+                if (in->no_catchall && !r->ncomm && !r->nexe && !r->nre)
+                        continue;
                 if (r->ncomm && !match_list(r->comm, r->ncomm, in->comm))
                         continue;
                 if (r->nexe && !match_exe(r, in))

@@ -3,6 +3,7 @@
 #ifndef PG_MATCH_H
 #define PG_MATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -29,6 +30,9 @@ struct pg_match_input {
         uint64_t boot_time; /* seconds since the epoch */
         long ticks;         /* clock ticks per second */
         uid_t euid;
+        /* Skip the rules without a selector (a kernel thread when the
+         * tracker keeps them in their own group). */
+        bool no_catchall;
 };
 
 struct pg_rules;

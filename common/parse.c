@@ -108,6 +108,11 @@ int pg_parse_stat(const char *buf, size_t len, struct pg_stat *ret) {
                                 return -EBADMSG;
                         st.ppid = (pid_t)v;
                         break;
+                case 9:
+                        if (pg_parse_u64(&p, end, &v) < 0 || v > UINT32_MAX)
+                                return -EBADMSG;
+                        st.flags = (uint32_t)v;
+                        break;
                 case 10: dst = &st.minflt; break;
                 case 11: dst = &st.cminflt; break;
                 case 12: dst = &st.majflt; break;

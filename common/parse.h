@@ -21,10 +21,14 @@
 #define PG_UNLIMITED UINT64_MAX
 
 /* /proc/<pid>/stat, the fields we use, named and numbered as in proc(5). */
+/* stat (9): a kernel thread (include/linux/sched.h). */
+#define PG_PF_KTHREAD 0x00200000u
+
 struct pg_stat {
         char comm[PG_COMM_MAX]; /* (2) may hold any byte but NUL */
         char state;             /* (3) */
         pid_t ppid;             /* (4) */
+        uint32_t flags;         /* (9) PF_* */
         uint64_t minflt;        /* (10) */
         uint64_t cminflt;       /* (11) */
         uint64_t majflt;        /* (12) */

@@ -63,6 +63,7 @@ struct tproc {
         uint8_t limits_age;  /* scans since limits was read (< LIMITS_EVERY) */
         uint8_t rm_wait;     /* scans before a re-match (rematch_due) */
         uint8_t rm_streak;   /* recent re-matches */
+        bool overflowed;     /* in PG_GROUP_OTHER because of max_groups */
         uint64_t comm_hash;  /* of comm: a change means exec */
         uint64_t raw[R_MAX]; /* values at the previous scan */
         uint64_t cur[R_MAX]; /* values at this scan */

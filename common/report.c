@@ -193,6 +193,12 @@ void pg_report_json(struct pg_out *o, const struct pg_tracker *t) {
         pg_out_u64(o, s->hard_errors);
         pg_out_str(o, ",\"seconds\":");
         pg_out_double(o, s->seconds);
+        pg_out_str(o, ",\"groups\":");
+        pg_out_u64(o, s->groups);
+        pg_out_str(o, ",\"groups_forgotten\":");
+        pg_out_u64(o, s->groups_forgotten);
+        pg_out_str(o, ",\"overflow\":");
+        pg_out_u64(o, s->overflow);
         pg_out_str(o, "},\"options\":{\"threads\":");
         out_bool(o, op->threads);
         pg_out_str(o, ",\"children\":");
@@ -453,6 +459,11 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
             {"procgroups_scan_kept_files",
              "/proc files kept open between scans (about 4 KiB of kernel memory each)",
              s->kept_files},
+            {"procgroups_scan_groups", "groups listed after the last scan", s->groups},
+            {"procgroups_scan_overflow",
+             "processes and thread names the last scan put in _other because of a cap "
+             "(max_groups, max_thread_names)",
+             s->overflow},
         };
         for (size_t k = 0; k < NFAM(figures); k++) {
                 family(o, figures[k].name, "gauge", figures[k].help);
@@ -460,6 +471,10 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
                 pg_out_char(o, ' ');
                 end_u64(o, figures[k].v);
         }
+        family(o, "procgroups_groups_forgotten_total", "counter",
+               "groups forgotten after forget_after seconds without members");
+        pg_out_str(o, "procgroups_groups_forgotten_total ");
+        end_u64(o, s->groups_forgotten);
         family(o, "procgroups_scan_duration_seconds", "gauge", "wall time of the last scan");
         pg_out_str(o, "procgroups_scan_duration_seconds ");
         pg_out_double(o, s->seconds);

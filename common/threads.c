@@ -173,7 +173,7 @@ int pg_threads_account(struct pg_tracker *t, struct tproc *e, struct group *g,
                 r = note_thread(t, e, &th[i], &hint, &d);
                 if (r < 0)
                         return r;
-                if (pg_group_add_thread(g, &th[i], &d, multi) < 0)
+                if (pg_group_add_thread(&t->groups, g, &th[i], &d, multi) < 0)
                         return -ENOMEM;
         }
         drop_exited(t, e);

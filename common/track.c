@@ -29,6 +29,7 @@ static void release(struct pg_tracker *t, struct tproc *e) {
 static void forget(struct pg_tracker *t, struct tproc *e) {
         if (e->seen == t->gen)
                 t->nseen--;
+        pg_group_ref(&t->groups, e->group, -1);
         release(t, e);
         pg_pidtab_erase(&t->procs, e);
 }
@@ -44,6 +45,7 @@ int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct p
         t->src = src;
         t->rules = rules;
         t->opts = *opts;
+        pg_groups_init(&t->groups, opts);
         pg_kept_init(&t->kept, &t->procs, pg_source_procfs(src), opts->kept_fds,
                      opts->kept_on_any_root);
         t->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -104,9 +106,18 @@ static uint64_t comm_hash(const char *s) {
         return h;
 }
 
+/* Whether p is a kernel thread: PF_KTHREAD in its stat flags, or
+ * kthreadd or one of its children with no command line (a tree whose
+ * flags say nothing, like one written by hand). */
+static bool is_kthread(const struct pg_proc *p, const struct pg_static *st) {
+        return (p->stat.flags & PG_PF_KTHREAD) ||
+               ((p->pid == 2 || p->stat.ppid == 2) && st->cmdline_len == 0);
+}
+
 /* Match p (first sight or after exec). Returns the group index, -1 for
- * none, or a negative errno below -1 (PG_VANISHED, -EBADMSG...). */
-static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
+ * none, or a negative errno below -1 (PG_VANISHED, -EBADMSG...); sets
+ * *overflow when a cap put p in PG_GROUP_OTHER. */
+static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, bool *overflow) {
         const struct pg_procfs *fs = pg_source_procfs(t->src);
         struct pg_match_input in;
         struct pg_match_note note;
@@ -126,6 +137,9 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
         in.boot_time = fs->boot_time;
         in.ticks = fs->ticks;
         in.euid = st.euid;
+        /* Kernel threads stay out of the catch-all: renamed kworkers would
+         * each make a group. A rule that names them still does. */
+        in.no_catchall = t->opts.kernel_group && is_kthread(p, &st);
         r = pg_rules_match_note(t->rules, &in, name, sizeof(name), &note);
         /* A regex stopped by its limits decided nothing: a soft error of
          * the scan, each rule reported once (the process is any user's). */
@@ -135,7 +149,9 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
                         t->limit_fn(t->limit_ctx, p->pid, note.new_rule, note.why);
         }
         if (r)
-                return pg_groups_index(&t->groups, name);
+                return pg_groups_index(&t->groups, name, overflow);
+        if (in.no_catchall)
+                return pg_groups_index(&t->groups, PG_GROUP_KERNEL, overflow);
         if (t->opts.children) {
                 const struct tproc *a = e;
                 for (int depth = 0; depth < MAX_ANCESTRY && a->ppid > 0; depth++) {
@@ -280,7 +296,7 @@ static int remember_read(struct pg_tracker *t, struct tproc *e, const struct pg_
  * An idle member (check_idle) costs a read of stat and schedstat: the
  * rest is the last full read's. */
 static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
-        struct group *g = &t->groups.v[e->group];
+        struct group *g = pg_group_at(&t->groups, e->group);
         const struct pg_stat *st = &p->stat;
         struct pg_metrics m = {.filedesc.open = -1};
         bool multi = t->opts.threads && st->num_threads > 1;
@@ -310,6 +326,7 @@ static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e)
         if (r < 0)
                 return r;
         pg_group_add_member(g, e, st->num_threads, &m);
+        t->groups.overflow += e->overflowed;
         return 0;
 }
 
@@ -388,15 +405,18 @@ static int entry_for(struct pg_tracker *t, struct pg_proc *p, const struct pg_st
 static int match_entry(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
                        const struct pg_stat *st, bool is_new) {
         int32_t old = e->group;
+        bool overflow = false;
         int r;
 
         if (!is_new && !rematch_due(e, e->comm_hash != comm_hash(st->comm)))
                 return 0;
-        r = classify(t, p, e);
+        r = classify(t, p, e, &overflow);
         if (r < -1)
                 return r;
         e->comm_hash = comm_hash(st->comm);
+        pg_group_ref(&t->groups, old, r);
         e->group = r;
+        e->overflowed = overflow;
         if (is_new || r != old) {
                 /* Lifetime counts at the first scan and for a process born
                  * since the last one; deltas from now on for one that joins
@@ -467,7 +487,7 @@ fail:
 /* Credit e's group with e's counter deltas since the last scan (see
  * enum join for a new member's), less its tracked children's that exited. */
 static void credit_deltas(struct pg_tracker *t, struct tproc *e, uint64_t cpu_cap) {
-        struct group *g = &t->groups.v[e->group];
+        struct group *g = pg_group_at(&t->groups, e->group);
         struct pg_counts *c = &g->pub.counts;
         uint64_t d[R_MAX];
 
@@ -568,7 +588,7 @@ int pg_tracker_scan(struct pg_tracker *t) {
                 return r;
         if (t->kept.n > 0)
                 pg_kept_fit_limit(&t->kept);
-        pg_groups_reset_gauges(&t->groups);
+        pg_groups_reset_gauges(&t->groups, (double)t0.tv_sec + (double)t0.tv_nsec / 1e9);
         while ((r = pg_source_next(t->src, &p)) > 0) {
                 r = pg_track_visit(t, p, true);
                 if (r < 0)
@@ -600,5 +620,8 @@ int pg_tracker_scan(struct pg_tracker *t) {
         t->stats.hard_errors = ss->hard_errors;
         t->stats.kept_files = t->kept.n;
         t->stats.seconds = elapsed(&t0, &t1);
+        t->stats.groups = t->groups.listed;
+        t->stats.groups_forgotten = t->groups.forgotten;
+        t->stats.overflow = t->groups.overflow;
         return 0;
 }

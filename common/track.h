@@ -32,10 +32,38 @@ struct pg_track_opts {
          * re-read by pread and must be rewritten in place, since a kept
          * descriptor of a replaced file reads the old text forever). */
         bool kept_on_any_root;
+        /* Seconds an empty group, thread name or wait channel stays listed
+         * (counters kept, gauges 0) before it is forgotten; 0: never. One
+         * of that name later is a new group: its counters start again
+         * from its members' (a counter reset, once). */
+        double forget_after;
+        /* Past this many groups a new name goes to PG_GROUP_OTHER; 0: no
+         * cap. */
+        uint32_t max_groups;
+        /* The same per group, for thread names and wait channels. */
+        uint32_t max_thread_names;
+        /* Kernel threads that no rule with a selector (comm, exe,
+         * cmdline) names join PG_GROUP_KERNEL; rules without a selector
+         * do not take them. */
+        bool kernel_group;
 };
 
+#define PG_FORGET_AFTER_DEFAULT     300
+#define PG_MAX_GROUPS_DEFAULT       1000
+#define PG_MAX_THREAD_NAMES_DEFAULT 64
+/* What the front ends accept: a year, and a million names. */
+#define PG_FORGET_AFTER_MAX 31536000
+#define PG_CAP_MAX          1000000
+/* The overflow group (and thread name) past a cap; the kernel threads'. */
+#define PG_GROUP_OTHER  "_other"
+#define PG_GROUP_KERNEL "kernel"
+
 #define PG_TRACK_OPTS_DEFAULT                                                                      \
-        { .threads = true, .children = true, .smaps = false, .children_time = true }
+        {                                                                                          \
+                .threads = true, .children = true, .smaps = false, .children_time = true,          \
+                .forget_after = PG_FORGET_AFTER_DEFAULT, .max_groups = PG_MAX_GROUPS_DEFAULT,      \
+                .max_thread_names = PG_MAX_THREAD_NAMES_DEFAULT, .kernel_group = true              \
+        }
 
 struct pg_wchan_count {
         const char *name;
@@ -75,8 +103,13 @@ struct pg_track_stats {
         uint64_t hidden;   /* not visible to us (hidepid): not errors */
         uint64_t soft_errors;
         uint64_t hard_errors;
-        uint64_t kept_files; /* open between scans (kept_fds) */
-        double seconds;      /* wall time of the scan */
+        uint64_t kept_files;       /* open between scans (kept_fds) */
+        double seconds;            /* wall time of the scan */
+        uint64_t groups;           /* listed now (pg_tracker_groups) */
+        uint64_t groups_forgotten; /* since the start (forget_after) */
+        /* Processes and thread names put in PG_GROUP_OTHER by a cap in
+         * this scan: > 0 means a cap is hit. */
+        uint64_t overflow;
 };
 
 /* Called once per hard error (malformed file: file names it, relative to
@@ -105,7 +138,8 @@ void pg_tracker_set_limit_fn(struct pg_tracker *t, pg_track_limit_fn fn, void *c
 int pg_tracker_scan(struct pg_tracker *t);
 
 /* The groups, sorted by name, valid until the next scan. Groups persist
- * with procs == 0 after their last member exits, so counters stay. */
+ * with procs == 0 after their last member exits, so counters stay, for
+ * forget_after seconds (track opts); then they are no longer listed. */
 size_t pg_tracker_groups(const struct pg_tracker *t, const struct pg_group *const **ret);
 
 const struct pg_track_stats *pg_tracker_stats(const struct pg_tracker *t);

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "grow.h"
+#include "nameidx.h"
 #include "pidtab.h"
 #include "proc_int.h"
 #include "sat.h"
@@ -65,17 +66,27 @@ struct name_count {
         char *name;
         uint64_t count;
         struct pg_counts counts;
+        double last_live; /* the last scan it had threads, or its first */
+};
+
+/* A group's thread names or wait channels: an array and its index, in no
+ * order (a forgotten name's place takes the last one). */
+struct name_list {
+        struct name_count *v;
+        size_t n;
+        size_t cap;
+        struct pg_nameidx ix;
 };
 
 struct group {
         struct pg_group pub;
         char *name;
-        struct name_count *wchan;
-        size_t nwchan;
+        uint32_t refs;    /* process entries whose group this is */
+        double last_live; /* the last scan it had members, or its first */
+        struct name_list wchan;
         struct pg_wchan_count *wchan_pub;
         size_t wchan_pub_cap;
-        struct name_count *tnames;
-        size_t ntnames;
+        struct name_list tnames;
         struct pg_thread_name *tnames_pub;
         size_t tnames_pub_cap;
 };
@@ -93,12 +104,31 @@ struct pg_reaped {
         size_t cap;
 };
 
-/* The groups (group.c), in order of creation: a process's group is an
- * index into v. sorted is the public view, sorted by name. */
+/* The groups (group.c). A process's group is its index into v, which
+ * stays while any entry has it (refs): a forgotten group leaves a NULL slot
+ * that a new group reuses. Each group is allocated on its own, so that
+ * its public view stays put; sorted is that view, sorted by name, and
+ * sorted again only after a scan in which groups came or went. */
 struct pg_groups {
-        struct group *v;
-        size_t n;
+        struct group **v;
+        size_t n; /* slots, free ones included */
+        uint32_t *free;
+        size_t nfree;
+        size_t capfree;
+        struct pg_nameidx ix;
         const struct pg_group **sorted;
+        size_t nsorted;
+        size_t capsorted;
+        bool dirty;
+        size_t listed; /* groups in v */
+        /* From the options (track.h). */
+        double forget_after;
+        uint32_t max_groups;
+        uint32_t max_thread_names;
+        double now;         /* monotonic time of this scan, seconds */
+        uint64_t overflow;  /* this scan's, see pg_track_stats */
+        uint64_t forgotten; /* since the start */
+        uint64_t untrimmed; /* forgotten since the last malloc_trim */
 };
 
 /* Descriptors kept open across scans (kept.c). */
@@ -233,21 +263,38 @@ int pg_visit_deferred(struct pg_tracker *t);
 int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok);
 
 /* group.c */
-/* Find or create the group called name. Returns its index or -ENOMEM. */
-int pg_groups_index(struct pg_groups *gs, const char *name);
+/* Limits from opts; no group yet. */
+void pg_groups_init(struct pg_groups *gs, const struct pg_track_opts *opts);
+/* The index of the group called name, created when new. Past max_groups
+ * a new name gets PG_GROUP_OTHER's instead, and *ret_overflow is set.
+ * Returns the index or -ENOMEM. */
+int pg_groups_index(struct pg_groups *gs, const char *name, bool *ret_overflow);
+/* The group at index i (one that an entry has). */
+static inline struct group *pg_group_at(const struct pg_groups *gs, int32_t i) {
+        return gs->v[i];
+}
+/* Entry references: an entry's group changes from old to new (-1: none). */
+static inline void pg_group_ref(struct pg_groups *gs, int32_t old, int32_t new_) {
+        if (old >= 0)
+                gs->v[old]->refs--;
+        if (new_ >= 0)
+                gs->v[new_]->refs++;
+}
 void pg_groups_free(struct pg_groups *gs);
-/* Before a scan: gauges and name counts to zero; counters stay. */
-void pg_groups_reset_gauges(struct pg_groups *gs);
+/* Before a scan at monotonic time now (seconds): gauges and name counts
+ * to zero; counters stay. */
+void pg_groups_reset_gauges(struct pg_groups *gs, double now);
 /* Add thread x of a member, with its counter deltas d, to g: context
  * switches, state, wait channel and, when named (a multi-threaded
  * process), its name's count and counters. Returns 0 or -ENOMEM. */
-int pg_group_add_thread(struct group *g, const struct pg_thread *x, const struct pg_counts *d,
-                        bool named);
+int pg_group_add_thread(struct pg_groups *gs, struct group *g, const struct pg_thread *x,
+                        const struct pg_counts *d, bool named);
 /* Add member e's gauges (threads, m's memory and fds) to g. */
 void pg_group_add_member(struct group *g, const struct tproc *e, uint64_t threads,
                          const struct pg_metrics *m);
-/* After a scan: the wait channel and thread name views of every group.
- * Returns 0 or -ENOMEM. */
+/* After a scan: forget the groups, thread names and wait channels empty
+ * for forget_after, then publish the views of the rest. Returns 0 or
+ * -ENOMEM. */
 int pg_groups_publish(struct pg_groups *gs);
 
 /* kept.c: the only code that closes a kept descriptor or counts them.

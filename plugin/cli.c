@@ -35,6 +35,8 @@ struct cli {
         long count;      /* scans; 0: forever */
         int no_threads;
         int no_children;
+        double forget_after; /* < 0: not given */
+        long max_groups;     /* < 0: not given */
 };
 
 /* The shortest and longest --interval: below 10 ms a scan of a busy host
@@ -42,6 +44,10 @@ struct cli {
  * nanoseconds of sleep_until(). */
 #define INTERVAL_MIN 0.01
 #define INTERVAL_MAX (7 * 86400.0)
+
+/* A report buffer this big is given back when the reports shrink to a
+ * quarter of it. */
+#define OUT_SHRINK_AT (256 * 1024)
 
 static volatile sig_atomic_t stop;
 /* Set while a report goes to standard output (see on_signal). */
@@ -64,7 +70,8 @@ static void on_signal(int sig) {
 static void usage(FILE *f) {
         fputs("usage: procgroups [--config FILE] [--procfs DIR] [--format table|json|prometheus]\n"
               "                  [--once | --interval SECONDS [--count N]] [--output FILE]\n"
-              "                  [--no-threads] [--no-children]\n"
+              "                  [--no-threads] [--no-children] [--forget-after SECONDS]\n"
+              "                  [--max-groups N]\n"
               "       procgroups [--procfs DIR] --list [--format json] [--no-threads]\n"
               "\n"
               "Groups processes by the rules of procgroups.conf(5) (default: one group per\n"
@@ -79,9 +86,27 @@ static void usage(FILE *f) {
               "  --output FILE     write each report to FILE atomically (textfile collectors)\n"
               "  --no-threads      do not read task/ (context switches: main thread only)\n"
               "  --no-children     do not put unmatched processes in their ancestor's group\n"
+              "  --forget-after S  forget a group S seconds after its last process (0: never;\n"
+              "                    default 300)\n"
+              "  --max-groups N    past N groups new names go to _other (0: no cap; 1000)\n"
               "  --list            print every process as a JSON array and exit\n"
               "  --version         print the version\n",
               f);
+}
+
+/* Once in the life of the process, when a cap first sends names to
+ * _other: the figures say how often after that (scan.overflow). */
+static void note_overflow(const struct pg_tracker *t, bool *noted) {
+        const struct pg_track_opts *op = pg_tracker_opts(t);
+
+        if (*noted || pg_tracker_stats(t)->overflow == 0)
+                return;
+        *noted = true;
+        fprintf(stderr,
+                "procgroups: a cap is reached (%llu groups; max_groups %u, max_thread_names %u "
+                "per group): new names go to " PG_GROUP_OTHER "\n",
+                (unsigned long long)pg_tracker_stats(t)->groups, op->max_groups,
+                op->max_thread_names);
 }
 
 static int bad_usage(const char *msg, const char *arg) {
@@ -388,6 +413,8 @@ static int run_groups(const struct cli *c) {
         struct pg_out o;
         struct pg_outfile *of = NULL;
         char err[1024];
+        bool overflow_noted = false;
+        size_t len;
         long done = 0;
         unsigned long long out_errors = 0;
         bool out_failing = false;
@@ -410,6 +437,10 @@ static int run_groups(const struct cli *c) {
                 cfg.opts.threads = false;
         if (c->no_children)
                 cfg.opts.children = false;
+        if (c->forget_after >= 0)
+                cfg.opts.forget_after = c->forget_after;
+        if (c->max_groups >= 0)
+                cfg.opts.max_groups = (uint32_t)c->max_groups;
         setup.procfs = cfg.procfs;
         setup.opts = cfg.opts;
         r = pg_setup_tracker(&setup, pg_config_take_rules(&cfg), &t, &step);
@@ -435,6 +466,7 @@ static int run_groups(const struct cli *c) {
                         ret = 1;
                         break;
                 }
+                note_overflow(t, &overflow_noted);
                 switch (c->fmt) {
                 case FMT_JSON:
                         pg_report_json(&o, t);
@@ -456,7 +488,14 @@ static int run_groups(const struct cli *c) {
                 }
                 }
                 last = now;
+                len = o.len;
                 r = of ? write_file(of, &o) : write_stdout(&o);
+                /* A churn of names made the reports big for a while: once
+                 * its groups are forgotten, the buffer need not stay so. */
+                if (r == 0 && o.cap > OUT_SHRINK_AT && o.cap / 4 > len) {
+                        pg_out_free(&o);
+                        pg_out_init(&o, -1);
+                }
                 if (r < 0 && of && c->count != 1) {
                         /* Scanning on keeps the counters; the reader keeps
                          * the last complete report. One line per run of
@@ -520,11 +559,13 @@ int main(int argc, char **argv) {
             {"output", required_argument, NULL, 'o'},
             {"no-threads", no_argument, NULL, 'T'},
             {"no-children", no_argument, NULL, 'C'},
+            {"forget-after", required_argument, NULL, 'F'},
+            {"max-groups", required_argument, NULL, 'G'},
             {"version", no_argument, NULL, 'V'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
-        struct cli c = {.interval = -1};
+        struct cli c = {.interval = -1, .forget_after = -1, .max_groups = -1};
         struct sigaction sa = {.sa_handler = on_signal};
         int once = 0, ch;
         char *end;
@@ -565,6 +606,22 @@ int main(int argc, char **argv) {
                 case 'o': c.output = optarg; break;
                 case 'T': c.no_threads = 1; break;
                 case 'C': c.no_children = 1; break;
+                case 'F':
+                        if (parse_double(optarg, &c.forget_after) < 0 ||
+                            c.forget_after > PG_FORGET_AFTER_MAX)
+                                return bad_usage("--forget-after wants seconds from 0 (never) "
+                                                 "to 31536000 (a year)",
+                                                 optarg);
+                        break;
+                case 'G':
+                        errno = 0;
+                        c.max_groups = strtol(optarg, &end, 10);
+                        if (errno || end == optarg || *end || c.max_groups < 0 ||
+                            c.max_groups > PG_CAP_MAX)
+                                return bad_usage("--max-groups wants 0 (no cap) or a count up to "
+                                                 "1000000",
+                                                 optarg);
+                        break;
                 case 'V': puts("procgroups " PG_VERSION); return 0;
                 case 'h': usage(stdout); return 0;
                 default: return bad_usage("unknown option or missing argument", argv[optind - 1]);

@@ -7,6 +7,7 @@
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ static struct {
         size_t ids_cap;
         char **warned; /* group names whose collision was logged, sorted */
         size_t nwarned;
+        bool overflow_logged; /* a cap was hit and said so */
 } g;
 
 static void conf_ready(void) {
@@ -113,16 +115,41 @@ static void warn_collision(const char *name, const char *safe, const char *other
         qsort(g.warned, g.nwarned, sizeof(*g.warned), cmp_str);
 }
 
+static int cmp_group_name(const void *key, const void *elem) {
+        return strcmp(key, (*(const struct pg_group *const *)elem)->name);
+}
+
+/* Forget the collisions of groups the tracker no longer lists (they were
+ * forgotten): the set stays as small as the list, and a group that comes
+ * back and collides again is logged again. Runs only while the set holds
+ * something, which a host without colliding names never does. */
+static void prune_warned(const struct pg_group *const *gs, size_t n) {
+        size_t j = 0;
+
+        for (size_t i = 0; i < g.nwarned; i++) {
+                if (n && bsearch(g.warned[i], gs, n, sizeof(*gs), cmp_group_name))
+                        g.warned[j++] = g.warned[i]; /* still sorted */
+                else
+                        free(g.warned[i]);
+        }
+        g.nwarned = j;
+}
+
 /* Name every group and mark the ones that collide: of two groups with the
  * same identifier the first by name is kept, the other skipped with a
  * warning, never merged. Returns 0 or -1 on out of memory. */
 static int plan_idents(const struct pg_group *const *gs, size_t n) {
-        if (n > g.ids_cap) {
-                struct ident *ids = realloc(g.ids, n * sizeof(*ids));
-                if (!ids)
+        prune_warned(gs, n);
+        if (n > g.ids_cap || (g.ids_cap > 64 && n < g.ids_cap / 4)) {
+                /* Grow, or give the room of a past burst of names back. */
+                size_t cap = n > 64 ? n : 64;
+                struct ident *ids = realloc(g.ids, cap * sizeof(*ids));
+                if (!ids && n > g.ids_cap)
                         return -1;
-                g.ids = ids;
-                g.ids_cap = n;
+                if (ids) {
+                        g.ids = ids;
+                        g.ids_cap = cap;
+                }
         }
         for (size_t i = 0; i < n; i++) {
                 make_safe(gs[i]->name, g.ids[i].safe);
@@ -223,10 +250,10 @@ static void submit_group(const struct pg_group *gr, const char *pi, long hz, cdt
 }
 
 /* The plugin's own figures under plugin_instance "_self", stock types:
- * duration-scan (seconds:GAUGE), count-processes and count-groups
- * (value:GAUGE), total_events-vanished, total_events-hidden, errors-soft,
- * errors-hard
- * (value:DERIVE; totals since start). */
+ * duration-scan (seconds:GAUGE), count-processes, count-groups (sent) and
+ * count-overflow (put in _other by a cap in this scan) (value:GAUGE),
+ * total_events-vanished, total_events-hidden, total_events-forgotten,
+ * errors-soft, errors-hard (value:DERIVE; totals since start). */
 static void submit_self(size_t ngroups, cdtime_t t) {
         const struct pg_track_stats *st = pg_tracker_stats(g.tracker);
 
@@ -239,8 +266,26 @@ static void submit_self(size_t ngroups, cdtime_t t) {
         submit_gauge(SELF, "count", "groups", (gauge_t)ngroups, t);
         submit_derive(SELF, "total_events", "vanished", g.vanished, t);
         submit_derive(SELF, "total_events", "hidden", g.hidden, t);
+        submit_derive(SELF, "total_events", "forgotten", st->groups_forgotten, t);
+        submit_gauge(SELF, "count", "overflow", (gauge_t)st->overflow, t);
         submit_derive(SELF, "errors", "soft", g.soft_errors, t);
         submit_derive(SELF, "errors", "hard", g.hard_errors, t);
+}
+
+/* Once for the life of the plugin: a cap is hit when the tracker first
+ * puts something in _other; count-overflow under _self shows how much
+ * after that, without a line per read. */
+static void log_overflow(void) {
+        const struct pg_track_stats *st = pg_tracker_stats(g.tracker);
+        const struct pg_track_opts *o = pg_tracker_opts(g.tracker);
+
+        if (g.overflow_logged || st->overflow == 0)
+                return;
+        g.overflow_logged = true;
+        WARNING(P "%" PRIu64 " groups reached MaxGroups (%" PRIu32 ") or a group its "
+                  "MaxThreadNames (%" PRIu32 "): new names go to group \"" PG_GROUP_OTHER
+                  "\" (%" PRIu64 " this read; logged once)",
+                st->groups, o->max_groups, o->max_thread_names, st->overflow);
 }
 
 static void on_hard_error(void *ctx, pid_t pid, const char *file, int err) {
@@ -323,6 +368,7 @@ static int pg_cd_read(user_data_t *ud) {
         }
         if (g.logged > MAX_LOG)
                 WARNING(P "%u more malformed processes this read", g.logged - MAX_LOG);
+        log_overflow();
         /* One timestamp for every value of this read, taken after the scan
          * that the values describe. */
         now = cdtime();

@@ -196,6 +196,33 @@ static int conf_kept(const oconfig_item_t *ci, int *ret) {
         return 0;
 }
 
+static int conf_forget(const oconfig_item_t *ci, double *ret) {
+        double v;
+
+        /* Written as !(in range): NaN is out. */
+        if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
+            !((v = ci->values[0].value.number) >= 0 && v <= PG_FORGET_AFTER_MAX)) {
+                ERROR(P "option \"%s\" needs seconds from 0 (never forget) to %d", ci->key,
+                      PG_FORGET_AFTER_MAX);
+                return -1;
+        }
+        *ret = v;
+        return 0;
+}
+
+static int conf_cap(const oconfig_item_t *ci, uint32_t *ret) {
+        double v;
+
+        if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
+            !((v = ci->values[0].value.number) >= 0 && v <= PG_CAP_MAX) ||
+            v != (double)(uint32_t)v) {
+                ERROR(P "option \"%s\" needs 0 (no cap) or a count up to %d", ci->key, PG_CAP_MAX);
+                return -1;
+        }
+        *ret = (uint32_t)v;
+        return 0;
+}
+
 static int conf_procfs(struct pg_cd_conf *c, const oconfig_item_t *ci) {
         char *s = NULL;
 
@@ -224,6 +251,14 @@ static int conf_one(struct pg_cd_conf *c, const oconfig_item_t *ci) {
                 return conf_bool(ci, &c->opts.smaps);
         if (strcasecmp(k, "KeptFiles") == 0)
                 return conf_kept(ci, &c->opts.kept_fds);
+        if (strcasecmp(k, "ForgetAfter") == 0)
+                return conf_forget(ci, &c->opts.forget_after);
+        if (strcasecmp(k, "MaxGroups") == 0)
+                return conf_cap(ci, &c->opts.max_groups);
+        if (strcasecmp(k, "MaxThreadNames") == 0)
+                return conf_cap(ci, &c->opts.max_thread_names);
+        if (strcasecmp(k, "KernelGroup") == 0)
+                return conf_bool(ci, &c->opts.kernel_group);
         if (strcasecmp(k, "Match") == 0)
                 return conf_match(c, ci);
         if (strcasecmp(k, "Process") == 0)
@@ -232,9 +267,12 @@ static int conf_one(struct pg_cd_conf *c, const oconfig_item_t *ci) {
                 return conf_process(c, ci, true);
         if (is_processes_option(k))
                 return ignore_processes_option(ci);
-        ERROR(P "unknown option \"%s\" (known: ProcFS, CollectThreads, Children, ChildrenTime, "
-                "CollectSmaps, KeptFiles, Match, Process, ProcessMatch)",
-              k);
+        ERROR(
+            P
+            "unknown option \"%s\" (known: ProcFS, CollectThreads, Children, ChildrenTime, "
+            "CollectSmaps, KeptFiles, ForgetAfter, MaxGroups, MaxThreadNames, KernelGroup, Match, "
+            "Process, ProcessMatch)",
+            k);
         return -1;
 }
 

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
@@ -192,7 +193,8 @@ struct plugin {
         int update_every;
         bool internals;
         bool internals_defined;
-        struct ent *ents; /* sorted by name */
+        bool overflow_logged; /* a cap was hit and said so */
+        struct ent *ents;     /* sorted by name */
         size_t num_ents, cap_ents;
         uint64_t cycle;
         uint64_t last_usec;  /* monotonic time of the previous data */
@@ -449,6 +451,12 @@ static void send_internals(struct plugin *pl, uint64_t dt) {
                                "netdata.procgroups_errors", "line", 140002, "", "internals");
                 out_dimension(pl, "soft", "absolute", 1, 1);
                 out_dimension(pl, "hard", "absolute", 1, 1);
+                out_chart_line(pl, "netdata", "procgroups_groups", "procgroups.plugin groups",
+                               "groups", PLUGIN, "netdata.procgroups_groups", "line", 140003, "",
+                               "internals");
+                out_dimension(pl, "listed", "absolute", 1, 1);
+                out_dimension(pl, "forgotten", "incremental", 1, 1);
+                out_dimension(pl, "overflow", "absolute", 1, 1);
                 pl->internals_defined = true;
         }
         out_begin(pl, "netdata", "procgroups_scan_time", first);
@@ -463,6 +471,68 @@ static void send_internals(struct plugin *pl, uint64_t dt) {
         out_set(pl, "soft", st->soft_errors);
         out_set(pl, "hard", st->hard_errors);
         pg_out_str(&pl->out, "END\n");
+        /* listed: groups the tracker lists now; forgotten: since start;
+         * overflow: processes and thread names put in _other by a cap in
+         * the last scan. */
+        out_begin(pl, "netdata", "procgroups_groups", first);
+        out_set(pl, "listed", st->groups);
+        out_set(pl, "forgotten", st->groups_forgotten);
+        out_set(pl, "overflow", st->overflow);
+        pg_out_str(&pl->out, "END\n");
+}
+
+/* Once for the life of the plugin: a cap is hit when the tracker first
+ * puts something in _other; after that the dimension "overflow" of
+ * netdata.procgroups_groups shows how much, without a line per scan. */
+static void log_overflow(struct plugin *pl) {
+        const struct pg_track_stats *st = pg_tracker_stats(pl->t);
+        const struct pg_track_opts *o = pg_tracker_opts(pl->t);
+
+        if (pl->overflow_logged || st->overflow == 0)
+                return;
+        pl->overflow_logged = true;
+        fprintf(stderr,
+                PLUGIN ": %" PRIu64 " groups reached max_groups (%" PRIu32 ") or a group its "
+                       "max_thread_names (%" PRIu32 "): new names go to group \"" PG_GROUP_OTHER
+                       "\" (%" PRIu64 " this scan; logged once)\n",
+                st->groups, o->max_groups, o->max_thread_names, st->overflow);
+}
+
+/* A group the tracker no longer lists was forgotten (empty for
+ * forget_after): retire its charts if they are still live, then drop its
+ * entry, so that the plugin holds no more entries than the tracker lists
+ * groups and a group that comes back is charted anew (under the same key
+ * unless another group took it meanwhile). Returns whether it wrote. */
+static bool drop_unlisted(struct plugin *pl) {
+        bool sent = false;
+        size_t j = 0;
+
+        for (size_t i = 0; i < pl->num_ents; i++) {
+                struct ent *e = &pl->ents[i];
+
+                if (e->seen == pl->cycle) {
+                        /* the survivors keep their order: still sorted */
+                        if (j != i)
+                                pl->ents[j] = *e;
+                        j++;
+                        continue;
+                }
+                if (e->state == ENT_LIVE) {
+                        define_group(pl, e, true);
+                        sent = true;
+                }
+                free(e->name);
+        }
+        pl->num_ents = j;
+        /* After a burst of short-lived names, give the room back. */
+        if (pl->cap_ents > 64 && pl->num_ents < pl->cap_ents / 4) {
+                struct ent *n = realloc(pl->ents, pl->cap_ents / 2 * sizeof(*n));
+                if (n) {
+                        pl->ents = n;
+                        pl->cap_ents /= 2;
+                }
+        }
+        return sent;
 }
 
 /* One cycle: scan, announce what is new, retire what emptied, send data.
@@ -481,6 +551,7 @@ static int cycle(struct plugin *pl) {
         dt = pl->last_usec ? now - pl->last_usec : 0;
         pl->last_usec = now;
         pl->cycle++;
+        log_overflow(pl);
 
         n = pg_tracker_groups(pl->t, &groups);
         for (size_t i = 0; i < n; i++) {
@@ -504,15 +575,8 @@ static int cycle(struct plugin *pl) {
                         sent = true;
                 }
         }
-        /* A group the tracker no longer lists has no members either. */
-        for (size_t i = 0; i < pl->num_ents; i++) {
-                struct ent *e = &pl->ents[i];
-                if (e->seen != pl->cycle && e->state == ENT_LIVE) {
-                        define_group(pl, e, true);
-                        e->state = ENT_OBSOLETE;
-                        sent = true;
-                }
-        }
+        if (drop_unlisted(pl))
+                sent = true;
         if (pl->internals)
                 send_internals(pl, dt);
         /* FLUSH is a no-op outside BEGIN; it keeps a plugin with nothing to

@@ -352,6 +352,84 @@ START_TEST(regex_limit_logged_once) {
 }
 END_TEST
 
+/* ForgetAfter seconds after its last process exits a group is no longer
+ * dispatched; until then it is sent empty with its counters. */
+static void forget_after(oconfig_item_t *ci, double seconds) {
+        mock_ci_num(mock_ci_child(ci, "ForgetAfter"), seconds);
+}
+
+/* Scan until the tracker's clock has passed ForgetAfter 0.2. */
+static void read_past_forget(void) {
+        usleep(300 * 1000);
+        mock_clear_values();
+        ck_assert_int_eq(mock_read(), 0);
+}
+
+START_TEST(forgotten_group_not_dispatched) {
+        oconfig_item_t *ci = block();
+
+        forget_after(ci, 0.2);
+        configure(ci);
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_double_eq(need("_self", "count", "groups")->values[0].gauge, 4);
+        remove_proc(20);
+        mock_clear_values();
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_double_eq(need("postgres", "ps_count", NULL)->values[0].gauge, 0);
+        ck_assert_int_eq(need("postgres", "ps_cputime", NULL)->values[0].derive, us(7));
+        read_past_forget();
+        ck_assert_uint_eq(mock_count_instance("postgres"), 0);
+        ck_assert_double_eq(need("_self", "count", "groups")->values[0].gauge, 3);
+        ck_assert_int_eq(need("_self", "total_events", "forgotten")->values[0].derive, 1);
+        ck_assert_double_eq(need("nginx", "ps_count", NULL)->values[0].gauge, 3);
+        /* Back: a new group, dispatched again. */
+        write_proc(&procs[3]);
+        mock_clear_values();
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_double_eq(need("postgres", "ps_count", NULL)->values[0].gauge, 1);
+        ck_assert_int_eq(need("postgres", "ps_cputime", NULL)->values[0].derive, us(7));
+}
+END_TEST
+
+/* The set of logged collisions drops a forgotten group: it stays as small
+ * as the list, and a group that comes back and collides is logged anew. */
+START_TEST(collision_log_forgets_with_group) {
+        oconfig_item_t *ci = block();
+
+        forget_after(ci, 0.2);
+        add_match(ci, "a/b", "nginx");
+        add_match(ci, "a_b", "postgres");
+        configure(ci);
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_uint_eq(count_in_log("group \"a_b\" is skipped"), 1);
+        remove_proc(20);
+        ck_assert_int_eq(mock_read(), 0);
+        read_past_forget();
+        write_proc(&procs[3]);
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_uint_eq(count_in_log("group \"a_b\" is skipped"), 2);
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_uint_eq(count_in_log("group \"a_b\" is skipped"), 2);
+}
+END_TEST
+
+/* MaxGroups: names past the cap go to _other, one WARNING for the life of
+ * the plugin, count-overflow under _self every read. */
+START_TEST(overflow_logged_once) {
+        oconfig_item_t *ci = block();
+
+        mock_ci_num(mock_ci_child(ci, "MaxGroups"), 2);
+        configure(ci);
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_ptr_nonnull(mock_find("_other", "ps_count", NULL));
+        ck_assert(need("_self", "count", "overflow")->values[0].gauge > 0);
+        ck_assert_uint_eq(count_in_log("go to group \"_other\""), 1);
+        ck_assert_uint_eq(count_in_log("WARNING procgroups plugin: "), 1);
+}
+END_TEST
+
 /* A broken block: config or init fails and the log names the option. */
 struct bad {
         const char *option; /* expected in the log */
@@ -440,6 +518,13 @@ Suite *pg_test_suite(void) {
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, identifiers_safe_and_collisions_reported);
         tcase_add_test(tc, regex_limit_logged_once);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("bounds");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, forgotten_group_not_dispatched);
+        tcase_add_test(tc, collision_log_forgets_with_group);
+        tcase_add_test(tc, overflow_logged_once);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("config");

@@ -48,6 +48,7 @@ struct fproc {
         const char *wchan;  /* "0" when NULL */
         size_t nthr;        /* 0: one thread (task/<pid> -> ..) */
         bool no_sched;      /* no schedstat files (CONFIG_SCHED_INFO off) */
+        uint32_t flags;     /* stat (9); a user process's when 0 */
         struct fthr thr[4];
 };
 
@@ -106,7 +107,8 @@ static struct pg_fake_task task_of(const struct fproc *p, const struct fthr *t) 
                                  .rss = (int64_t)p->rss,
                                  .swap_kb = p->swap_kb,
                                  .vol = p->vol,
-                                 .nonvol = p->nonvol};
+                                 .nonvol = p->nonvol,
+                                 .flags = p->flags};
 
         if (t) {
                 k.pid = t->tid;
@@ -246,6 +248,9 @@ long __wrap_syscall(long nr, ...) {
 static struct pg_tracker *trk;
 static struct pg_rules *rules;
 static struct pg_track_opts opts;
+/* Set by a test in which groups are forgotten: scan() then checks only
+ * the groups still listed. */
+static bool may_forget;
 
 /* Counters of every group after the previous scan, to check that none
  * ever goes down and no group ever disappears. */
@@ -266,6 +271,7 @@ static void setup(void) {
         trk = NULL;
         nprev = 0;
         walk_n = 0;
+        may_forget = false;
 }
 
 static void teardown(void) {
@@ -337,6 +343,8 @@ static void scan(void) {
                 ck_assert_int_lt(strcmp(gs[i - 1]->name, gs[i]->name), 0);
         for (size_t k = 0; k < nprev; k++) {
                 const struct pg_group *g = find(prev[k].name);
+                if (!g && may_forget)
+                        continue;
                 ck_assert_msg(g != NULL, "group %s disappeared", prev[k].name);
                 for (int c = 0; c < PG_COUNT_MAX; c++)
                         ck_assert_msg(g->counts.v[c] >= prev[k].c.v[c],
@@ -1292,6 +1300,263 @@ START_TEST(gauges_saturate) {
 }
 END_TEST
 
+/* --- lifetime, caps and the kernel group ---------------------------- */
+
+/* Longer than forget_after in these tests (0.2 s). */
+static void wait_forget(void) {
+        usleep(300 * 1000);
+}
+
+/* A catch-all rule, like the built-in default. */
+static void rule_by_comm(void) {
+        char err[256];
+
+        ck_assert_int_eq(
+            pg_rules_add(rules, "{{.Comm}}", NULL, 0, NULL, 0, NULL, 0, err, sizeof(err)), 0);
+}
+
+START_TEST(group_forgotten) {
+        struct fproc a = {
+            .pid = 100, .ppid = 1, .comm = "app", .utime = 100, .vol = 10, .start = 500};
+        struct fproc k = {.pid = 200, .ppid = 1, .comm = "keep", .utime = 7, .start = 510};
+
+        may_forget = true;
+        opts.forget_after = 0.2;
+        rule("apps", "app", NULL);
+        rule("keep", "keep", NULL);
+        write_proc(&a);
+        write_proc(&k);
+        scan();
+        counts_are("apps", 100, 0, 0, 0, 0, 0, 10, 0);
+        gone(100);
+        scan();
+        /* Empty: listed with its counters, gauges 0. */
+        counts_are("apps", 100, 0, 0, 0, 0, 0, 10, 0);
+        ck_assert_uint_eq(group("apps")->procs, 0);
+        ck_assert_uint_eq(stats()->groups, 2);
+        wait_forget();
+        scan();
+        ck_assert_ptr_null(find("apps"));
+        ck_assert_uint_eq(stats()->groups, 1);
+        ck_assert_uint_eq(stats()->groups_forgotten, 1);
+        counts_are("keep", 7, 0, 0, 0, 0, 0, 0, 0);
+        /* Back: a new group, its counters from its member's values (a
+         * counter reset), not added to the old ones. */
+        a = (struct fproc){
+            .pid = 101, .ppid = 1, .comm = "app", .utime = 30, .vol = 2, .start = 900};
+        write_proc(&a);
+        scan();
+        counts_are("apps", 30, 0, 0, 0, 0, 0, 2, 0);
+        ck_assert_uint_eq(group("apps")->procs, 1);
+        /* Another name takes the forgotten slot; the others keep theirs. */
+        k.utime = 9;
+        write_proc(&k);
+        scan();
+        counts_are("keep", 9, 0, 0, 0, 0, 0, 0, 0);
+        counts_are("apps", 30, 0, 0, 0, 0, 0, 2, 0);
+        ck_assert_uint_eq(stats()->groups_forgotten, 1);
+}
+END_TEST
+
+START_TEST(forget_never) {
+        struct fproc a = {.pid = 100, .ppid = 1, .comm = "app", .utime = 100, .start = 500};
+
+        opts.forget_after = 0;
+        rule("apps", "app", NULL);
+        write_proc(&a);
+        scan();
+        gone(100);
+        scan();
+        wait_forget();
+        scan();
+        counts_are("apps", 100, 0, 0, 0, 0, 0, 0, 0);
+        ck_assert_uint_eq(stats()->groups_forgotten, 0);
+}
+END_TEST
+
+/* A member whose stat turns malformed is skipped, not retired: its group
+ * has no member in the scans, but is not forgotten under it (its index
+ * must stay valid); its counters go on once stat reads well. */
+START_TEST(group_kept_while_referenced) {
+        struct fproc a = {.pid = 100, .ppid = 1, .comm = "app", .utime = 100, .start = 500};
+        struct fproc b = {.pid = 300, .ppid = 1, .comm = "zz", .utime = 1, .start = 520};
+
+        may_forget = true;
+        opts.forget_after = 0.2;
+        rule("apps", "app", NULL);
+        rule("zz", "zz", NULL);
+        write_proc(&a);
+        scan();
+        put("100/stat", "100 (app) S");
+        scan();
+        ck_assert_uint_eq(group("apps")->procs, 0);
+        wait_forget();
+        scan();
+        /* New groups are made meanwhile: none may take its slot. */
+        write_proc(&b);
+        scan();
+        ck_assert_ptr_nonnull(find("apps"));
+        a.utime = 120;
+        write_proc(&a);
+        scan();
+        counts_are("apps", 120, 0, 0, 0, 0, 0, 0, 0);
+        counts_are("zz", 1, 0, 0, 0, 0, 0, 0, 0);
+        ck_assert_uint_eq(stats()->groups_forgotten, 0);
+}
+END_TEST
+
+START_TEST(max_groups_other) {
+        const char *comms[] = {"a1", "a2", "a3", "a4", "a5"};
+
+        opts.max_groups = 2;
+        rule_by_comm();
+        for (int i = 0; i < 5; i++) {
+                struct fproc p = {.pid = 100 + i,
+                                  .ppid = 1,
+                                  .comm = comms[i],
+                                  .utime = 10,
+                                  .start = 500 + (uint64_t)i};
+                write_proc(&p);
+        }
+        scan();
+        ck_assert_uint_eq(stats()->groups, 3);
+        ck_assert_uint_eq(group(PG_GROUP_OTHER)->procs, 3);
+        counts_are(PG_GROUP_OTHER, 30, 0, 0, 0, 0, 0, 0, 0);
+        ck_assert_uint_eq(stats()->overflow, 3);
+        /* While the cap is hit, every scan says so. */
+        scan();
+        ck_assert_uint_eq(stats()->overflow, 3);
+        ck_assert_uint_eq(stats()->groups, 3);
+}
+END_TEST
+
+START_TEST(thread_names_capped_and_forgotten) {
+        struct fproc p = {.pid = 300,
+                          .ppid = 1,
+                          .comm = "srv",
+                          .utime = 60,
+                          .start = 700,
+                          .nthr = 4,
+                          .thr = {{300, "srv", 'S', 10, 0, 0, 0, 1, 0, 700, NULL},
+                                  {301, "w1", 'S', 10, 0, 0, 0, 1, 0, 701, NULL},
+                                  {302, "w2", 'S', 10, 0, 0, 0, 1, 0, 702, NULL},
+                                  {303, "w3", 'S', 30, 0, 0, 0, 1, 0, 703, NULL}}};
+        const struct pg_group *g;
+        bool other = false;
+
+        opts.max_thread_names = 2;
+        opts.forget_after = 0.2;
+        rule("srv", "srv", NULL);
+        write_proc(&p);
+        scan();
+        g = group("srv");
+        ck_assert_uint_eq(g->num_thread_names, 3);
+        for (size_t i = 0; i < g->num_thread_names; i++)
+                if (strcmp(g->thread_names[i].name, PG_GROUP_OTHER) == 0) {
+                        other = true;
+                        ck_assert_uint_eq(g->thread_names[i].count, 2);
+                }
+        ck_assert(other);
+        ck_assert_uint_eq(stats()->overflow, 2);
+        /* Two threads exit: their names empty, then forgotten. */
+        p.nthr = 2;
+        gone(300);
+        write_proc(&p);
+        scan();
+        ck_assert_uint_eq(group("srv")->num_thread_names, 3);
+        wait_forget();
+        scan();
+        g = group("srv");
+        ck_assert_uint_eq(g->num_thread_names, 2);
+        ck_assert_uint_eq(stats()->overflow, 0);
+        for (size_t i = 0; i < g->num_thread_names; i++)
+                ck_assert_str_ne(g->thread_names[i].name, PG_GROUP_OTHER);
+}
+END_TEST
+
+START_TEST(kernel_threads) {
+        struct fproc kw = {.pid = 50,
+                           .ppid = 2,
+                           .comm = "kworker/u8:1-flush-254:0",
+                           .stime = 4,
+                           .start = 10,
+                           .flags = PG_PF_KTHREAD};
+        struct fproc kw2 = {.pid = 51,
+                            .ppid = 2,
+                            .comm = "kworker/0:2-events",
+                            .stime = 1,
+                            .start = 11,
+                            .flags = PG_PF_KTHREAD};
+        struct fproc ksw = {.pid = 52,
+                            .ppid = 2,
+                            .comm = "ksoftirqd/0",
+                            .stime = 2,
+                            .start = 12,
+                            .flags = PG_PF_KTHREAD};
+        struct fproc app = {.pid = 100, .ppid = 1, .comm = "app", .utime = 5, .start = 500};
+
+        if (_i == 2)
+                opts.kernel_group = false;
+        /* A rule that names one by comm wins; the catch-all does not take
+         * the others. */
+        if (_i == 1)
+                rule("softirq", "ksoftirqd/0", NULL);
+        rule_by_comm();
+        write_proc(&kw);
+        write_proc(&kw2);
+        write_proc(&ksw);
+        write_proc(&app);
+        scan();
+        ck_assert_uint_eq(group("app")->procs, 1);
+        if (_i == 2) {
+                ck_assert_ptr_null(find(PG_GROUP_KERNEL));
+                ck_assert_uint_eq(group("kworker/0:2-events")->procs, 1);
+                return;
+        }
+        ck_assert_ptr_null(find("kworker/0:2-events"));
+        ck_assert_ptr_null(find("ksoftirqd/0"));
+        ck_assert_uint_eq(group(PG_GROUP_KERNEL)->procs, _i == 1 ? 2 : 3);
+        if (_i == 1)
+                ck_assert_uint_eq(group("softirq")->procs, 1);
+        /* A renamed kworker makes no group. */
+        kw.comm = "kworker/u8:1-events_unbound";
+        write_proc(&kw);
+        scan();
+        ck_assert_ptr_null(find("kworker/u8:1-events_unbound"));
+        ck_assert_uint_eq(stats()->groups, _i == 1 ? 3 : 2);
+}
+END_TEST
+
+/* Many names in one scan: each found through the index, none merged and
+ * none lost, and the view sorted once. */
+START_TEST(many_names) {
+        enum { N = 5000 };
+        const struct pg_group *const *gs;
+        size_t n;
+        char comm[16];
+
+        opts.max_groups = 0;
+        rule_by_comm();
+        for (int i = 0; i < N; i++) {
+                snprintf(comm, sizeof(comm), "n%05d", i);
+                struct fproc p = {
+                    .pid = 1000 + i, .ppid = 1, .comm = comm, .utime = (uint64_t)i, .start = 500};
+                rewrite_proc(&p);
+        }
+        start();
+        ck_assert_int_eq(pg_tracker_scan(trk), 0);
+        n = pg_tracker_groups(trk, &gs);
+        ck_assert_uint_eq(n, N);
+        ck_assert_uint_eq(stats()->groups, N);
+        for (size_t i = 0; i < n; i++) {
+                snprintf(comm, sizeof(comm), "n%05zu", i);
+                ck_assert_str_eq(gs[i]->name, comm);
+                ck_assert_uint_eq(gs[i]->procs, 1);
+                ck_assert_uint_eq(gs[i]->counts.v[PG_CPU_USER], i);
+        }
+}
+END_TEST
+
 Suite *pg_test_suite(void) {
         Suite *s = suite_create("track");
         TCase *tc;
@@ -1330,6 +1595,18 @@ Suite *pg_test_suite(void) {
         tcase_add_loop_test(tc, unseen_child_time, 0, 2);
         tcase_add_loop_test(tc, seen_child_reaped_once, 0, 2);
         tcase_add_test(tc, child_reaped_by_other_group);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("lifetime");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 120);
+        tcase_add_test(tc, group_forgotten);
+        tcase_add_test(tc, forget_never);
+        tcase_add_test(tc, group_kept_while_referenced);
+        tcase_add_test(tc, max_groups_other);
+        tcase_add_test(tc, thread_names_capped_and_forgotten);
+        tcase_add_loop_test(tc, kernel_threads, 0, 3);
+        tcase_add_test(tc, many_names);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("saturation");

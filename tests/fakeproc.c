@@ -23,15 +23,15 @@ int pg_fake_stat_text(char *buf, size_t n, const struct pg_fake_task *t) {
          * (24) rss (25) rsslim, (26-52) addresses and the rest, with (38)
          * exit_signal. */
         return snprintf(buf, n,
-                        "%d (%s) %c %d %d %d 0 -1 4194560 %" PRIu64 " %" PRIu64 " %" PRIu64
+                        "%d (%s) %c %d %d %d 0 -1 %" PRIu32 " %" PRIu64 " %" PRIu64 " %" PRIu64
                         " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64 " 20 0 %" PRIu64
                         " 0 %" PRIu64 " %" PRIu64 " %" PRId64
                         " 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0"
                         " 0\n",
                         (int)t->pid, t->comm, t->state ? t->state : 'S', (int)t->ppid, (int)tgid,
-                        (int)tgid, t->minflt, t->cminflt, t->majflt, t->cmajflt, t->utime, t->stime,
-                        t->cutime, t->cstime, t->nthreads ? t->nthreads : 1, t->start, t->vsize,
-                        t->rss);
+                        (int)tgid, t->flags ? t->flags : 0x400100u, t->minflt, t->cminflt,
+                        t->majflt, t->cmajflt, t->utime, t->stime, t->cutime, t->cstime,
+                        t->nthreads ? t->nthreads : 1, t->start, t->vsize, t->rss);
 }
 
 int pg_fake_status_text(char *buf, size_t n, const struct pg_fake_task *t) {

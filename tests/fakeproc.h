@@ -33,6 +33,7 @@ struct pg_fake_task {
         int64_t rss;            /* pages; signed (%ld) in proc(5) */
         uint64_t swap_kb;       /* status VmSwap */
         uint64_t vol, nonvol;   /* context switches */
+        uint32_t flags;         /* stat (9); 0x400100 (a user process) when 0 */
 };
 
 /* The texts, snprintf-style: each returns the length it wanted (the

@@ -16,9 +16,14 @@ TEST_LIBS = common/libpgcore.la $(CHECK_LIBS)
 CHECK_MAIN = tests/check_main.c tests/check_main.h
 FAKEPROC = tests/fakeproc.c tests/fakeproc.h
 
-check_PROGRAMS = tests/check_parse tests/check_proc tests/check_match tests/check_track \
+UNIT_TESTS = tests/check_parse tests/check_proc tests/check_match tests/check_track \
 	tests/check_config tests/check_regress tests/check_steady tests/check_schedstat \
 	tests/check_keptfds tests/check_outfile tests/check_ndproto tests/check_setup
+# Helpers the integration tests run, built for make check, not tests.
+TEST_HELPERS = tests/spawn_names
+check_PROGRAMS = $(UNIT_TESTS) $(TEST_HELPERS)
+# Processes with unique command names (prctl), for the churn tests.
+tests_spawn_names_SOURCES = tests/spawn_names.c
 # The pure parsers and the output formatting, on string literals.
 tests_check_parse_SOURCES = tests/check_parse.c $(CHECK_MAIN)
 tests_check_parse_CFLAGS = $(TEST_CFLAGS)
@@ -77,7 +82,7 @@ tests_check_ndproto_CFLAGS = $(TEST_CFLAGS)
 tests_check_ndproto_LDADD = $(TEST_LIBS)
 if HAVE_COLLECTD
 # plugin/collectd.c against a mock of collectd's plugin API.
-check_PROGRAMS += tests/check_collectd
+UNIT_TESTS += tests/check_collectd
 tests_check_collectd_SOURCES = tests/check_collectd.c $(CHECK_MAIN) tests/mock_collectd.c \
 	tests/mock_collectd.h $(COLLECTD_PG_SOURCES)
 tests_check_collectd_CPPFLAGS = $(COLLECTD_PG_CPPFLAGS)
@@ -91,14 +96,14 @@ SHELL_TESTS = \
 	tests/cli-list.test tests/cli-groups.test tests/cli-output.test tests/group-live.test \
 	tests/hostile.test tests/unprivileged.test tests/dupnames.test \
 	tests/procfs-subset.test tests/procfs-fake.test tests/hidepid.test \
-	tests/kept-fds-limit.test tests/regex-limit.test \
+	tests/kept-fds-limit.test tests/regex-limit.test tests/churn-forget.test \
 	tests/netdata-proto.test tests/netdata-live.test tests/netdata-signal.test \
 	tests/man.test tests/golden.test
 # A real collectd daemon with the plugin (skipped without collectd).
 COLLECTD_LIVE_TESTS = tests/collectd-live.test tests/collectd-network.test \
-	tests/collectd-badconf.test
+	tests/collectd-badconf.test tests/collectd-forget.test tests/collectd-packaged.test
 
-TESTS = $(check_PROGRAMS) $(SHELL_TESTS)
+TESTS = $(UNIT_TESTS) $(SHELL_TESTS)
 if HAVE_COLLECTD
 TESTS += $(COLLECTD_LIVE_TESTS)
 endif
@@ -111,7 +116,7 @@ EXTRA_DIST += tests/README tests/local.mk $(SHELL_TESTS) $(COLLECTD_LIVE_TESTS) 
 # leaks (tests/valgrind.sh). The shell tests are left out: they run our
 # binaries through python and shell pipelines, not under valgrind.
 check-valgrind:
-	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(check_PROGRAMS)" \
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(UNIT_TESTS)" \
 	  LOG_COMPILER="$(SHELL) $(abs_srcdir)/tests/valgrind.sh" \
 	  TEST_SUITE_LOG=test-suite-valgrind.log
 .PHONY: check-valgrind

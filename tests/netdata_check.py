@@ -14,7 +14,9 @@ from a process (a name, a cmdline) leaked into the protocol:
   - a value that is not a decimal int64, or has a leading zero (Netdata
     reads it as octal), or a '+';
   - an 'incremental' dimension whose value goes down (a spike or a negative
-    rate in Netdata), or a negative value of an 'absolute' one;
+    rate in Netdata), or a negative value of an 'absolute' one; except on
+    a chart defined again after it was obsolete (a forgotten group that
+    came back): its counters may start again, once;
   - a label value with a control byte, a quote or a backslash.
 
 Words are split the way Netdata's pluginsd_split_words() does: separators
@@ -204,6 +206,8 @@ class Checker:
         ch = self.charts.get(cid)
         if ch is None:
             ch = self.charts[cid] = Chart(cid, context)
+        if ch.obsolete and b"obsolete" not in optset:
+            ch.last = {}  # retired, then defined anew: counters may restart
         ch.obsolete = b"obsolete" in optset
         ch.context = context
         self.defining = ch
