@@ -20,6 +20,9 @@
  * of names would leave its peak behind for good). */
 #define TRIM_AFTER 16
 
+/* Name lists this short are searched in order, not through their index. */
+#define LINEAR_MAX 8
+
 static int cmp_group(const void *a, const void *b) {
         const struct pg_group *const *x = a, *const *y = b;
         return strcmp((*x)->name, (*y)->name);
@@ -147,8 +150,15 @@ static struct name_count *name_slot(struct name_list *l, const char *name, uint3
         struct name_count *a;
         uint32_t i;
 
-        if (pg_nameidx_find(&l->ix, name, &i))
+        /* Most groups have a few names: comparing them costs less than
+         * hashing, per thread and scan. */
+        if (l->n <= LINEAR_MAX) {
+                for (i = 0; i < l->n; i++)
+                        if (strcmp(l->v[i].name, name) == 0)
+                                return &l->v[i];
+        } else if (pg_nameidx_find(&l->ix, name, &i)) {
                 return &l->v[i];
+        }
         if (max && l->n >= max) {
                 (*overflow)++;
                 if (pg_nameidx_find(&l->ix, PG_GROUP_OTHER, &i))
@@ -220,43 +230,52 @@ static bool expired(const struct pg_groups *gs, double last) {
         return gs->forget_after > 0 && gs->now - last >= gs->forget_after;
 }
 
-/* Forget the names of l without threads for forget_after: the last name
- * takes a forgotten one's place. */
-static void sweep_names(const struct pg_groups *gs, struct name_list *l) {
-        for (size_t k = 0; k < l->n;) {
-                struct name_count *a = &l->v[k];
-                if (a->count) {
-                        a->last_live = gs->now;
-                } else if (expired(gs, a->last_live)) {
-                        pg_nameidx_del(&l->ix, a->name);
-                        free(a->name);
-                        if (k != --l->n) {
-                                *a = l->v[l->n];
-                                pg_nameidx_move(&l->ix, a->name, (uint32_t)k);
-                        }
-                        continue;
-                }
-                k++;
+/* Whether a of l, without threads for forget_after, was forgotten: the
+ * last name then takes its place k. Otherwise notes when a was last live. */
+static bool forget_name(const struct pg_groups *gs, struct name_list *l, size_t k) {
+        struct name_count *a = &l->v[k];
+
+        if (a->count) {
+                a->last_live = gs->now;
+                return false;
         }
+        if (!expired(gs, a->last_live))
+                return false;
+        pg_nameidx_del(&l->ix, a->name);
+        free(a->name);
+        if (k != --l->n) {
+                *a = l->v[l->n];
+                pg_nameidx_move(&l->ix, a->name, (uint32_t)k);
+        }
+        return true;
 }
 
 /* Publish g's wait channels (those with threads there now) and thread
- * names (all that are listed: they keep their counters, like the group).
- * Grown only when a name is new: a steady scan allocates nothing. */
-static int publish(struct group *g) {
+ * names (all that are listed: they keep their counters, like the group),
+ * forgetting on the way those empty for forget_after. Grown only when a
+ * name is new: a steady scan allocates nothing. */
+static int publish(const struct pg_groups *gs, struct group *g) {
         size_t nw = 0, nt = 0;
 
         if (PG_GROW(g->wchan_pub, g->wchan.n, g->wchan_pub_cap) < 0)
                 return -ENOMEM;
-        for (size_t k = 0; k < g->wchan.n; k++)
+        for (size_t k = 0; k < g->wchan.n;) {
+                if (forget_name(gs, &g->wchan, k))
+                        continue;
                 if (g->wchan.v[k].count)
                         g->wchan_pub[nw++] =
                             (struct pg_wchan_count){g->wchan.v[k].name, g->wchan.v[k].count};
+                k++;
+        }
         if (PG_GROW(g->tnames_pub, g->tnames.n, g->tnames_pub_cap) < 0)
                 return -ENOMEM;
-        for (size_t k = 0; k < g->tnames.n; k++)
+        for (size_t k = 0; k < g->tnames.n;) {
+                if (forget_name(gs, &g->tnames, k))
+                        continue;
                 g->tnames_pub[nt++] = (struct pg_thread_name){
                     g->tnames.v[k].name, g->tnames.v[k].count, g->tnames.v[k].counts};
+                k++;
+        }
         g->pub.wchan = g->wchan_pub;
         g->pub.num_wchan = nw;
         g->pub.thread_names = g->tnames_pub;
@@ -305,11 +324,7 @@ int pg_groups_publish(struct pg_groups *gs) {
                         forget(gs, i);
                         continue;
                 }
-                if (gs->forget_after > 0) {
-                        sweep_names(gs, &g->wchan);
-                        sweep_names(gs, &g->tnames);
-                }
-                if (publish(g) < 0)
+                if (publish(gs, g) < 0)
                         return -ENOMEM;
         }
         if (gs->dirty && sort_view(gs) < 0)
