@@ -357,25 +357,14 @@ static void counters(struct pg_out *o, const struct counter_family *fams, size_t
         }
 }
 
-void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
+/* The group gauges: memory, fds, the worst fd ratio, the oldest start. */
+static void group_gauges(struct pg_out *o, const struct pg_tracker *t, const struct printed *pnp) {
         const struct pg_procfs *fs = pg_tracker_procfs(t);
-        const struct pg_track_stats *s = pg_tracker_stats(t);
         const struct pg_track_opts *op = pg_tracker_opts(t);
-        const struct pg_group *const *gs;
-        size_t n = pg_tracker_groups(t, &gs);
+        const struct pg_group *const *gs = pnp->gs;
+        size_t n = pnp->n;
         long hz = fs->ticks;
-        struct printed pn;
 
-        if (printed_init(&pn, gs, n) < 0) {
-                o->err = -ENOMEM;
-                return;
-        }
-        family(o, NS "num_procs", "gauge", "number of processes in this group");
-        for (size_t i = 0; i < n; i++) {
-                sample_head(o, NS "num_procs", gname(&pn, i), NULL, NULL, NULL, NULL);
-                end_u64(o, gs[i]->procs);
-        }
-        counters(o, group_counters, NFAM(group_counters), &pn, hz, false);
         family(o, NS "memory_bytes", "gauge", "number of bytes of memory in use");
         for (size_t i = 0; i < n; i++) {
                 static const char *const memtype[PG_MEM_MAX] = {"resident", "virtual", "swapped",
@@ -383,21 +372,21 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
                                                                 "proportionalSwapped"};
                 int nm = op->smaps ? PG_MEM_MAX : PG_MEM_PROP_RESIDENT;
                 for (int m = 0; m < nm; m++) {
-                        sample_head(o, NS "memory_bytes", gname(&pn, i), "memtype", memtype[m],
+                        sample_head(o, NS "memory_bytes", gname(pnp, i), "memtype", memtype[m],
                                     NULL, NULL);
                         end_u64(o, gs[i]->memory.v[m]);
                 }
         }
         family(o, NS "open_filedesc", "gauge", "number of open file descriptors for this group");
         for (size_t i = 0; i < n; i++) {
-                sample_head(o, NS "open_filedesc", gname(&pn, i), NULL, NULL, NULL, NULL);
+                sample_head(o, NS "open_filedesc", gname(pnp, i), NULL, NULL, NULL, NULL);
                 end_u64(o, gs[i]->open_fds);
         }
         family(o, NS "worst_fd_ratio", "gauge",
                "the worst (closest to 1) ratio between open fds and max fds among all procs in "
                "this group");
         for (size_t i = 0; i < n; i++) {
-                sample_head(o, NS "worst_fd_ratio", gname(&pn, i), NULL, NULL, NULL, NULL);
+                sample_head(o, NS "worst_fd_ratio", gname(pnp, i), NULL, NULL, NULL, NULL);
                 pg_out_double(o, gs[i]->worst_fd_ratio);
                 pg_out_char(o, '\n');
         }
@@ -406,21 +395,28 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
         for (size_t i = 0; i < n; i++) {
                 if (gs[i]->procs == 0)
                         continue;
-                sample_head(o, NS "oldest_start_time_seconds", gname(&pn, i), NULL, NULL, NULL,
+                sample_head(o, NS "oldest_start_time_seconds", gname(pnp, i), NULL, NULL, NULL,
                             NULL);
                 end_secs(o,
                          pg_sat_epoch_ticks(fs->boot_time, (uint64_t)hz, gs[i]->oldest_start_ticks),
                          hz);
         }
+}
+
+/* Thread figures of each group: count, states, wait channels, names. */
+static void thread_series(struct pg_out *o, const struct printed *pnp) {
+        const struct pg_group *const *gs = pnp->gs;
+        size_t n = pnp->n;
+
         family(o, NS "num_threads", "gauge", "Number of threads");
         for (size_t i = 0; i < n; i++) {
-                sample_head(o, NS "num_threads", gname(&pn, i), NULL, NULL, NULL, NULL);
+                sample_head(o, NS "num_threads", gname(pnp, i), NULL, NULL, NULL, NULL);
                 end_u64(o, gs[i]->threads);
         }
         family(o, NS "states", "gauge", "Number of threads in each state");
         for (size_t i = 0; i < n; i++)
                 for (int k = 0; k < PG_STATE_MAX; k++) {
-                        sample_head(o, NS "states", gname(&pn, i), "state", state_labels[k], NULL,
+                        sample_head(o, NS "states", gname(pnp, i), "state", state_labels[k], NULL,
                                     NULL);
                         end_u64(o, gs[i]->states.v[k]);
                 }
@@ -428,7 +424,7 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
                "Number of threads in this group waiting on each wchan");
         for (size_t i = 0; i < n; i++)
                 for (size_t k = 0; k < gs[i]->num_wchan; k++) {
-                        sample_head(o, NS "threads_wchan", gname(&pn, i), "wchan",
+                        sample_head(o, NS "threads_wchan", gname(pnp, i), "wchan",
                                     gs[i]->wchan[k].name, NULL, NULL);
                         end_u64(o, gs[i]->wchan[k].count);
                 }
@@ -436,12 +432,16 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
                "Number of threads in this group with same threadname");
         for (size_t i = 0; i < n; i++)
                 for (size_t k = 0; k < gs[i]->num_thread_names; k++) {
-                        sample_head(o, NS "thread_count", gname(&pn, i), "threadname",
-                                    tname(&pn, i, k), NULL, NULL);
+                        sample_head(o, NS "thread_count", gname(pnp, i), "threadname",
+                                    tname(pnp, i, k), NULL, NULL);
                         end_u64(o, gs[i]->thread_names[k].count);
                 }
-        counters(o, thread_counters, NFAM(thread_counters), &pn, hz, true);
-        printed_free(&pn);
+}
+
+/* The collector's own figures of the last scan. */
+static void scan_figures(struct pg_out *o, const struct pg_tracker *t) {
+        const struct pg_track_stats *s = pg_tracker_stats(t);
+        const struct pg_track_opts *op = pg_tracker_opts(t);
 
         const struct {
                 const char *name, *help;
@@ -483,4 +483,27 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
                "1 when reaped children's CPU time and faults are credited to their parent's group");
         pg_out_str(o, "procgroups_children_time ");
         end_u64(o, op->children_time ? 1 : 0);
+}
+
+void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
+        const struct pg_group *const *gs;
+        size_t n = pg_tracker_groups(t, &gs);
+        long hz = pg_tracker_procfs(t)->ticks;
+        struct printed pn;
+
+        if (printed_init(&pn, gs, n) < 0) {
+                o->err = -ENOMEM;
+                return;
+        }
+        family(o, NS "num_procs", "gauge", "number of processes in this group");
+        for (size_t i = 0; i < n; i++) {
+                sample_head(o, NS "num_procs", gname(&pn, i), NULL, NULL, NULL, NULL);
+                end_u64(o, gs[i]->procs);
+        }
+        counters(o, group_counters, NFAM(group_counters), &pn, hz, false);
+        group_gauges(o, t, &pn);
+        thread_series(o, &pn);
+        counters(o, thread_counters, NFAM(thread_counters), &pn, hz, true);
+        printed_free(&pn);
+        scan_figures(o, t);
 }
