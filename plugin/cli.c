@@ -401,137 +401,181 @@ static void sleep_until(struct timespec *next, double interval) {
                 ;
 }
 
-static int run_groups(const struct cli *c) {
+/* What a run of scans carries from one to the next. */
+struct run {
+        const struct cli *c;
         struct pg_config cfg;
+        struct pg_tracker *t;
+        struct pg_outfile *of;
+        struct pg_out o;
+        struct prev *prev; /* the table's previous counters */
+        size_t nprev;
+        struct timespec last;
+        bool tty, overflow_noted, out_failing;
+        unsigned long long out_errors;
+};
+
+/* Config, command-line overrides, then the tracker. Returns 0 or the
+ * exit status (2: a bad config or root, 1: anything else), having said
+ * why on stderr. */
+static int run_setup(struct run *rn) {
+        const struct cli *c = rn->c;
         struct pg_setup setup = {
             .own_process = true, .error_fn = hard_error, .limit_fn = limit_hit};
-        struct pg_tracker *t = NULL;
         enum pg_setup_step step;
-        struct prev *prev = NULL;
-        size_t nprev = 0;
-        struct timespec next, last = {0}, now;
-        struct pg_out o;
-        struct pg_outfile *of = NULL;
         char err[1024];
-        bool overflow_noted = false;
-        size_t len;
-        long done = 0;
-        unsigned long long out_errors = 0;
-        bool out_failing = false;
-        int r, ret = 0;
-        bool tty = c->fmt == FMT_TABLE && !c->output && isatty(STDOUT_FILENO);
+        int r;
 
-        if (c->output && open_output(c->output, &of) < 0)
-                return 1;
-        r = c->config ? pg_config_load(c->config, &cfg, err, sizeof(err)) : pg_config_default(&cfg);
+        r = c->config ? pg_config_load(c->config, &rn->cfg, err, sizeof(err))
+                      : pg_config_default(&rn->cfg);
         if (r < 0) {
                 fprintf(stderr, "procgroups: %s\n", c->config ? err : strerror(-r));
-                pg_outfile_free(of);
                 return 2;
         }
         if (c->procfs) {
-                free(cfg.procfs);
-                cfg.procfs = strdup(c->procfs);
+                free(rn->cfg.procfs);
+                rn->cfg.procfs = strdup(c->procfs);
         }
         if (c->no_threads)
-                cfg.opts.threads = false;
+                rn->cfg.opts.threads = false;
         if (c->no_children)
-                cfg.opts.children = false;
+                rn->cfg.opts.children = false;
         if (c->forget_after >= 0)
-                cfg.opts.forget_after = c->forget_after;
+                rn->cfg.opts.forget_after = c->forget_after;
         if (c->max_groups >= 0)
-                cfg.opts.max_groups = (uint32_t)c->max_groups;
-        setup.procfs = cfg.procfs;
-        setup.opts = cfg.opts;
-        r = pg_setup_tracker(&setup, pg_config_take_rules(&cfg), &t, &step);
+                rn->cfg.opts.max_groups = (uint32_t)c->max_groups;
+        setup.procfs = rn->cfg.procfs;
+        setup.opts = rn->cfg.opts;
+        r = pg_setup_tracker(&setup, pg_config_take_rules(&rn->cfg), &rn->t, &step);
         if (r < 0) {
                 if (step == PG_SETUP_ROOT)
-                        fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n", cfg.procfs,
-                                pg_strerror(r));
+                        fprintf(stderr, "procgroups: cannot open procfs root %s: %s\n",
+                                rn->cfg.procfs, pg_strerror(r));
                 else
                         fprintf(stderr, "procgroups: %s\n", strerror(-r));
-                pg_config_free(&cfg);
-                pg_outfile_free(of);
                 return step == PG_SETUP_ROOT ? 2 : 1;
         }
+        return 0;
+}
+
+/* This scan's report into rn->o, in the chosen format. */
+static void render(struct run *rn, const struct timespec *now) {
+        const struct cli *c = rn->c;
+
+        switch (c->fmt) {
+        case FMT_JSON:
+                pg_report_json(&rn->o, rn->t);
+                pg_out_char(&rn->o, '\n');
+                break;
+        case FMT_PROM:
+                pg_report_prometheus(&rn->o, rn->t);
+                if (rn->of)
+                        prom_output_errors(&rn->o, rn->out_errors);
+                break;
+        case FMT_TABLE: {
+                double dt = rn->last.tv_sec ? (double)(now->tv_sec - rn->last.tv_sec) +
+                                                  (double)(now->tv_nsec - rn->last.tv_nsec) / 1e9
+                                            : 0;
+                print_table(&rn->o, rn->t, &rn->prev, &rn->nprev, dt, rn->tty);
+                if (!rn->tty && c->count != 1)
+                        pg_out_char(&rn->o, '\n');
+                break;
+        }
+        }
+        rn->last = *now;
+}
+
+/* Write the report out. Returns 0 to go on, 1 to go on with exit status
+ * 1 (a failed --output write in repeated mode), or -1 to stop (then
+ * *ret_status is the exit status). */
+static int deliver(struct run *rn, int *ret_status) {
+        const struct cli *c = rn->c;
+        size_t len = rn->o.len;
+        int r = rn->of ? write_file(rn->of, &rn->o) : write_stdout(&rn->o);
+
+        /* A churn of names made the reports big for a while: once its
+         * groups are forgotten, the buffer need not stay so. */
+        if (r == 0 && rn->o.cap > OUT_SHRINK_AT && rn->o.cap / 4 > len) {
+                pg_out_free(&rn->o);
+                pg_out_init(&rn->o, -1);
+        }
+        if (r < 0 && rn->of && c->count != 1) {
+                /* Scanning on keeps the counters; the reader keeps the
+                 * last complete report. One line per run of failures, and
+                 * one when writing works again. */
+                rn->out_errors++;
+                if (!rn->out_failing)
+                        fprintf(stderr,
+                                "procgroups: cannot write %s: %s; keeping the previous "
+                                "file and retrying every scan (%llu failures so far)\n",
+                                c->output, strerror(-r), rn->out_errors);
+                rn->out_failing = true;
+                return 1;
+        }
+        if (r == 0 && rn->out_failing) {
+                fprintf(stderr, "procgroups: %s written again (%llu failures so far)\n", c->output,
+                        rn->out_errors);
+                rn->out_failing = false;
+        } else if (r == -EINTR && stop) {
+                *ret_status = 0;
+                return -1;
+        } else if (r < 0) {
+                if (r != -EPIPE)
+                        fprintf(stderr, "procgroups: cannot write %s: %s\n",
+                                c->output ? c->output : "output", strerror(-r));
+                *ret_status = 1;
+                return -1;
+        }
+        return 0;
+}
+
+static int run_groups(const struct cli *c) {
+        struct run rn = {.c = c};
+        struct timespec next, now;
+        long done = 0;
+        int r, ret = 0;
+
+        rn.tty = c->fmt == FMT_TABLE && !c->output && isatty(STDOUT_FILENO);
+        if (c->output && open_output(c->output, &rn.of) < 0)
+                return 1;
+        ret = run_setup(&rn);
+        if (ret)
+                goto out;
         /* Built in memory, written whole: see write_stdout(). */
-        pg_out_init(&o, -1);
+        pg_out_init(&rn.o, -1);
         clock_gettime(CLOCK_MONOTONIC, &next);
         while (!stop) {
-                r = pg_tracker_scan(t);
+                int status = 0;
+
+                r = pg_tracker_scan(rn.t);
                 clock_gettime(CLOCK_MONOTONIC, &now);
                 if (r < 0) {
-                        fprintf(stderr, "procgroups: scan of %s failed: %s\n", cfg.procfs,
+                        fprintf(stderr, "procgroups: scan of %s failed: %s\n", rn.cfg.procfs,
                                 strerror(-r));
                         ret = 1;
                         break;
                 }
-                note_overflow(t, &overflow_noted);
-                switch (c->fmt) {
-                case FMT_JSON:
-                        pg_report_json(&o, t);
-                        pg_out_char(&o, '\n');
-                        break;
-                case FMT_PROM:
-                        pg_report_prometheus(&o, t);
-                        if (of)
-                                prom_output_errors(&o, out_errors);
-                        break;
-                case FMT_TABLE: {
-                        double dt = last.tv_sec ? (double)(now.tv_sec - last.tv_sec) +
-                                                      (double)(now.tv_nsec - last.tv_nsec) / 1e9
-                                                : 0;
-                        print_table(&o, t, &prev, &nprev, dt, tty);
-                        if (!tty && c->count != 1)
-                                pg_out_char(&o, '\n');
+                note_overflow(rn.t, &rn.overflow_noted);
+                render(&rn, &now);
+                r = deliver(&rn, &status);
+                if (r < 0) {
+                        ret = ret ? ret : status;
                         break;
                 }
-                }
-                last = now;
-                len = o.len;
-                r = of ? write_file(of, &o) : write_stdout(&o);
-                /* A churn of names made the reports big for a while: once
-                 * its groups are forgotten, the buffer need not stay so. */
-                if (r == 0 && o.cap > OUT_SHRINK_AT && o.cap / 4 > len) {
-                        pg_out_free(&o);
-                        pg_out_init(&o, -1);
-                }
-                if (r < 0 && of && c->count != 1) {
-                        /* Scanning on keeps the counters; the reader keeps
-                         * the last complete report. One line per run of
-                         * failures, and one when writing works again. */
-                        out_errors++;
+                if (r > 0)
                         ret = 1;
-                        if (!out_failing)
-                                fprintf(stderr,
-                                        "procgroups: cannot write %s: %s; keeping the previous "
-                                        "file and retrying every scan (%llu failures so far)\n",
-                                        c->output, strerror(-r), out_errors);
-                        out_failing = true;
-                } else if (r == 0 && out_failing) {
-                        fprintf(stderr, "procgroups: %s written again (%llu failures so far)\n",
-                                c->output, out_errors);
-                        out_failing = false;
-                } else if (r == -EINTR && stop) {
-                        break;
-                } else if (r < 0) {
-                        if (r != -EPIPE)
-                                fprintf(stderr, "procgroups: cannot write %s: %s\n",
-                                        c->output ? c->output : "output", strerror(-r));
-                        ret = 1;
-                        break;
-                }
                 if (c->count && ++done >= c->count)
                         break;
                 sleep_until(&next, c->interval);
         }
-        for (size_t k = 0; k < nprev; k++)
-                free(prev[k].name);
-        free(prev);
-        pg_out_free(&o);
-        pg_outfile_free(of);
-        pg_tracker_free(t);
-        pg_config_free(&cfg);
+out:
+        for (size_t k = 0; k < rn.nprev; k++)
+                free(rn.prev[k].name);
+        free(rn.prev);
+        pg_out_free(&rn.o);
+        pg_outfile_free(rn.of);
+        pg_tracker_free(rn.t);
+        pg_config_free(&rn.cfg);
         return ret;
 }
 
