@@ -50,10 +50,9 @@ static int new_slot(struct pg_groups *gs, uint32_t *ret) {
         }
         if (gs->n >= INT32_MAX)
                 return -ENOMEM;
-        v = realloc(gs->v, (gs->n + 1) * sizeof(*v));
-        if (!v)
+        if (PG_GROW(gs->v, gs->n + 1, gs->capv) < 0)
                 return -ENOMEM;
-        gs->v = v;
+        v = gs->v;
         /* Room for it on the free list too: forgetting never allocates. */
         if (PG_GROW(gs->free, gs->n + 1, gs->capfree) < 0)
                 return -ENOMEM;

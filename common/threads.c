@@ -22,10 +22,9 @@ const char *pg_wchan_intern(struct pg_tracker *t, const char *was, const char *w
         for (size_t i = 0; i < t->nwchans; i++)
                 if (strcmp(t->wchans[i], w) == 0)
                         return t->wchans[i];
-        v = realloc(t->wchans, (t->nwchans + 1) * sizeof(*v));
-        if (!v)
+        if (PG_GROW(t->wchans, t->nwchans + 1, t->capwchans) < 0)
                 return NULL;
-        t->wchans = v;
+        v = t->wchans;
         v[t->nwchans] = strdup(w);
         if (!v[t->nwchans])
                 return NULL;

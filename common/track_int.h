@@ -112,6 +112,7 @@ struct pg_reaped {
 struct pg_groups {
         struct group **v;
         size_t n; /* slots, free ones included */
+        size_t capv;
         uint32_t *free;
         size_t nfree;
         size_t capfree;
@@ -163,6 +164,7 @@ struct pg_tracker {
          * cached threads hold a pointer, not a copy. */
         char **wchans;
         size_t nwchans;
+        size_t capwchans;
         struct pg_thread *tbuf; /* this scan's threads of one process */
         size_t tbuf_cap;
         pid_t *tids; /* the known thread ids of one process */

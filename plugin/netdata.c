@@ -26,6 +26,7 @@
 
 #include "common/conffile.h"
 #include "common/format.h"
+#include "common/grow.h"
 #include "common/sat.h"
 #include "common/setup.h"
 #include "common/track.h"
@@ -262,14 +263,8 @@ static struct ent *ent_get(struct plugin *pl, const char *name) {
                 if (e)
                         return e;
         }
-        if (pl->num_ents == pl->cap_ents) {
-                size_t cap = pl->cap_ents ? 2 * pl->cap_ents : 64;
-                struct ent *n = realloc(pl->ents, cap * sizeof(*n));
-                if (!n)
-                        return NULL;
-                pl->ents = n;
-                pl->cap_ents = cap;
-        }
+        if (PG_GROW(pl->ents, pl->num_ents + 1, pl->cap_ents) < 0)
+                return NULL;
         memset(&probe, 0, sizeof(probe));
         probe.name = strdup(name);
         if (!probe.name)
