@@ -6,12 +6,15 @@
 #include "tests/check_main.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "tests/fakeproc.h"
 
 struct fake {
         int pid, ppid;
@@ -27,74 +30,56 @@ static char root[64];
 static long hz;
 
 static void put(const char *dir, const char *name, const char *text, size_t len) {
-        char path[512];
-        FILE *f;
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-        f = fopen(path, "w");
-        ck_assert_ptr_nonnull(f);
-        ck_assert_uint_eq(fwrite(text, 1, len, f), len);
-        ck_assert_int_eq(fclose(f), 0);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(pg_fake_put(fd, name, text, len), 0);
+        close(fd);
 }
 
-static void puts_(const char *dir, const char *name, const char *text) {
-        put(dir, name, text, strlen(text));
-}
-
-/* One /proc/<pid> in the kernel's formats (proc(5)); start time is the pid
- * so that every process has its own. */
+/* One /proc/<pid> through the tests' fake procfs writer; start time is the
+ * pid so that every process has its own. */
 static void write_proc(const struct fake *p) {
-        char dir[256], sub[300], buf[1024];
-        size_t n;
+        char argv[1024];
+        size_t n = strlen(p->argv) + 1;
+        struct pg_fake_proc fp = {
+            .task = {.pid = p->pid,
+                     .ppid = p->ppid,
+                     .comm = p->comm,
+                     .state = p->state,
+                     .minflt = p->minflt,
+                     .majflt = p->majflt,
+                     .utime = p->utime,
+                     .stime = p->stime,
+                     .start = (uint64_t)p->pid,
+                     .vsize = p->vsize,
+                     .rss = (int64_t)p->rss_pages,
+                     .swap_kb = 4,
+                     .vol = p->vol,
+                     .nonvol = p->invol},
+            .cmdline = argv,
+            .cmdline_len = n,
+            .read_bytes = p->read_bytes,
+            .write_bytes = p->write_bytes,
+            .nfds = p->nfds,
+            .no_sched = true,
+        };
+        int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-        snprintf(dir, sizeof(dir), "%s/%d", root, p->pid);
-        mkdir(dir, 0755);
-        snprintf(buf, sizeof(buf),
-                 "%d (%s) %c %d %d %d 0 -1 4194560 %lu 0 %lu 0 %lu %lu 0 0 20 0 1 0 %d %lu %lu "
-                 "18446744073709551615 1 1 1 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 1 1 1 1 1 1 1 0\n",
-                 p->pid, p->comm, p->state, p->ppid, p->pid, p->pid, p->minflt, p->majflt, p->utime,
-                 p->stime, p->pid, p->vsize, p->rss_pages);
-        puts_(dir, "stat", buf);
-        snprintf(buf, sizeof(buf),
-                 "Name:\t%s\nState:\t%c (x)\nPid:\t%d\nPPid:\t%d\nUid:\t0\t0\t0\t0\n"
-                 "VmSwap:\t       4 kB\nThreads:\t1\nvoluntary_ctxt_switches:\t%lu\n"
-                 "nonvoluntary_ctxt_switches:\t%lu\n",
-                 p->comm, p->state, p->pid, p->ppid, p->vol, p->invol);
-        puts_(dir, "status", buf);
-        snprintf(buf, sizeof(buf),
-                 "rchar: 0\nwchar: 0\nsyscr: 0\nsyscw: 0\nread_bytes: %lu\nwrite_bytes: %lu\n"
-                 "cancelled_write_bytes: 0\n",
-                 p->read_bytes, p->write_bytes);
-        puts_(dir, "io", buf);
-        puts_(dir, "limits",
-              "Limit                     Soft Limit           Hard Limit           Units     \n"
-              "Max open files            1024                 4096                 files     \n");
-        puts_(dir, "wchan", "0");
-        puts_(dir, "comm", p->comm);
-        n = strlen(p->argv) + 1;
-        memcpy(buf, p->argv, n);
+        ck_assert_uint_le(n, sizeof(argv));
+        memcpy(argv, p->argv, n);
         for (size_t i = 0; i < n; i++)
-                if (buf[i] == ' ')
-                        buf[i] = '\0';
-        put(dir, "cmdline", buf, n);
-        snprintf(sub, sizeof(sub), "%s/fd", dir);
-        mkdir(sub, 0755);
-        for (int i = 0; i < p->nfds; i++) {
-                char name[16];
-                snprintf(name, sizeof(name), "%d", i);
-                puts_(sub, name, "");
-        }
-        snprintf(sub, sizeof(sub), "%s/task", dir);
-        mkdir(sub, 0755);
-        snprintf(buf, sizeof(buf), "%s/%d", sub, p->pid);
-        /* Rewritten between reads: the link may be there already. */
-        ck_assert(symlink("..", buf) == 0 || errno == EEXIST);
+                if (argv[i] == ' ')
+                        argv[i] = '\0';
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(pg_fake_proc_write(fd, &fp), 0);
+        close(fd);
 }
 
 static void remove_proc(int pid) {
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s/%d'", root, pid);
-        ck_assert_int_eq(system(cmd), 0);
+        char path[128];
+        snprintf(path, sizeof(path), "%s/%d", root, pid);
+        ck_assert_int_eq(pg_fake_rm_rf(path), 0);
 }
 
 static struct fake procs[] = {
@@ -110,7 +95,11 @@ static struct fake procs[] = {
 static void setup(void) {
         snprintf(root, sizeof(root), "/tmp/check_collectd.XXXXXX");
         ck_assert_ptr_nonnull(mkdtemp(root));
-        puts_(root, "stat", "cpu  1 0 1 1 0 0 0 0 0 0\nbtime 1700000000\nprocesses 9\n");
+        {
+                static const char st[] =
+                    "cpu  1 0 1 1 0 0 0 0 0 0\nbtime 1700000000\nprocesses 9\n";
+                put(root, "stat", st, sizeof(st) - 1);
+        }
         for (size_t i = 0; i < NPROCS; i++)
                 write_proc(&procs[i]);
         hz = sysconf(_SC_CLK_TCK);

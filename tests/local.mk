@@ -83,7 +83,7 @@ tests_check_ndproto_LDADD = $(TEST_LIBS)
 if HAVE_COLLECTD
 # plugin/collectd.c against a mock of collectd's plugin API.
 UNIT_TESTS += tests/check_collectd
-tests_check_collectd_SOURCES = tests/check_collectd.c $(CHECK_MAIN) tests/mock_collectd.c \
+tests_check_collectd_SOURCES = tests/check_collectd.c $(CHECK_MAIN) $(FAKEPROC) tests/mock_collectd.c \
 	tests/mock_collectd.h $(COLLECTD_PG_SOURCES)
 tests_check_collectd_CPPFLAGS = $(COLLECTD_PG_CPPFLAGS)
 tests_check_collectd_CFLAGS = $(TEST_CFLAGS)
