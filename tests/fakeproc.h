@@ -4,9 +4,9 @@
  *
  * The committed trees of sample-proc/ are written by the Python
  * generators there; this writes the throwaway trees of tests/check_track.c,
- * tests/check_regress.c, tests/check_collectd.c and fuzz/fuzz_scan.c. No Check here (the fuzzer
- * links it too): every function returns 0 or a negative errno, which the
- * caller asserts. */
+ * tests/check_regress.c, tests/check_collectd.c and fuzz/fuzz_scan.c.
+ * No Check here (the fuzzer links it too): every function returns 0 or a
+ * negative errno, which the caller asserts. */
 #ifndef PG_FAKEPROC_H
 #define PG_FAKEPROC_H
 
