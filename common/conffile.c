@@ -239,6 +239,7 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
             CFG_INT("max_groups", PG_MAX_GROUPS_DEFAULT, CFGF_NONE),
             CFG_INT("max_thread_names", PG_MAX_THREAD_NAMES_DEFAULT, CFGF_NONE),
             CFG_BOOL("kernel_group", cfg_true, CFGF_NONE),
+            CFG_BOOL("netdata_apps_layout", cfg_false, CFGF_NONE),
             /* libconfuse merges sections of one title into one: two
              * rules named alike would silently become the last one. */
             CFG_SEC("match", match_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -284,6 +285,7 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
         c.opts.max_groups = (uint32_t)cfg_getint(cfg, "max_groups");
         c.opts.max_thread_names = (uint32_t)cfg_getint(cfg, "max_thread_names");
         c.opts.kernel_group = cfg_getbool(cfg, "kernel_group");
+        c.netdata_apps_layout = cfg_getbool(cfg, "netdata_apps_layout");
         r = -ENOMEM;
         if (!c.procfs)
                 goto out;

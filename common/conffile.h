@@ -11,11 +11,13 @@
  *   max_groups = 1000        0: no cap
  *   max_thread_names = 64    per group; 0: no cap
  *   kernel_group = true
+ *   netdata_apps_layout = false   procgroups.plugin: apps.plugin's app.* charts
  *   match "{{.Comm}}" { comm = {...} exe = {...} cmdline = {"regex", ...} }
  */
 #ifndef PG_CONFFILE_H
 #define PG_CONFFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "match.h"
@@ -24,7 +26,8 @@
 struct pg_config {
         char *procfs;
         struct pg_track_opts opts;
-        struct pg_rules *rules; /* owned; the default rule when none given */
+        struct pg_rules *rules;   /* owned; the default rule when none given */
+        bool netdata_apps_layout; /* procgroups.plugin charts as app.* */
 };
 
 /* Defaults: /proc, PG_TRACK_OPTS_DEFAULT, the {{.Comm}} rule. */

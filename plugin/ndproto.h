@@ -12,7 +12,7 @@
 
 #include "common/format.h"
 
-/* Longest sanitised group key in chart ids: "app." + key + "_" + the
+/* Longest sanitised group key in chart ids: "procgroups." + key + "_" + the
  * longest metric suffix stays well below Netdata's 200-byte id limit. */
 #define ND_KEY_MAX 100
 /* Longest label value we send (bytes, without the quotes). */

@@ -4,8 +4,13 @@
  * stdout on pipes; it scans, then writes CHART/DIMENSION lines for groups
  * it has not announced yet and BEGIN/SET/END blocks for the live groups,
  * once per update_every seconds on a heartbeat aligned to the wall clock.
- * Charts follow the apps.plugin layout of Netdata >= 1.43
- * (app.<group>_<metric>, context app.<metric>, label app_group).
+ * Charts are procgroups.<group>_<metric>, context procgroups.<metric>,
+ * label procgroup, one family per group whose name the titles carry, in
+ * a priority band just after apps.plugin's. netdata_apps_layout = true in
+ * procgroups.conf gives apps.plugin's layout of Netdata >= 1.43 instead
+ * (app.<group>_<metric>, context app.<metric>, label app_group): the same
+ * chart ids as apps.plugin's for groups named by comm, so only where
+ * apps.plugin does not run.
  *
  * Hidden knob for tests: PROCGROUPS_ITERATIONS=N exits 0 after N scans. */
 #include "config.h"
@@ -61,8 +66,9 @@ struct dim_def {
 #define MAX_DIMS 5
 
 struct chart_def {
-        const char *suffix; /* app.<key>_<suffix>, context app.<suffix> */
-        const char *title;
+        const char *suffix; /* <type>.<key>_<suffix>, context <type>.<suffix> */
+        const char *title;  /* then " of group <name>" in our layout */
+        const char *note;   /* after the title and the group */
         const char *units;
         const char *family;
         const char *type;
@@ -71,11 +77,17 @@ struct chart_def {
 };
 
 #define MIB 1048576
+/* apps.plugin's charts sit at 20000-20999; ours follow them as a band of
+ * their own, so that the two sections never interleave. */
+#define PRIO_SHIFT 1000
 
-/* Titles, units, families and priorities as apps.plugin (>= 1.43) uses them. */
+/* Titles, units, families and priorities as apps.plugin (>= 1.43) uses
+ * them; our own layout adds the group to the title, puts each group in a
+ * family of its own and moves the priorities by PRIO_SHIFT. */
 static const struct chart_def charts[] = {
     {"cpu_utilization",
-     "CPU utilization (100% = 1 core)",
+     "CPU utilization",
+     " (100% = 1 core)",
      "percentage",
      "cpu",
      "stacked",
@@ -84,6 +96,7 @@ static const struct chart_def charts[] = {
       {"system", "incremental", 100, 0, S_COUNT, PG_CPU_SYSTEM}}},
     {"cpu_context_switches",
      "CPU context switches",
+     "",
      "switches/s",
      "cpu",
      "stacked",
@@ -92,6 +105,7 @@ static const struct chart_def charts[] = {
       {"involuntary", "incremental", 1, 1, S_COUNT, PG_CTX_NONVOLUNTARY}}},
     {"mem_usage",
      "Memory RSS usage",
+     "",
      "MiB",
      "mem",
      "area",
@@ -99,6 +113,7 @@ static const struct chart_def charts[] = {
      {{"rss", "absolute", 1, MIB, S_MEM, PG_MEM_RESIDENT}}},
     {"mem_page_faults",
      "Memory page faults",
+     "",
      "pgfaults/s",
      "mem",
      "stacked",
@@ -107,6 +122,7 @@ static const struct chart_def charts[] = {
       {"major", "incremental", 1, 1, S_COUNT, PG_MAJOR_FAULTS}}},
     {"vmem_usage",
      "Virtual memory size",
+     "",
      "MiB",
      "mem",
      "line",
@@ -114,6 +130,7 @@ static const struct chart_def charts[] = {
      {{"vmem", "absolute", 1, MIB, S_MEM, PG_MEM_VIRTUAL}}},
     {"swap_usage",
      "Swap usage",
+     "",
      "MiB",
      "mem",
      "area",
@@ -121,6 +138,7 @@ static const struct chart_def charts[] = {
      {{"swap", "absolute", 1, MIB, S_MEM, PG_MEM_SWAP}}},
     {"disk_physical_io",
      "Physical disk IO",
+     "",
      "KiB/s",
      "disk",
      "area",
@@ -129,6 +147,7 @@ static const struct chart_def charts[] = {
       {"writes", "incremental", -1, 1024, S_COUNT, PG_WRITE_BYTES}}},
     {"processes",
      "Processes",
+     "",
      "processes",
      "processes",
      "line",
@@ -136,6 +155,7 @@ static const struct chart_def charts[] = {
      {{"processes", "absolute", 1, 1, S_PROCS, 0}}},
     {"threads",
      "Threads",
+     "",
      "threads",
      "processes",
      "line",
@@ -143,6 +163,7 @@ static const struct chart_def charts[] = {
      {{"threads", "absolute", 1, 1, S_THREADS, 0}}},
     {"thread_states",
      "Thread states",
+     "",
      "threads",
      "processes",
      "stacked",
@@ -154,6 +175,7 @@ static const struct chart_def charts[] = {
       {"other", "absolute", 1, 1, S_STATE, PG_OTHER}}},
     {"fds_open_limit",
      "Open file descriptors limit",
+     "",
      "percentage",
      "fds",
      "line",
@@ -161,6 +183,7 @@ static const struct chart_def charts[] = {
      {{"limit", "absolute", 1, 1000, S_FD_RATIO, 0}}},
     {"fds_open",
      "Open file descriptors",
+     "",
      "fds",
      "fds",
      "stacked",
@@ -168,6 +191,7 @@ static const struct chart_def charts[] = {
      {{"fds", "absolute", 1, 1, S_FDS, 0}}},
     {"uptime",
      "Uptime",
+     "",
      "seconds",
      "uptime",
      "line",
@@ -194,6 +218,7 @@ struct plugin {
         int update_every;
         bool internals;
         bool internals_defined;
+        bool apps_layout;     /* netdata_apps_layout: app.*, as apps.plugin */
         bool overflow_logged; /* a cap was hit and said so */
         struct ent *ents;     /* sorted by name */
         size_t num_ents, cap_ents;
@@ -358,19 +383,35 @@ static void out_set(struct plugin *pl, const char *dim, uint64_t v) {
         pg_out_char(&pl->out, '\n');
 }
 
+/* The chart type (and context prefix) of the group charts. */
+static const char *group_type(const struct plugin *pl) {
+        return pl->apps_layout ? "app" : "procgroups";
+}
+
 /* Announce (or, with obsolete, retire) every chart of one group. */
 static void define_group(struct plugin *pl, const struct ent *e, bool obsolete) {
         long ticks = pg_tracker_procfs(pl->t)->ticks;
+        const char *type = group_type(pl);
 
         for (size_t c = 0; c < NUM_CHARTS; c++) {
                 const struct chart_def *cd = &charts[c];
-                char id[ND_KEY_MAX + 64], ctx[64];
+                char id[ND_KEY_MAX + 64], ctx[64], title[ND_LABEL_MAX + 128];
 
                 snprintf(id, sizeof(id), "%s_%s", e->key, cd->suffix);
-                snprintf(ctx, sizeof(ctx), "app.%s", cd->suffix);
-                out_chart_line(pl, "app", id, cd->title, cd->units, cd->family, ctx, cd->type,
-                               cd->priority, obsolete ? "obsolete" : "", "groups");
-                pg_out_str(&pl->out, "CLABEL app_group ");
+                snprintf(ctx, sizeof(ctx), "%s.%s", type, cd->suffix);
+                if (pl->apps_layout) {
+                        snprintf(title, sizeof(title), "%s%s", cd->title, cd->note);
+                        out_chart_line(pl, type, id, title, cd->units, cd->family, ctx, cd->type,
+                                       cd->priority, obsolete ? "obsolete" : "", "groups");
+                        pg_out_str(&pl->out, "CLABEL app_group ");
+                } else {
+                        snprintf(title, sizeof(title), "%s of group %s%s", cd->title, e->label,
+                                 cd->note);
+                        out_chart_line(pl, type, id, title, cd->units, e->label, ctx, cd->type,
+                                       cd->priority + PRIO_SHIFT, obsolete ? "obsolete" : "",
+                                       "groups");
+                        pg_out_str(&pl->out, "CLABEL procgroup ");
+                }
                 nd_out_quoted(&pl->out, e->label);
                 pg_out_str(&pl->out, " 1\nCLABEL_COMMIT\n");
                 if (obsolete)
@@ -417,7 +458,7 @@ static void send_group_data(struct plugin *pl, const struct pg_group *g, struct 
                 char id[ND_KEY_MAX + 64];
 
                 snprintf(id, sizeof(id), "%s_%s", e->key, cd->suffix);
-                out_begin(pl, "app", id, e->fresh ? 0 : dt);
+                out_begin(pl, group_type(pl), id, e->fresh ? 0 : dt);
                 for (int d = 0; d < MAX_DIMS && cd->dims[d].id; d++)
                         out_set(pl, cd->dims[d].id, dim_value(pl, g, &cd->dims[d]));
                 pg_out_str(&pl->out, "END\n");
@@ -752,6 +793,7 @@ int main(int argc, char **argv) {
                 snprintf(root, sizeof(root), "%s", cfg.procfs ? cfg.procfs : "/proc");
         setup.procfs = root;
         setup.opts = cfg.opts;
+        pl.apps_layout = cfg.netdata_apps_layout;
         r = pg_setup_tracker(&setup, pg_config_take_rules(&cfg), &pl.t, &step);
         pg_config_free(&cfg);
         if (r < 0) {

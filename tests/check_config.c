@@ -68,6 +68,7 @@ START_TEST(valid_file) {
                    "children_time = false\n"
                    "smaps    = true          # opt-in\n"
                    "kept_fds = 100\n"
+                   "netdata_apps_layout = true\n"
                    "match \"db\" { comm = {\"postgres\", \"postmaster\"} }\n"
                    "match \"app:{{.Matches.name}}\" {\n"
                    "        cmdline = {\"--name=(?P<name>\\\\w+)\"}\n"
@@ -83,6 +84,7 @@ START_TEST(valid_file) {
         ck_assert(!c.opts.children_time);
         ck_assert(c.opts.smaps);
         ck_assert_int_eq(c.opts.kept_fds, 100);
+        ck_assert(c.netdata_apps_layout);
         ck_assert_uint_eq(pg_rules_count(c.rules), 5);
         ck_assert_str_eq(MATCH(&c, "sh", "#!x\0"), "hash#7");
         ck_assert_str_eq(MATCH(&c, "postmaster", "postgres\0"), "db");
@@ -138,11 +140,13 @@ START_TEST(defaults) {
         ck_assert_str_eq(c.procfs, "/proc");
         ck_assert(c.opts.threads && c.opts.children && c.opts.children_time && !c.opts.smaps);
         ck_assert_int_eq(c.opts.kept_fds, 0);
+        ck_assert(!c.netdata_apps_layout);
         ck_assert_uint_eq(pg_rules_count(c.rules), 1);
         ck_assert_str_eq(MATCH(&c, "anything", ""), "anything");
         pg_config_free(&c);
         ck_assert_int_eq(pg_config_default(&c), 0);
         ck_assert_str_eq(c.procfs, "/proc");
+        ck_assert(!c.netdata_apps_layout);
         ck_assert_uint_eq(pg_rules_count(c.rules), 1);
         pg_config_free(&c);
 }
