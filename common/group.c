@@ -302,7 +302,8 @@ static int sort_view(struct pg_groups *gs) {
         for (size_t i = 0; i < gs->n; i++)
                 if (gs->v[i])
                         gs->sorted[n++] = &gs->v[i]->pub;
-        qsort(gs->sorted, n, sizeof(*gs->sorted), cmp_group);
+        if (n > 1) /* sorted may be NULL while no group was ever listed */
+                qsort(gs->sorted, n, sizeof(*gs->sorted), cmp_group);
         gs->nsorted = n;
         gs->dirty = false;
         return 0;

@@ -156,6 +156,8 @@ static int plan_idents(const struct pg_group *const *gs, size_t n) {
                 g.ids[i].idx = i;
                 g.ids[i].skip = false;
         }
+        if (n == 0) /* g.ids may still be NULL: qsort wants an array */
+                return 0;
         qsort(g.ids, n, sizeof(*g.ids), cmp_ident);
         for (size_t i = 0, run = 0; i < n; i++) {
                 struct ident *id = &g.ids[i];
