@@ -1,5 +1,6 @@
 /* The tracker's groups in the machine-readable formats: the JSON object of
- * doc/architecture.md ("Output contract") and the Prometheus text format with process-exporter's names. */
+ * doc/architecture.md ("Output contract") and the Prometheus text format with process-exporter's
+ * names. */
 #ifndef PG_REPORT_H
 #define PG_REPORT_H
 
