@@ -3,6 +3,7 @@
 #include "parse.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -196,6 +197,21 @@ static int kv_u64(const struct kv_line *kv, uint64_t *ret) {
         return pg_parse_u64(&p, kv->eol, ret);
 }
 
+/* The Vm* line of status we keep, or NULL (VmPeak, VmRSS, ... are not). */
+static uint64_t *status_vm_field(struct pg_status *st, const struct kv_line *kv) {
+        if (key_is(kv, KEY("VmSwap")))
+                return &st->vm_swap_kb;
+        if (key_is(kv, KEY("VmData")))
+                return &st->vm_data_kb;
+        if (key_is(kv, KEY("VmExe")))
+                return &st->vm_exe_kb;
+        if (key_is(kv, KEY("VmLib")))
+                return &st->vm_lib_kb;
+        if (key_is(kv, KEY("VmStk")))
+                return &st->vm_stk_kb;
+        return NULL;
+}
+
 int pg_parse_status(const char *buf, size_t len, struct pg_status *ret) {
         const char *p = buf, *end = buf + len;
         struct pg_status st = {0};
@@ -215,8 +231,9 @@ int pg_parse_status(const char *buf, size_t len, struct pg_status *ret) {
                                 return -EBADMSG;
                         st.euid = (uid_t)v;
                         seen |= 1;
-                } else if (key_is(&kv, KEY("VmSwap"))) {
-                        if (kv_u64(&kv, &st.vm_swap_kb) < 0)
+                } else if (kv.keylen > 2 && memcmp(kv.key, "Vm", 2) == 0) {
+                        uint64_t *dst = status_vm_field(&st, &kv);
+                        if (dst && kv_u64(&kv, dst) < 0)
                                 return -EBADMSG;
                 } else if (key_is(&kv, KEY("voluntary_ctxt_switches"))) {
                         if (kv_u64(&kv, &st.ctx_voluntary) < 0)
@@ -234,24 +251,46 @@ int pg_parse_status(const char *buf, size_t len, struct pg_status *ret) {
         return 0;
 }
 
+/* The line of io that fills a field of io, and its bit (bits 0 and 1 are
+ * the mandatory ones); 0 for a line we do not use. */
+static unsigned io_field(struct pg_io *io, const struct kv_line *kv, uint64_t **dst) {
+        static const struct {
+                const char *key;
+                size_t len;
+                size_t off;
+        } keys[] = {
+            {KEY("read_bytes"), offsetof(struct pg_io, read_bytes)},
+            {KEY("write_bytes"), offsetof(struct pg_io, write_bytes)},
+            {KEY("rchar"), offsetof(struct pg_io, rchar)},
+            {KEY("wchar"), offsetof(struct pg_io, wchar)},
+            {KEY("syscr"), offsetof(struct pg_io, syscr)},
+            {KEY("syscw"), offsetof(struct pg_io, syscw)},
+        };
+
+        for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+                if (key_is(kv, keys[i].key, keys[i].len)) {
+                        *dst = (uint64_t *)((char *)io + keys[i].off);
+                        return 1u << i;
+                }
+        return 0;
+}
+
 int pg_parse_io(const char *buf, size_t len, struct pg_io *ret) {
         const char *p = buf, *end = buf + len;
         struct pg_io io = {0};
         struct kv_line kv;
         unsigned seen = 0;
 
-        while (seen != 3 && next_kv(&p, end, &kv)) {
-                if (key_is(&kv, KEY("read_bytes"))) {
-                        if (kv_u64(&kv, &io.read_bytes) < 0)
-                                return -EBADMSG;
-                        seen |= 1;
-                } else if (key_is(&kv, KEY("write_bytes"))) {
-                        if (kv_u64(&kv, &io.write_bytes) < 0)
-                                return -EBADMSG;
-                        seen |= 2;
-                }
+        while (seen != 0x3f && next_kv(&p, end, &kv)) {
+                uint64_t *dst;
+                unsigned bit = io_field(&io, &kv, &dst);
+                if (!bit)
+                        continue;
+                if (kv_u64(&kv, dst) < 0)
+                        return -EBADMSG;
+                seen |= bit;
         }
-        if (seen != 3)
+        if ((seen & 3) != 3)
                 return -EBADMSG;
         *ret = io;
         return 0;
@@ -333,6 +372,17 @@ int pg_parse_smaps_rollup(const char *buf, size_t len, struct pg_smaps *ret) {
         }
         *ret = s;
         return 0;
+}
+
+void pg_count_lines(const char *buf, size_t len, uint64_t *count) {
+        const char *p = buf, *end = buf + len;
+        uint64_t n = 0;
+
+        while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+                n++;
+                p++;
+        }
+        *count += n;
 }
 
 int pg_parse_btime(const char *buf, size_t len, uint64_t *ret) {

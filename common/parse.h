@@ -47,14 +47,24 @@ struct pg_stat {
 struct pg_status {
         uid_t euid;               /* Uid: second column */
         uint64_t vm_swap_kb;      /* VmSwap: (absent for zombies, kernel threads) */
+        uint64_t vm_data_kb;      /* VmData: heap and private writable mappings */
+        uint64_t vm_exe_kb;       /* VmExe: the executable's text */
+        uint64_t vm_lib_kb;       /* VmLib: shared libraries' text */
+        uint64_t vm_stk_kb;       /* VmStk: the main thread's stack */
         uint64_t ctx_voluntary;   /* voluntary_ctxt_switches: */
         uint64_t ctx_involuntary; /* nonvoluntary_ctxt_switches: */
 };
 
-/* /proc/<pid>/io: storage-layer bytes (not rchar/wchar). */
+/* /proc/<pid>/io: bytes that reached the storage layer (read_bytes,
+ * write_bytes), and bytes and calls of read and write system calls
+ * (rchar, wchar, syscr, syscw; page cache hits, pipes and sockets too). */
 struct pg_io {
         uint64_t read_bytes;
         uint64_t write_bytes;
+        uint64_t rchar;
+        uint64_t wchar;
+        uint64_t syscr;
+        uint64_t syscw;
 };
 
 /* /proc/<pid>/schedstat: time on CPU (ns), time waiting to run (ns), number
@@ -78,11 +88,13 @@ int pg_parse_u64(const char **p, const char *end, uint64_t *ret);
 /* /proc/<pid>/stat. comm runs from the first '(' to the LAST ')'. */
 int pg_parse_stat(const char *buf, size_t len, struct pg_stat *ret);
 
-/* /proc/<pid>/status. Missing VmSwap reads as 0; a missing Uid or ctxt line
- * is malformed. */
+/* /proc/<pid>/status. Missing Vm* lines (zombies, kernel threads) read as
+ * 0; a missing Uid or ctxt line is malformed. */
 int pg_parse_status(const char *buf, size_t len, struct pg_status *ret);
 
-/* /proc/<pid>/io: read_bytes and write_bytes must be present. */
+/* /proc/<pid>/io: read_bytes and write_bytes must be present; rchar, wchar,
+ * syscr and syscw read as 0 when missing (a kernel has had all six since
+ * 2.6.20, but a fake tree may hold the two that process-exporter reads). */
 int pg_parse_io(const char *buf, size_t len, struct pg_io *ret);
 
 /* /proc/<pid>/limits: the soft limit of "Max open files"; "unlimited" is
@@ -103,6 +115,11 @@ int pg_parse_schedstat(const char *buf, size_t len, struct pg_schedstat *ret);
 
 /* /proc/<pid>/smaps_rollup: Pss: and SwapPss: lines (missing read as 0). */
 int pg_parse_smaps_rollup(const char *buf, size_t len, struct pg_smaps *ret);
+
+/* Count the lines (newlines) of len bytes of /proc/<pid>/maps, one per
+ * mapping. Never fails: the count is added to *count so that a file read
+ * in pieces is counted piece by piece. */
+void pg_count_lines(const char *buf, size_t len, uint64_t *count);
 
 /* <procfs>/stat: the "btime" line, seconds since the epoch. */
 int pg_parse_btime(const char *buf, size_t len, uint64_t *ret);

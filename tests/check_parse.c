@@ -259,8 +259,49 @@ START_TEST(status_zombie) {
         ck_assert_int_eq(pg_parse_status(LIT(z), &ss), 0);
         ck_assert_uint_eq(ss.euid, 0);
         ck_assert_uint_eq(ss.vm_swap_kb, 0);
+        ck_assert_uint_eq(ss.vm_data_kb, 0);
+        ck_assert_uint_eq(ss.vm_exe_kb, 0);
+        ck_assert_uint_eq(ss.vm_lib_kb, 0);
+        ck_assert_uint_eq(ss.vm_stk_kb, 0);
         ck_assert_uint_eq(ss.ctx_voluntary, 2);
         ck_assert_uint_eq(ss.ctx_involuntary, 0);
+}
+END_TEST
+
+/* The Vm* lines behind collectd's ps_data, ps_code and ps_stacksize; the
+ * others (VmPeak, VmRSS, VmPTE...) are skipped, a bad number is not. */
+START_TEST(status_vm_lines) {
+        static const char s[] = "Uid:\t0\t0\t0\t0\nVmPeak:\t   10240 kB\nVmData:\t     360 kB\n"
+                                "VmStk:\t     132 kB\nVmExe:\t      20 kB\nVmLib:\t    1528 kB\n"
+                                "VmPTE:\t      44 kB\nVmSwap:\t      12 kB\n"
+                                "voluntary_ctxt_switches:\t1\nnonvoluntary_ctxt_switches:\t0\n";
+        static const char bad[] = "Uid:\t0\t0\t0\t0\nVmStk:\t     - kB\n"
+                                  "voluntary_ctxt_switches:\t1\nnonvoluntary_ctxt_switches:\t0\n";
+        struct pg_status ss;
+
+        ck_assert_int_eq(pg_parse_status(LIT(s), &ss), 0);
+        ck_assert_uint_eq(ss.vm_data_kb, 360);
+        ck_assert_uint_eq(ss.vm_stk_kb, 132);
+        ck_assert_uint_eq(ss.vm_exe_kb, 20);
+        ck_assert_uint_eq(ss.vm_lib_kb, 1528);
+        ck_assert_uint_eq(ss.vm_swap_kb, 12);
+        ck_assert_int_eq(pg_parse_status(LIT(bad), &ss), -EBADMSG);
+}
+END_TEST
+
+/* maps: one mapping a line; a piece without a final newline counts the
+ * lines it ends, so that pieces add up. */
+START_TEST(count_lines_cases) {
+        static const char a[] = "1-2 r-xp 0 08:02 1 /bin/x\n3-4 rw-p 0 00:00 0 [heap]\n5-6";
+        static const char b[] = " rw-p 0 00:00 0 [stack]\n";
+        uint64_t n = 0;
+
+        pg_count_lines(LIT(a), &n);
+        ck_assert_uint_eq(n, 2);
+        pg_count_lines(LIT(b), &n);
+        ck_assert_uint_eq(n, 3);
+        pg_count_lines("", 0, &n);
+        ck_assert_uint_eq(n, 3);
 }
 END_TEST
 
@@ -317,6 +358,23 @@ START_TEST(io_cases) {
         ck_assert_int_eq(pg_parse_io(LIT(full), &io), 0);
         ck_assert_uint_eq(io.read_bytes, 4096);
         ck_assert(io.write_bytes == UINT64_MAX);
+        ck_assert_uint_eq(io.rchar, 6976);
+        ck_assert_uint_eq(io.wchar, 0);
+        ck_assert_uint_eq(io.syscr, 10);
+        ck_assert_uint_eq(io.syscw, 0);
+        /* The two process-exporter reads are enough: the rest read 0. */
+        {
+                static const char two[] = "read_bytes: 5\nwrite_bytes: 6\n";
+                ck_assert_int_eq(pg_parse_io(LIT(two), &io), 0);
+                ck_assert_uint_eq(io.write_bytes, 6);
+                ck_assert_uint_eq(io.rchar, 0);
+                ck_assert_uint_eq(io.syscw, 0);
+        }
+        /* A bad optional figure is as bad as a bad mandatory one. */
+        {
+                static const char s[] = "rchar: x\nread_bytes: 5\nwrite_bytes: 6\n";
+                ck_assert_int_eq(pg_parse_io(LIT(s), &io), -EBADMSG);
+        }
         ck_assert_int_eq(pg_parse_io(LIT(no_write), &io), -EBADMSG);
         ck_assert_int_eq(pg_parse_io(LIT(bad_num), &io), -EBADMSG);
         ck_assert_int_eq(pg_parse_io("", 0, &io), -EBADMSG);
@@ -618,7 +676,9 @@ Suite *pg_test_suite(void) {
             {"status_normal", status_normal},
             {"status_zombie", status_zombie},
             {"status_malformed", status_malformed},
+            {"status_vm_lines", status_vm_lines},
             {"io", io_cases},
+            {"count_lines", count_lines_cases},
             {"limits", limits_cases},
             {"wchan", wchan_cases},
             {"cmdline", cmdline_argc},
