@@ -78,6 +78,8 @@ void pg_reaped_deduct(const struct pg_tracker *t, const struct tproc *e, uint64_
         if (e->join == JOIN_SETTLED) {
                 d[R_READ] = delta(d[R_READ], sum[R_READ]);
                 d[R_WRITE] = delta(d[R_WRITE], sum[R_WRITE]);
+                for (int k = R_RCHAR; k <= R_SYSCW; k++)
+                        d[k] = delta(d[k], sum[k]);
         }
 }
 

@@ -220,6 +220,8 @@ void pg_group_add_member(struct group *g, const struct tproc *e, uint64_t thread
                                 g->pub.worst_fd_ratio = ratio;
                 }
         }
+        if (m->maps > 0)
+                sat_add(&g->pub.maps, (uint64_t)m->maps);
         if (g->pub.procs == 1 || e->start < g->pub.oldest_start_ticks)
                 g->pub.oldest_start_ticks = e->start;
 }

@@ -24,6 +24,10 @@ enum raw_id {
         R_MAJFLT,
         R_READ,
         R_WRITE,
+        R_RCHAR, /* io's system-call figures */
+        R_WCHAR,
+        R_SYSCR,
+        R_SYSCW,
         R_CUTIME, /* of reaped children: credited with children_time */
         R_CSTIME,
         R_CMINFLT,
@@ -78,6 +82,8 @@ struct tproc {
         struct sched_mark sched;
         int64_t open_fds;
         uint64_t swap_bytes;
+        uint64_t vm[3];    /* code, data, stack bytes (PG_MEM_CODE..) */
+        int64_t maps;      /* lines of maps when counted, -1 otherwise */
         const char *wchan; /* interned */
         struct tthread *thr;
         uint32_t nthr;

@@ -426,7 +426,7 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
         const struct pg_procfs *fs = &p->src->fs;
         const struct pg_stat *st;
         const struct pg_status *ss;
-        struct pg_metrics m = {.filedesc.open = -1};
+        struct pg_metrics m = {.filedesc.open = -1, .maps = -1};
         int none = -1, r;
 
         r = pg_proc_stat(p, &st);
@@ -464,6 +464,11 @@ int pg_proc_metrics(struct pg_proc *p, unsigned flags, struct pg_metrics *ret) {
                         return r;
                 if (r == 0)
                         memcpy(m.wchan, p->wchan, sizeof(m.wchan));
+        }
+        if (flags & PG_READ_MAPS) {
+                r = pg_proc_maps(p, &m.maps);
+                if (fatal(r))
+                        return r;
         }
         if (flags & PG_READ_SMAPS) {
                 struct pg_smaps sm;
@@ -574,6 +579,46 @@ int pg_proc_fds(struct pg_proc *p, int64_t *ret) {
                                         ret);
         }
         return r < 0 ? optional_outcome(p, r) : 0;
+}
+
+/* maps is as long as the process has mappings (thousands for a JVM or a
+ * browser): it is read through the scratch buffer, a piece at a time, and
+ * only its newlines are counted. seq_file may stop a read short of the
+ * buffer in mid-file, so the end is a read that returns 0. */
+int pg_proc_maps(struct pg_proc *p, int64_t *ret) {
+        struct pg_buf *b = &p->src->scratch;
+        uint64_t lines = 0;
+        size_t total = 0;
+        int d, fd, r = 0;
+
+        d = pdir(p);
+        if (d < 0)
+                return d;
+        if (b->cap < PG_DIR_BUF && pg_buf_reserve(b, PG_DIR_BUF) < 0)
+                return -ENOMEM;
+        fd = pg_open_file(d, "maps", check_type(p));
+        if (fd < 0)
+                return optional_outcome(p, fd);
+        for (;;) {
+                ssize_t n = read(fd, b->data, b->cap);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        r = n < 0 ? -errno : 0;
+                        break;
+                }
+                total += (size_t)n;
+                if (total > PG_MAPS_MAX) {
+                        r = -EFBIG;
+                        break;
+                }
+                pg_count_lines(b->data, (size_t)n, &lines);
+        }
+        close(fd);
+        if (r < 0)
+                return optional_outcome(p, r);
+        *ret = lines > INT64_MAX ? INT64_MAX : (int64_t)lines;
+        return 0;
 }
 
 int pg_proc_limit_nofile(struct pg_proc *p, uint64_t *ret) {

@@ -32,6 +32,12 @@ enum pg_count_id {
         PG_MINOR_FAULTS,
         PG_CTX_VOLUNTARY,
         PG_CTX_NONVOLUNTARY,
+        /* io's system-call figures: bytes passed to read and write calls
+         * (cache hits, pipes and sockets too), and the number of calls. */
+        PG_RCHAR,
+        PG_WCHAR,
+        PG_SYSCR,
+        PG_SYSCW,
         PG_COUNT_MAX
 };
 
@@ -43,6 +49,9 @@ enum pg_mem_id {
         PG_MEM_SWAP,
         PG_MEM_PROP_RESIDENT, /* smaps_rollup Pss, only when asked */
         PG_MEM_PROP_SWAP,     /* smaps_rollup SwapPss, only when asked */
+        PG_MEM_CODE,          /* status VmExe + VmLib: text, own and libraries' */
+        PG_MEM_DATA,          /* status VmData */
+        PG_MEM_STACK,         /* status VmStk */
         PG_MEM_MAX
 };
 
@@ -81,6 +90,7 @@ struct pg_metrics {
         struct pg_memory memory;
         struct pg_filedesc filedesc;
         uint64_t num_threads;
+        int64_t maps;            /* lines of maps (PG_READ_MAPS), -1 when not read */
         struct pg_states states; /* the process's own state */
         char wchan[PG_WCHAN_MAX];
 };
@@ -114,6 +124,7 @@ enum {
         PG_READ_WCHAN = 1u << 3,
         PG_READ_SMAPS = 1u << 4,
         PG_READ_THREADS = 1u << 5,
+        PG_READ_MAPS = 1u << 6, /* count the lines of maps: costly, only when asked */
         PG_READ_ALL = PG_READ_IO | PG_READ_FDS | PG_READ_LIMITS | PG_READ_WCHAN,
 };
 

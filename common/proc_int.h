@@ -62,6 +62,13 @@ int pg_proc_threads(struct pg_proc *p, unsigned flags, struct pg_thread **ret, s
 int pg_proc_io(struct pg_proc *p, const struct pg_io **ret);
 int pg_proc_fds(struct pg_proc *p, int64_t *ret);
 int pg_proc_limit_nofile(struct pg_proc *p, uint64_t *ret);
+/* The most of maps we read: vm.max_map_count (65530 by default, raised to
+ * 262144 for some databases) lines of at most a few hundred bytes, with
+ * room to spare; a fake tree's endless file stops here. */
+#define PG_MAPS_MAX ((size_t)128 << 20)
+/* The number of mappings (lines of maps), read in pieces through a fixed
+ * buffer; a file past PG_MAPS_MAX bytes is a soft error (-EFBIG). */
+int pg_proc_maps(struct pg_proc *p, int64_t *ret);
 
 /* The thread ids of task/, ascending, in a borrowed array. Returns 0,
  * PG_VANISHED or a negative errno. */
@@ -127,11 +134,16 @@ static inline void pg_counts_from_status(struct pg_counts *c, const struct pg_st
         c->v[PG_CTX_NONVOLUNTARY] = ss->ctx_involuntary;
 }
 
-/* io: read_bytes and write_bytes, what reached the storage layer (not
- * rchar/wchar, which count reads served from the page cache). */
+/* io: read_bytes and write_bytes, what reached the storage layer, and
+ * rchar, wchar, syscr, syscw, what the read and write calls moved (reads
+ * served from the page cache too). */
 static inline void pg_counts_from_io(struct pg_counts *c, const struct pg_io *io) {
         c->v[PG_READ_BYTES] = io->read_bytes;
         c->v[PG_WRITE_BYTES] = io->write_bytes;
+        c->v[PG_RCHAR] = io->rchar;
+        c->v[PG_WCHAR] = io->wchar;
+        c->v[PG_SYSCR] = io->syscr;
+        c->v[PG_SYSCW] = io->syscw;
 }
 
 /* The one state a task is in, from its stat. */
@@ -151,10 +163,14 @@ static inline void pg_metrics_from_stat(struct pg_metrics *m, const struct pg_st
         pg_states_from_stat(&m->states, st);
 }
 
-/* What a process's status gives: context switches and swap (VmSwap, kB). */
+/* What a process's status gives: context switches, swap, and the code
+ * (executable and libraries), data and stack sizes (Vm* lines, kB). */
 static inline void pg_metrics_from_status(struct pg_metrics *m, const struct pg_status *ss) {
         pg_counts_from_status(&m->counts, ss);
         m->memory.v[PG_MEM_SWAP] = pg_sat_mul(ss->vm_swap_kb, 1024);
+        m->memory.v[PG_MEM_CODE] = pg_sat_mul(pg_sat_add(ss->vm_exe_kb, ss->vm_lib_kb), 1024);
+        m->memory.v[PG_MEM_DATA] = pg_sat_mul(ss->vm_data_kb, 1024);
+        m->memory.v[PG_MEM_STACK] = pg_sat_mul(ss->vm_stk_kb, 1024);
 }
 
 /* What thread tid's stat gives: its identity, name, CPU, faults, state. */

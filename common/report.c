@@ -370,7 +370,8 @@ static void group_gauges(struct pg_out *o, const struct pg_tracker *t, const str
                 static const char *const memtype[PG_MEM_MAX] = {"resident", "virtual", "swapped",
                                                                 "proportionalResident",
                                                                 "proportionalSwapped"};
-                int nm = op->smaps ? PG_MEM_MAX : PG_MEM_PROP_RESIDENT;
+                /* process-exporter's memtypes only (code, data, stack are not). */
+                int nm = op->smaps ? PG_MEM_PROP_SWAP + 1 : PG_MEM_PROP_RESIDENT;
                 for (int m = 0; m < nm; m++) {
                         sample_head(o, NS "memory_bytes", gname(pnp, i), "memtype", memtype[m],
                                     NULL, NULL);

@@ -196,6 +196,14 @@ static int check_idle(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, 
 static void reuse_last_read(const struct tproc *e, struct pg_metrics *m) {
         m->counts.v[PG_READ_BYTES] = e->cur[R_READ];
         m->counts.v[PG_WRITE_BYTES] = e->cur[R_WRITE];
+        m->counts.v[PG_RCHAR] = e->cur[R_RCHAR];
+        m->counts.v[PG_WCHAR] = e->cur[R_WCHAR];
+        m->counts.v[PG_SYSCR] = e->cur[R_SYSCR];
+        m->counts.v[PG_SYSCW] = e->cur[R_SYSCW];
+        /* Mappings, data and stack change only by the process's own
+         * calls (mmap, brk, a stack that grows): it ran for that. */
+        memcpy(&m->memory.v[PG_MEM_CODE], e->vm, sizeof(e->vm));
+        m->maps = e->maps;
         if (e->nthr > 0) {
                 m->counts.v[PG_CTX_VOLUNTARY] = e->thr[0].c.v[PG_CTX_VOLUNTARY];
                 m->counts.v[PG_CTX_NONVOLUNTARY] = e->thr[0].c.v[PG_CTX_NONVOLUNTARY];
@@ -233,6 +241,13 @@ static int read_busy(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, s
                 return r;
         if (r == 0)
                 copy_name(m->wchan, sizeof(m->wchan), w);
+        if (t->opts.maps) {
+                r = pg_proc_maps(p, &m->maps);
+                if (r == PG_VANISHED || r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        m->maps = -1;
+        }
         if (!*sched && p->stat.num_threads <= 1 && pg_kept_sched(&t->kept, p, e, sched) < 0)
                 *sched = NULL;
         return 0;
@@ -274,6 +289,8 @@ static int remember_read(struct pg_tracker *t, struct tproc *e, const struct pg_
         e->rss = st->rss;
         e->open_fds = m->filedesc.open;
         e->swap_bytes = m->memory.v[PG_MEM_SWAP];
+        memcpy(e->vm, &m->memory.v[PG_MEM_CODE], sizeof(e->vm));
+        e->maps = m->maps;
         e->wchan = pg_wchan_intern(t, e->wchan, m->wchan);
         if (!e->wchan)
                 return -ENOMEM;
@@ -283,6 +300,10 @@ static int remember_read(struct pg_tracker *t, struct tproc *e, const struct pg_
         e->cur[R_MAJFLT] = st->majflt;
         e->cur[R_READ] = m->counts.v[PG_READ_BYTES];
         e->cur[R_WRITE] = m->counts.v[PG_WRITE_BYTES];
+        e->cur[R_RCHAR] = m->counts.v[PG_RCHAR];
+        e->cur[R_WCHAR] = m->counts.v[PG_WCHAR];
+        e->cur[R_SYSCR] = m->counts.v[PG_SYSCR];
+        e->cur[R_SYSCW] = m->counts.v[PG_SYSCW];
         e->cur[R_CUTIME] = st->cutime;
         e->cur[R_CSTIME] = st->cstime;
         e->cur[R_CMINFLT] = st->cminflt;
@@ -298,7 +319,7 @@ static int remember_read(struct pg_tracker *t, struct tproc *e, const struct pg_
 static int read_member(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
         struct group *g = pg_group_at(&t->groups, e->group);
         const struct pg_stat *st = &p->stat;
-        struct pg_metrics m = {.filedesc.open = -1};
+        struct pg_metrics m = {.filedesc.open = -1, .maps = -1};
         bool multi = t->opts.threads && st->num_threads > 1;
         const struct pg_schedstat *sched = NULL;
         size_t n = 0;
@@ -526,6 +547,10 @@ static void credit_deltas(struct pg_tracker *t, struct tproc *e, uint64_t cpu_ca
         sat_add(&c->v[PG_MAJOR_FAULTS], d[R_MAJFLT]);
         sat_add(&c->v[PG_READ_BYTES], d[R_READ]);
         sat_add(&c->v[PG_WRITE_BYTES], d[R_WRITE]);
+        sat_add(&c->v[PG_RCHAR], d[R_RCHAR]);
+        sat_add(&c->v[PG_WCHAR], d[R_WCHAR]);
+        sat_add(&c->v[PG_SYSCR], d[R_SYSCR]);
+        sat_add(&c->v[PG_SYSCW], d[R_SYSCW]);
         memcpy(e->raw, e->cur, sizeof(e->raw));
         e->join = JOIN_SETTLED;
 }

@@ -21,6 +21,7 @@ struct pg_track_opts {
         bool children;      /* unmatched processes join their ancestor's group */
         bool smaps;         /* proportional memory from smaps_rollup */
         bool children_time; /* credit reaped children's cutime/cstime */
+        bool maps;          /* count the mappings (lines of maps) of members */
         /* Files kept open across scans (stat, schedstat; status, io and
          * wchan of a process while it runs) and re-read with pread, on a
          * real procfs only: 0 = auto (pg_kept_fds_auto(false)); < 0 =
@@ -85,9 +86,10 @@ struct pg_group {
         struct pg_memory memory;
         uint64_t open_fds;
         /* Sum of the members' soft RLIMIT_NOFILE where known and finite:
-         * the room their open_fds have (collectd's file_handles-limit). */
+         * the room their open_fds have. */
         uint64_t fd_limit;
         double worst_fd_ratio;
+        uint64_t maps;               /* mappings of the members, when opts.maps */
         uint64_t oldest_start_ticks; /* valid when procs > 0 */
         struct pg_states states;
         const struct pg_wchan_count *wchan;

@@ -240,6 +240,18 @@ def basic(root):
           "Shared_Hugetlb:        0 kB\nPrivate_Hugetlb:       0 kB\n"
           "Swap:                 12 kB\nSwapPss:               12 kB\n"
           "Locked:                0 kB\n")
+    # Five mappings (collectd's file_handles-mapped counts the lines).
+    write(os.path.join(root, "100", "maps"),
+          "55d1c8a3e000-55d1c8a43000 r-xp 00000000 08:02 173521"
+          "                     /usr/bin/normal\n"
+          "55d1c8c42000-55d1c8c43000 rw-p 00004000 08:02 173521"
+          "                     /usr/bin/normal\n"
+          "55d1ca0a8000-55d1ca0c9000 rw-p 00000000 00:00 0"
+          "                          [heap]\n"
+          "7f3a1c000000-7f3a1c1b6000 r-xp 00000000 08:02 131089"
+          "                     /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+          "7ffd2d5dd000-7ffd2d5fe000 rw-p 00000000 00:00 0"
+          "                          [stack]\n")
 
     # 101: comm with spaces, '(' and ')'.
     proc(root, 101, "a) (b c)", "R", ppid=100, cmdline=b"./weird\0",

@@ -168,6 +168,14 @@ START_TEST(pid_normal) {
         ck_assert_uint_eq(c[PG_MINOR_FAULTS], 1000);
         ck_assert_uint_eq(c[PG_CTX_VOLUNTARY], 40);
         ck_assert_uint_eq(c[PG_CTX_NONVOLUNTARY], 7);
+        ck_assert_uint_eq(c[PG_RCHAR], 6976);
+        ck_assert_uint_eq(c[PG_WCHAR], 0);
+        ck_assert_uint_eq(c[PG_SYSCR], 10);
+        ck_assert_uint_eq(c[PG_SYSCW], 0);
+        ck_assert_uint_eq(ii.m.memory.v[PG_MEM_CODE], (20 + 1528) * 1024);
+        ck_assert_uint_eq(ii.m.memory.v[PG_MEM_DATA], 360 * 1024);
+        ck_assert_uint_eq(ii.m.memory.v[PG_MEM_STACK], 132 * 1024);
+        ck_assert_int_eq(ii.m.maps, -1); /* not asked for */
         ck_assert_uint_eq(ii.m.memory.v[PG_MEM_RESIDENT], 256 * PAGE);
         ck_assert_uint_eq(ii.m.memory.v[PG_MEM_VIRTUAL], 10485760);
         ck_assert_uint_eq(ii.m.memory.v[PG_MEM_SWAP], 12 * 1024);
@@ -212,6 +220,16 @@ START_TEST(pid_normal_flags) {
         ck_assert_int_eq(pg_source_get(src, 100, &p), 0);
         ck_assert_int_eq(pg_proc_metrics(p, 0, &m), 0);
         ck_assert_uint_eq(m.memory.v[PG_MEM_RESIDENT], 256 * 65536);
+
+        /* Mappings only when asked: the five lines of 100/maps. */
+        ck_assert_int_eq(pg_source_get(src, 100, &p), 0);
+        ck_assert_int_eq(pg_proc_metrics(p, PG_READ_MAPS, &m), 0);
+        ck_assert_int_eq(m.maps, 5);
+        /* 101 has no maps file: a soft error, the count unknown. */
+        ck_assert_int_eq(pg_source_get(src, 101, &p), 0);
+        ck_assert_int_eq(pg_proc_metrics(p, PG_READ_MAPS, &m), 0);
+        ck_assert_int_eq(m.maps, -1);
+        ck_assert_uint_eq(p->soft_errors, 1);
 }
 END_TEST
 
@@ -510,6 +528,24 @@ static size_t slurp(const char *path, char *buf, size_t cap) {
         return len;
 }
 
+/* Our own maps counted by the core (in pieces, without stdio) and by
+ * stdio's lines: the same, give or take what the reading itself maps. */
+static void live_maps(struct pg_proc *p) {
+        struct pg_metrics m;
+        int64_t lines = 0;
+        char line[8192];
+        FILE *f = fopen("/proc/self/maps", "r");
+
+        ck_assert_ptr_nonnull(f);
+        while (fgets(line, sizeof(line), f))
+                lines += strchr(line, '\n') != NULL;
+        fclose(f);
+        ck_assert_int_eq(pg_proc_metrics(p, PG_READ_MAPS, &m), 0);
+        ck_assert_int_gt(m.maps, 10);
+        ck_assert_msg(m.maps >= lines - 2 && m.maps <= lines + 2, "maps %lld, stdio %lld",
+                      (long long)m.maps, (long long)lines);
+}
+
 START_TEST(live_self) {
         static char want[65536];
         char path[64];
@@ -547,7 +583,11 @@ START_TEST(live_self) {
                 ck_assert_uint_ge(ii.m.filedesc.open, 3);
                 ck_assert_uint_gt(ii.m.filedesc.limit, 0);
                 ck_assert_uint_gt(ii.m.memory.v[PG_MEM_RESIDENT], 0);
+                ck_assert_uint_gt(ii.m.memory.v[PG_MEM_CODE], 0);
+                ck_assert_uint_gt(ii.m.memory.v[PG_MEM_STACK], 0);
+                ck_assert_uint_gt(ii.m.counts.v[PG_SYSCR], 0);
                 ck_assert_uint_eq(ii.soft_errors, 0);
+                live_maps(p);
         }
         ck_assert_int_eq(r, 0);
         ck_assert_int_eq(found, 1);

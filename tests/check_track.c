@@ -369,7 +369,7 @@ static void counts_are(const char *name, uint64_t user, uint64_t sys, uint64_t r
         const struct pg_counts *c = &group(name)->counts;
         const uint64_t want[PG_COUNT_MAX] = {user, sys, rd, wr, majf, minf, vol, nonvol};
 
-        for (int i = 0; i < PG_COUNT_MAX; i++)
+        for (int i = 0; i <= PG_CTX_NONVOLUNTARY; i++)
                 ck_assert_msg(c->v[i] == want[i], "group %s counter %d: %" PRIu64 " != %" PRIu64,
                               name, i, c->v[i], want[i]);
 }
