@@ -219,36 +219,63 @@ static uint64_t ticks_to_us(uint64_t ticks, long hz) {
                           ticks % (uint64_t)hz * 1000000u / (uint64_t)hz);
 }
 
-static void submit_group(const struct pg_group *gr, const char *pi, long hz, cdtime_t t) {
+/* What collectd 5.12's processes plugin sends for a group, with its types
+ * and type instances (collectd-procgroups(5) lists them): memory, CPU,
+ * counts, faults, I/O, and the switches' file handles, mappings and
+ * context switches. */
+static void submit_processes_set(const struct pg_group *gr, const char *pi, unsigned collect,
+                                 long hz, cdtime_t t) {
+        const uint64_t *c = gr->counts.v, *mem = gr->memory.v;
+        value_t cnt[2] = {{.gauge = (gauge_t)gr->procs}, {.gauge = (gauge_t)gr->threads}};
+
+        submit_gauge(pi, "ps_vm", NULL, (gauge_t)mem[PG_MEM_VIRTUAL], t);
+        submit_gauge(pi, "ps_rss", NULL, (gauge_t)mem[PG_MEM_RESIDENT], t);
+        submit_gauge(pi, "ps_data", NULL, (gauge_t)mem[PG_MEM_DATA], t);
+        submit_gauge(pi, "ps_code", NULL, (gauge_t)mem[PG_MEM_CODE], t);
+        submit_gauge(pi, "ps_stacksize", NULL, (gauge_t)mem[PG_MEM_STACK], t);
+        submit_derive2(pi, "ps_cputime", ticks_to_us(c[PG_CPU_USER], hz),
+                       ticks_to_us(c[PG_CPU_SYSTEM], hz), t);
+        submit(pi, "ps_count", NULL, cnt, 2, t);
+        submit_derive2(pi, "ps_pagefaults", c[PG_MINOR_FAULTS], c[PG_MAJOR_FAULTS], t);
+        submit_derive2(pi, "io_octets", c[PG_RCHAR], c[PG_WCHAR], t);
+        submit_derive2(pi, "io_ops", c[PG_SYSCR], c[PG_SYSCW], t);
+        submit_derive2(pi, "disk_octets", c[PG_READ_BYTES], c[PG_WRITE_BYTES], t);
+        if (collect & PG_CD_FDS)
+                submit_gauge(pi, "file_handles", NULL, (gauge_t)gr->open_fds, t);
+        if (collect & PG_CD_MAPS)
+                submit_gauge(pi, "file_handles", "mapped", (gauge_t)gr->maps, t);
+        if (collect & PG_CD_CTX) {
+                submit_derive(pi, "contextswitch", "voluntary", c[PG_CTX_VOLUNTARY], t);
+                submit_derive(pi, "contextswitch", "involuntary", c[PG_CTX_NONVOLUNTARY], t);
+        }
+}
+
+/* procgroups' own figures for a group, under type instances that the
+ * processes plugin never sends: its states (named as processes names the
+ * system's), swap, proportional memory, the worst fd ratio. */
+static void submit_extras(const struct pg_group *gr, const char *pi, cdtime_t t) {
         static const char *const state_names[PG_STATE_MAX] = {[PG_RUNNING] = "running",
                                                               [PG_SLEEPING] = "sleeping",
                                                               [PG_WAITING] = "blocked",
-                                                              [PG_ZOMBIE] = "zombie",
+                                                              [PG_ZOMBIE] = "zombies",
                                                               [PG_OTHER] = "other"};
-        const uint64_t *c = gr->counts.v;
-        value_t cnt[2] = {{.gauge = (gauge_t)gr->procs}, {.gauge = (gauge_t)gr->threads}};
 
-        submit(pi, "ps_count", NULL, cnt, 2, t);
-        submit_derive2(pi, "ps_cputime", ticks_to_us(c[PG_CPU_USER], hz),
-                       ticks_to_us(c[PG_CPU_SYSTEM], hz), t);
-        submit_derive2(pi, "ps_disk_octets", c[PG_READ_BYTES], c[PG_WRITE_BYTES], t);
-        submit_derive2(pi, "ps_pagefaults", c[PG_MINOR_FAULTS], c[PG_MAJOR_FAULTS], t);
-        submit_derive(pi, "contextswitch", "voluntary", c[PG_CTX_VOLUNTARY], t);
-        submit_derive(pi, "contextswitch", "involuntary", c[PG_CTX_NONVOLUNTARY], t);
-        submit_gauge(pi, "ps_rss", NULL, (gauge_t)gr->memory.v[PG_MEM_RESIDENT], t);
-        submit_gauge(pi, "ps_vm", NULL, (gauge_t)gr->memory.v[PG_MEM_VIRTUAL], t);
         submit_gauge(pi, "memory", "swap", (gauge_t)gr->memory.v[PG_MEM_SWAP], t);
         if (pg_tracker_opts(g.tracker)->smaps) {
                 submit_gauge(pi, "memory", "pss", (gauge_t)gr->memory.v[PG_MEM_PROP_RESIDENT], t);
                 submit_gauge(pi, "memory", "swap_pss", (gauge_t)gr->memory.v[PG_MEM_PROP_SWAP], t);
         }
-        submit_gauge(pi, "file_handles", "open", (gauge_t)gr->open_fds, t);
-        submit_gauge(pi, "file_handles", "limit", (gauge_t)gr->fd_limit, t);
         /* The worst open/limit ratio among the members: the stock "gauge"
-         * type (value:GAUGE:U:U) carries it as a fraction. */
+         * type (value:GAUGE:U:U) carries it as a fraction. A sum of the
+         * members' limits would mean nothing. */
         submit_gauge(pi, "gauge", "worst_fd_ratio", gr->worst_fd_ratio, t);
         for (int s = 0; s < PG_STATE_MAX; s++)
                 submit_gauge(pi, "ps_state", state_names[s], (gauge_t)gr->states.v[s], t);
+}
+
+static void submit_group(const struct pg_group *gr, const char *pi, long hz, cdtime_t t) {
+        submit_processes_set(gr, pi, pg_cd_conf_collect(&g.conf, gr->name), hz, t);
+        submit_extras(gr, pi, t);
 }
 
 /* The plugin's own figures under plugin_instance "_self", stock types:
@@ -334,6 +361,7 @@ static int pg_cd_init(void) {
         if (g.conf.procfs)
                 setup.procfs = g.conf.procfs;
         setup.opts = g.conf.opts;
+        setup.opts.maps = pg_cd_conf_any_maps(&g.conf);
         rules = g.conf.rules;
         if (!rules && pg_rules_new_default(&rules) < 0) {
                 ERROR(P "out of memory");

@@ -28,6 +28,9 @@ void pg_cd_conf_init(struct pg_cd_conf *c) {
 }
 
 void pg_cd_conf_free(struct pg_cd_conf *c) {
+        for (size_t i = 0; i < c->nnamed; i++)
+                free(c->named[i].name);
+        free(c->named);
         free(c->procfs);
         pg_rules_free(c->rules);
         pg_cd_conf_init(c);
@@ -81,28 +84,71 @@ static int add_rule(struct pg_cd_conf *c, const char *opt, const char *tmpl, con
         return 0;
 }
 
-/* The per-process switches of collectd's processes plugin, accepted so that
- * its block can be renamed to ours: procgroups always collects these. */
-static bool is_processes_option(const char *key) {
-        static const char *const keys[] = {"CollectFileDescriptor", "CollectContextSwitch",
-                                           "CollectMemoryMaps", "CollectDelayAccounting"};
+/* The processes plugin's switches: their PG_CD_* bit, 0 for
+ * CollectDelayAccounting (accepted, collected by no one here), -1 for
+ * another option. */
+static int processes_option(const char *key) {
+        static const struct {
+                const char *key;
+                int bit;
+        } keys[] = {{"CollectFileDescriptor", PG_CD_FDS},
+                    {"CollectContextSwitch", PG_CD_CTX},
+                    {"CollectMemoryMaps", PG_CD_MAPS},
+                    {"CollectDelayAccounting", 0}};
         for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-                if (strcasecmp(key, keys[i]) == 0)
-                        return true;
-        return false;
+                if (strcasecmp(key, keys[i].key) == 0)
+                        return keys[i].bit;
+        return -1;
 }
 
-static int ignore_processes_option(const oconfig_item_t *ci) {
+/* Set or clear the bit of a processes switch in *flags. */
+static int processes_switch(const oconfig_item_t *ci, int bit, unsigned *flags) {
         bool b;
 
         if (cf_util_get_boolean(ci, &b) != 0) {
-                ERROR(P "option \"%s\" needs a boolean", ci->key);
+                ERROR(P "option \"%s\" needs a boolean (true or false)", ci->key);
                 return -1;
         }
-        NOTICE(P "option \"%s\" of the processes plugin is ignored: procgroups always "
-                 "collects what it names",
-               ci->key);
+        if (bit == 0) {
+                if (b)
+                        WARNING(P "option \"%s\": procgroups has no delay accounting "
+                                  "(taskstats); no delay_rate values are sent",
+                                ci->key);
+                return 0;
+        }
+        if (b)
+                *flags |= (unsigned)bit;
+        else
+                *flags &= ~(unsigned)bit;
         return 0;
+}
+
+static int add_named(struct pg_cd_conf *c, const char *name, unsigned flags) {
+        struct pg_cd_collect *v = realloc(c->named, (c->nnamed + 1) * sizeof(*v));
+
+        if (!v)
+                return -1;
+        c->named = v;
+        v[c->nnamed].name = strdup(name);
+        if (!v[c->nnamed].name)
+                return -1;
+        v[c->nnamed++].flags = flags;
+        return 0;
+}
+
+unsigned pg_cd_conf_collect(const struct pg_cd_conf *c, const char *name) {
+        for (size_t i = 0; i < c->nnamed; i++)
+                if (strcmp(c->named[i].name, name) == 0)
+                        return c->named[i].flags;
+        return c->collect;
+}
+
+bool pg_cd_conf_any_maps(const struct pg_cd_conf *c) {
+        bool any = c->collect & PG_CD_MAPS;
+
+        for (size_t i = 0; i < c->nnamed; i++)
+                any = any || (c->named[i].flags & PG_CD_MAPS);
+        return any;
 }
 
 /* The name of a block or a line: its first value, a string. */
@@ -148,20 +194,26 @@ static int conf_match(struct pg_cd_conf *c, const oconfig_item_t *ci) {
 }
 
 /* Process "name": the comm equals name, as in collectd's processes plugin.
- * ProcessMatch "name" "regex": the regex matches the space-joined argv. */
+ * ProcessMatch "name" "regex": the regex matches the space-joined argv.
+ * Either may be a block of the processes plugin's switches. */
 static int conf_process(struct pg_cd_conf *c, const oconfig_item_t *ci, bool is_match) {
         struct sel s = {0};
         const char *name = first_string(ci, is_match ? 2 : 1), *re;
+        unsigned flags = c->collect;
 
         if (!name)
                 return -1;
         for (int i = 0; i < ci->children_num; i++) {
                 const oconfig_item_t *ch = &ci->children[i];
-                if (!is_processes_option(ch->key)) {
-                        ERROR(P "unknown option \"%s\" in <%s \"%s\">", ch->key, ci->key, name);
+                int bit = processes_option(ch->key);
+                if (bit < 0) {
+                        ERROR(P "unknown option \"%s\" in <%s \"%s\"> (CollectFileDescriptor, "
+                                "CollectContextSwitch, CollectMemoryMaps or "
+                                "CollectDelayAccounting)",
+                              ch->key, ci->key, name);
                         return -1;
                 }
-                if (ignore_processes_option(ch) != 0)
+                if (processes_switch(ch, bit, &flags) != 0)
                         return -1;
         }
         if (is_match) {
@@ -171,6 +223,10 @@ static int conf_process(struct pg_cd_conf *c, const oconfig_item_t *ci, bool is_
         } else {
                 s.comm = &name;
                 s.ncomm = 1;
+        }
+        if (add_named(c, name, flags) < 0) {
+                ERROR(P "option \"%s\" \"%s\": out of memory", ci->key, name);
+                return -1;
         }
         return add_rule(c, is_match ? "ProcessMatch" : "Process", name, &s);
 }
@@ -265,13 +321,14 @@ static int conf_one(struct pg_cd_conf *c, const oconfig_item_t *ci) {
                 return conf_process(c, ci, false);
         if (strcasecmp(k, "ProcessMatch") == 0)
                 return conf_process(c, ci, true);
-        if (is_processes_option(k))
-                return ignore_processes_option(ci);
+        if (processes_option(k) >= 0)
+                return processes_switch(ci, processes_option(k), &c->collect);
         ERROR(
             P
             "unknown option \"%s\" (known: ProcFS, CollectThreads, Children, ChildrenTime, "
             "CollectSmaps, KeptFiles, ForgetAfter, MaxGroups, MaxThreadNames, KernelGroup, Match, "
-            "Process, ProcessMatch)",
+            "Process, ProcessMatch, CollectFileDescriptor, CollectContextSwitch, "
+            "CollectMemoryMaps, CollectDelayAccounting)",
             k);
         return -1;
 }

@@ -76,6 +76,27 @@ static void write_proc(const struct fake *p) {
         close(fd);
 }
 
+/* What the fake writer leaves out: the Vm* lines of status that ps_code,
+ * ps_data and ps_stacksize come from, and maps (lines * 1), for pid. */
+static void write_vm(const struct fake *p, unsigned lines) {
+        static const char line[] = "00400000-00452000 r-xp 00000000 08:02 173521 /usr/bin/x\n";
+        struct pg_fake_task t = {
+            .pid = p->pid, .comm = p->comm, .swap_kb = 4, .vol = p->vol, .nonvol = p->invol};
+        char dir[128], buf[2048];
+        int n = pg_fake_status_text(buf, sizeof(buf), &t);
+
+        ck_assert_int_gt(n, 0);
+        n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+                      "VmData:\t  100 kB\nVmStk:\t  132 kB\nVmExe:\t    8 kB\nVmLib:\t   16 kB\n");
+        ck_assert_uint_lt((size_t)n, sizeof(buf));
+        snprintf(dir, sizeof(dir), "%s/%d", root, p->pid);
+        put(dir, "status", buf, (size_t)n);
+        buf[0] = '\0';
+        for (unsigned i = 0; i < lines; i++)
+                strcat(buf, line);
+        put(dir, "maps", buf, strlen(buf));
+}
+
 static void remove_proc(int pid) {
         char path[128];
         snprintf(path, sizeof(path), "%s/%d", root, pid);
@@ -161,12 +182,54 @@ START_TEST(registers_read_with_plugin_interval) {
 }
 END_TEST
 
+/* The identifiers and types of collectd 5.12's processes plugin, in its
+ * order, with the number of values of each type; then ours. */
+static const struct {
+        const char *type, *ti;
+        size_t nvalues;
+} processes_set[] =
+    {
+        {"ps_vm", NULL, 1},    {"ps_rss", NULL, 1},        {"ps_data", NULL, 1},
+        {"ps_code", NULL, 1},  {"ps_stacksize", NULL, 1},  {"ps_cputime", NULL, 2},
+        {"ps_count", NULL, 2}, {"ps_pagefaults", NULL, 2}, {"io_octets", NULL, 2},
+        {"io_ops", NULL, 2},   {"disk_octets", NULL, 2},
+},
+  extras_set[] = {
+      {"memory", "swap", 1},       {"gauge", "worst_fd_ratio", 1}, {"ps_state", "running", 1},
+      {"ps_state", "sleeping", 1}, {"ps_state", "blocked", 1},     {"ps_state", "zombies", 1},
+      {"ps_state", "other", 1},
+};
+#define NSET(a) (sizeof(a) / sizeof(a[0]))
+
+/* Every value list of instance pi is one of processes_set, extras_set or,
+ * when the switches are on, file_handles, file_handles-mapped and
+ * contextswitch-*; every one of processes_set is there. */
+static void check_set(const char *pi, bool fds, bool maps, bool ctx) {
+        size_t want = NSET(processes_set) + NSET(extras_set) + fds + maps + 2 * ctx;
+
+        for (size_t i = 0; i < NSET(processes_set); i++)
+                ck_assert_uint_eq(
+                    need(pi, processes_set[i].type, processes_set[i].ti)->vl.values_len,
+                    processes_set[i].nvalues);
+        for (size_t i = 0; i < NSET(extras_set); i++)
+                ck_assert_uint_eq(need(pi, extras_set[i].type, extras_set[i].ti)->vl.values_len,
+                                  extras_set[i].nvalues);
+        ck_assert_int_eq(mock_find(pi, "file_handles", NULL) != NULL, fds);
+        ck_assert_int_eq(mock_find(pi, "file_handles", "mapped") != NULL, maps);
+        ck_assert_int_eq(mock_find(pi, "contextswitch", "voluntary") != NULL, ctx);
+        ck_assert_int_eq(mock_find(pi, "contextswitch", "involuntary") != NULL, ctx);
+        ck_assert_uint_eq(mock_count_instance(pi), want);
+}
+
 START_TEST(maps_group_values) {
         const struct mock_vl *m;
 
+        write_vm(&procs[0], 3);
         configure_rules();
         ck_assert_int_eq(mock_read(), 0);
 
+        check_set("web", false, false, false);
+        check_set("postgres", false, false, false);
         m = need("web", "ps_count", NULL);
         ck_assert_str_eq(m->vl.plugin, "procgroups");
         ck_assert_uint_eq(m->vl.values_len, 2);
@@ -175,28 +238,38 @@ START_TEST(maps_group_values) {
         m = need("web", "ps_cputime", NULL);
         ck_assert_int_eq(m->values[0].derive, us(150 + 50 + 1));
         ck_assert_int_eq(m->values[1].derive, us(25 + 5 + 1));
-        m = need("web", "ps_disk_octets", NULL);
+        m = need("web", "disk_octets", NULL);
         ck_assert_int_eq(m->values[0].derive, 4096);
         ck_assert_int_eq(m->values[1].derive, 8192 + 100);
+        /* The fake io says 1 for rchar, wchar, syscr and syscw. */
+        m = need("web", "io_octets", NULL);
+        ck_assert_int_eq(m->values[0].derive, 3);
+        ck_assert_int_eq(m->values[1].derive, 3);
+        m = need("web", "io_ops", NULL);
+        ck_assert_int_eq(m->values[0].derive, 3);
+        ck_assert_int_eq(m->values[1].derive, 3);
         m = need("web", "ps_pagefaults", NULL);
         ck_assert_int_eq(m->values[0].derive, 1010);
         ck_assert_int_eq(m->values[1].derive, 3);
-        ck_assert_int_eq(need("web", "contextswitch", "voluntary")->values[0].derive, 41);
-        ck_assert_int_eq(need("web", "contextswitch", "involuntary")->values[0].derive, 9);
         ck_assert_double_eq(need("web", "ps_rss", NULL)->values[0].gauge,
                             (256.0 + 16 + 1) * sysconf(_SC_PAGESIZE));
         ck_assert_double_eq(need("web", "ps_vm", NULL)->values[0].gauge, 10485760.0 + 4096 + 4096);
+        ck_assert_double_eq(need("web", "ps_data", NULL)->values[0].gauge, 100 * 1024.0);
+        ck_assert_double_eq(need("web", "ps_code", NULL)->values[0].gauge, (8 + 16) * 1024.0);
+        ck_assert_double_eq(need("web", "ps_stacksize", NULL)->values[0].gauge, 132 * 1024.0);
         ck_assert_double_eq(need("web", "memory", "swap")->values[0].gauge, 3 * 4096.0);
-        ck_assert_double_eq(need("web", "file_handles", "open")->values[0].gauge, 7);
-        ck_assert_double_eq(need("web", "file_handles", "limit")->values[0].gauge, 3 * 1024);
         ck_assert_double_eq_tol(need("web", "gauge", "worst_fd_ratio")->values[0].gauge, 5.0 / 1024,
                                 1e-9);
         ck_assert_double_eq(need("web", "ps_state", "running")->values[0].gauge, 1);
         ck_assert_double_eq(need("web", "ps_state", "sleeping")->values[0].gauge, 2);
         ck_assert_double_eq(need("postgres", "ps_state", "blocked")->values[0].gauge, 1);
-        ck_assert_double_eq(need("postgres", "ps_state", "zombie")->values[0].gauge, 0);
+        ck_assert_double_eq(need("postgres", "ps_state", "zombies")->values[0].gauge, 0);
         ck_assert_int_eq(need("postgres", "ps_cputime", NULL)->values[0].derive, us(7));
         ck_assert_double_eq(need("java-apps", "ps_count", NULL)->values[0].gauge, 1);
+        /* Gone: names of collectd 5.4-5.7 or of nothing collectd sends. */
+        ck_assert_ptr_null(mock_find("web", "ps_disk_octets", NULL));
+        ck_assert_ptr_null(mock_find("web", "file_handles", "open"));
+        ck_assert_ptr_null(mock_find("web", "file_handles", "limit"));
         /* bash matches nothing and has no matched ancestor. */
         ck_assert_uint_eq(mock_count_instance("bash"), 0);
         ck_assert_ptr_null(mock_find("web", "memory", "pss")); /* CollectSmaps is off */
@@ -244,7 +317,7 @@ START_TEST(counters_never_go_back) {
         ck_assert_int_eq(mock_read(), 0);
         m = need("web", "ps_cputime", NULL);
         ck_assert_int_eq(m->values[0].derive, us(150 + 50 + 1 + 60));
-        ck_assert_int_eq(need("web", "ps_disk_octets", NULL)->values[1].derive, 8192 + 100 + 1000);
+        ck_assert_int_eq(need("web", "disk_octets", NULL)->values[1].derive, 8192 + 100 + 1000);
         ck_assert_double_eq(need("web", "ps_count", NULL)->values[0].gauge, 2);
         /* A group whose last member left keeps its counters, count 0. */
         mock_clear_values();
@@ -477,16 +550,52 @@ START_TEST(bad_procfs_refuses_init) {
 }
 END_TEST
 
+/* The processes plugin's switches, with its meaning: outside a block, the
+ * default of the Process and ProcessMatch lines after it (and of every
+ * other group, at its last value); inside one, for that group. */
 START_TEST(processes_plugin_options_accepted) {
         oconfig_item_t *ci = block(), *p;
 
+        write_vm(&procs[0], 3);
+        write_vm(&procs[1], 2);
+        mock_ci_bool(mock_ci_child(ci, "CollectThreads"), 0);
+        p = mock_ci_child(ci, "Process");
+        mock_ci_str(p, "postgres"); /* before any switch: nothing more */
         mock_ci_bool(mock_ci_child(ci, "CollectFileDescriptor"), 1);
         p = mock_ci_child(ci, "Process");
         mock_ci_str(p, "nginx");
         mock_ci_bool(mock_ci_child(p, "CollectContextSwitch"), 1);
+        mock_ci_bool(mock_ci_child(p, "CollectMemoryMaps"), 1);
+        p = mock_ci_child(ci, "ProcessMatch");
+        mock_ci_str(p, "java-apps");
+        mock_ci_str(p, "java .*-jar");
+        mock_ci_bool(mock_ci_child(p, "CollectFileDescriptor"), 0);
+        mock_ci_bool(mock_ci_child(p, "CollectDelayAccounting"), 1);
         configure(ci);
         ck_assert_int_eq(mock_read(), 0);
         ck_assert_double_eq(need("nginx", "ps_count", NULL)->values[0].gauge, 3);
+        check_set("postgres", false, false, false);
+        check_set("nginx", true, true, true);
+        check_set("java-apps", false, false, false);
+        ck_assert_double_eq(need("nginx", "file_handles", NULL)->values[0].gauge, 7);
+        ck_assert_double_eq(need("nginx", "file_handles", "mapped")->values[0].gauge, 3 + 2);
+        ck_assert_int_eq(need("nginx", "contextswitch", "voluntary")->values[0].derive, 41);
+        ck_assert_int_eq(need("nginx", "contextswitch", "involuntary")->values[0].derive, 9);
+        ck_assert_ptr_nonnull(strstr(mock_log_text, "no delay accounting"));
+}
+END_TEST
+
+START_TEST(processes_switch_needs_boolean) {
+        oconfig_item_t *ci = block(), *p;
+
+        p = mock_ci_child(ci, "Process");
+        mock_ci_str(p, "nginx");
+        mock_ci_str(mock_ci_child(p, "CollectMemoryMaps"), "yes please");
+        mock_ci_bool(mock_ci_child(p, "Interval"), 1);
+        ck_assert_int_eq(mock_config(ci), 0);
+        mock_ci_free(ci);
+        ck_assert_int_ne(mock_init(), 0);
+        ck_assert_ptr_nonnull(strstr(mock_log_text, "\"CollectMemoryMaps\" needs a boolean"));
 }
 END_TEST
 
@@ -521,6 +630,7 @@ Suite *pg_test_suite(void) {
         tcase_add_loop_test(tc, bad_config_names_option, 0, sizeof(bads) / sizeof(bads[0]));
         tcase_add_test(tc, bad_procfs_refuses_init);
         tcase_add_test(tc, processes_plugin_options_accepted);
+        tcase_add_test(tc, processes_switch_needs_boolean);
         suite_add_tcase(s, tc);
 
         return s;
