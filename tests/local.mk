@@ -109,7 +109,7 @@ TESTS += $(COLLECTD_LIVE_TESTS)
 endif
 # Shipped whatever configure found: a tarball builds on other machines.
 EXTRA_DIST += tests/README tests/local.mk $(SHELL_TESTS) $(COLLECTD_LIVE_TESTS) \
-	tests/collectd-lib.sh tests/collectd-workload.py tests/netdata_check.py \
+	tests/collectd-lib.sh tests/collectd-mix.py tests/collectd-compare.py tests/netdata_check.py \
 	tests/hostile_check.py tests/golden sample-proc/hostile.py sample-proc/dupnames.py
 
 # --- The C tests under valgrind: `make check-valgrind`, no errors, no
