@@ -72,7 +72,7 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 static int usage(void) {
-        fputs("usage: pgscan [-T] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]\n"
+        fputs("usage: pgscan [-T] [-M] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]\n"
               "              [-s SLEEP_MS] [-D ROOT] [-K KEPT_FDS] [-l LABEL]\n",
               stderr);
         return 2;
@@ -90,9 +90,10 @@ int main(int argc, char **argv) {
         long kernel0 = sunreclaim_kb();
         const char *root = "/proc", *label = NULL;
 
-        while ((c = getopt(argc, argv, "Tn:N:w:t:s:D:K:l:")) != -1) {
+        while ((c = getopt(argc, argv, "TMn:N:w:t:s:D:K:l:")) != -1) {
                 switch (c) {
                 case 'T': opts.threads = false; break;
+                case 'M': opts.maps = true; break; /* collectd's CollectMemoryMaps */
                 case 'n': min_scans = atoi(optarg); break;
                 case 'N': max_scans = atoi(optarg); break;
                 case 'w': warm = atoi(optarg); break;
