@@ -24,9 +24,17 @@ import sys
 hostdir, group, t0, t1, typesdb = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(
     sys.argv[4]), sys.argv[5]
 
-# Relative tolerance and absolute floor (per second for rates).
-TOL = {"ps_cputime": (0.25, 30000.0)}
-DEFAULT_TOL = (0.10, 2.0)
+# Relative tolerance and absolute floor (per second for rates): a burst
+# of a few pages or calls that falls on one side of a read in one plugin
+# and the other side in the other is not a difference.
+TOL = {
+    "ps_cputime": (0.25, 30000.0),  # 3 % of a CPU, in microseconds
+    "disk_octets": (0.10, 65536.0),
+    "io_octets": (0.10, 65536.0),
+    "ps_count": (0.0, 0.0),  # the median count: exact
+    "file_handles": (0.10, 1.0),
+}
+DEFAULT_TOL = (0.10, 3.0)  # counts; gauges in bytes are far above it
 NOT_COMPARED = {"ps_stacksize"}
 
 

@@ -57,7 +57,8 @@ def io():
 
 
 def mem():
-    files = [open(os.path.join(d, "mix.open.%d" % i), "w") for i in range(16)]
+    # w+: a shared mapping needs the file open for reading too.
+    files = [open(os.path.join(d, "mix.open.%d" % i), "w+") for i in range(16)]
     maps = []
     for f in files[:8]:
         f.write("x" * 4096)
