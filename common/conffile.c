@@ -239,6 +239,8 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
             CFG_INT("max_groups", PG_MAX_GROUPS_DEFAULT, CFGF_NONE),
             CFG_INT("max_thread_names", PG_MAX_THREAD_NAMES_DEFAULT, CFGF_NONE),
             CFG_BOOL("kernel_group", cfg_true, CFGF_NONE),
+            CFG_BOOL("thread_series", cfg_true, CFGF_NONE),
+            CFG_BOOL("recheck", cfg_false, CFGF_NONE),
             CFG_BOOL("netdata_apps_layout", cfg_false, CFGF_NONE),
             /* libconfuse merges sections of one title into one: two
              * rules named alike would silently become the last one. */
@@ -285,6 +287,8 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
         c.opts.max_groups = (uint32_t)cfg_getint(cfg, "max_groups");
         c.opts.max_thread_names = (uint32_t)cfg_getint(cfg, "max_thread_names");
         c.opts.kernel_group = cfg_getbool(cfg, "kernel_group");
+        c.opts.thread_series = cfg_getbool(cfg, "thread_series");
+        c.opts.recheck = cfg_getbool(cfg, "recheck");
         c.netdata_apps_layout = cfg_getbool(cfg, "netdata_apps_layout");
         r = -ENOMEM;
         if (!c.procfs)

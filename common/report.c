@@ -207,6 +207,10 @@ void pg_report_json(struct pg_out *o, const struct pg_tracker *t) {
         out_bool(o, op->children_time);
         pg_out_str(o, ",\"smaps\":");
         out_bool(o, op->smaps);
+        pg_out_str(o, ",\"thread_series\":");
+        out_bool(o, op->thread_series);
+        pg_out_str(o, ",\"recheck\":");
+        out_bool(o, op->recheck);
         pg_out_str(o, "}}");
 }
 
@@ -301,6 +305,14 @@ static const struct counter_family thread_counters[] = {
      "mode",
      {"user", "system"},
      {PG_CPU_USER, PG_CPU_SYSTEM},
+     2},
+    /* task/TID/io's read_bytes and write_bytes, as the exporter reads
+     * them (what reached storage, like the group's read_bytes_total). */
+    {NS "thread_io_bytes_total",
+     "number of bytes read/written by these threads",
+     "iomode",
+     {"read", "write"},
+     {PG_READ_BYTES, PG_WRITE_BYTES},
      2},
     {NS "thread_major_page_faults_total",
      "Major page faults for these threads",
@@ -404,8 +416,9 @@ static void group_gauges(struct pg_out *o, const struct pg_tracker *t, const str
         }
 }
 
-/* Thread figures of each group: count, states, wait channels, names. */
-static void thread_series(struct pg_out *o, const struct printed *pnp) {
+/* Thread figures of each group: count, states, wait channels and, with
+ * thread series, the names. */
+static void thread_gauges(struct pg_out *o, const struct printed *pnp, bool names) {
         const struct pg_group *const *gs = pnp->gs;
         size_t n = pnp->n;
 
@@ -414,7 +427,10 @@ static void thread_series(struct pg_out *o, const struct printed *pnp) {
                 sample_head(o, NS "num_threads", gname(pnp, i), NULL, NULL, NULL, NULL);
                 end_u64(o, gs[i]->threads);
         }
-        family(o, NS "states", "gauge", "Number of threads in each state");
+        /* The exporter's words; like ours, it counts threads once it reads
+         * them. */
+        family(o, NS "states", "gauge",
+               "Number of processes in states Running, Sleeping, Waiting, Zombie, or Other");
         for (size_t i = 0; i < n; i++)
                 for (int k = 0; k < PG_STATE_MAX; k++) {
                         sample_head(o, NS "states", gname(pnp, i), "state", state_labels[k], NULL,
@@ -429,6 +445,8 @@ static void thread_series(struct pg_out *o, const struct printed *pnp) {
                                     gs[i]->wchan[k].name, NULL, NULL);
                         end_u64(o, gs[i]->wchan[k].count);
                 }
+        if (!names)
+                return;
         family(o, NS "thread_count", "gauge",
                "Number of threads in this group with same threadname");
         for (size_t i = 0; i < n; i++)
@@ -437,6 +455,40 @@ static void thread_series(struct pg_out *o, const struct printed *pnp) {
                                     tname(pnp, i, k), NULL, NULL);
                         end_u64(o, gs[i]->thread_names[k].count);
                 }
+}
+
+/* process-exporter's error counters, since the start, from our scan
+ * figures (README, "Prometheus"):
+ * - scrape_errors: scans that failed as a whole (the root could not be
+ *   listed, or memory ran out); the exporter's "no proc metrics collected
+ *   during a cycle";
+ * - scrape_partial_errors: soft errors, an optional file of a process
+ *   (io, fd/, limits...) that could not be read while the rest was; the
+ *   exporter counts at most about one per process, we count each file;
+ * - scrape_procread_errors: hard errors, a process skipped for malformed
+ *   content. Like the exporter, a process that vanished during the read
+ *   is no error, and neither is one hidden by hidepid (the exporter
+ *   cannot read its stat, and skips it silently). */
+static void exporter_errors(struct pg_out *o, const struct pg_track_stats *s) {
+        const struct {
+                const char *name, *help;
+                uint64_t v;
+        } errs[] = {
+            {"namedprocess_scrape_errors",
+             "general scrape errors: no proc metrics collected during a cycle", s->failed_scans},
+            {"namedprocess_scrape_partial_errors",
+             "incremented each time a tracked proc's metrics collection fails partially, e.g. "
+             "unreadable I/O stats",
+             s->soft_errors_total},
+            {"namedprocess_scrape_procread_errors",
+             "incremented each time a proc's metrics collection fails", s->hard_errors_total},
+        };
+        for (size_t k = 0; k < NFAM(errs); k++) {
+                family(o, errs[k].name, "counter", errs[k].help);
+                pg_out_str(o, errs[k].name);
+                pg_out_char(o, ' ');
+                end_u64(o, errs[k].v);
+        }
 }
 
 /* The collector's own figures of the last scan. */
@@ -490,6 +542,7 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
         const struct pg_group *const *gs;
         size_t n = pg_tracker_groups(t, &gs);
         long hz = pg_tracker_procfs(t)->ticks;
+        const struct pg_track_opts *op = pg_tracker_opts(t);
         struct printed pn;
 
         if (printed_init(&pn, gs, n) < 0) {
@@ -503,8 +556,10 @@ void pg_report_prometheus(struct pg_out *o, const struct pg_tracker *t) {
         }
         counters(o, group_counters, NFAM(group_counters), &pn, hz, false);
         group_gauges(o, t, &pn);
-        thread_series(o, &pn);
-        counters(o, thread_counters, NFAM(thread_counters), &pn, hz, true);
+        thread_gauges(o, &pn, op->thread_series);
+        if (op->thread_series)
+                counters(o, thread_counters, NFAM(thread_counters), &pn, hz, true);
         printed_free(&pn);
+        exporter_errors(o, pg_tracker_stats(t));
         scan_figures(o, t);
 }

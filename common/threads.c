@@ -151,6 +151,9 @@ int pg_threads_account(struct pg_tracker *t, struct tproc *e, struct group *g,
         struct pg_thread one;
         uint32_t hint = 0;
         bool multi = n > 0;
+        /* Without thread series the names are not kept at all: no face
+         * shows them, and their memory is saved. */
+        bool named = multi && t->opts.thread_series;
         int r;
 
         if (!multi) {
@@ -172,7 +175,7 @@ int pg_threads_account(struct pg_tracker *t, struct tproc *e, struct group *g,
                 r = note_thread(t, e, &th[i], &hint, &d);
                 if (r < 0)
                         return r;
-                if (pg_group_add_thread(&t->groups, g, &th[i], &d, multi) < 0)
+                if (pg_group_add_thread(&t->groups, g, &th[i], &d, named) < 0)
                         return -ENOMEM;
         }
         drop_exited(t, e);
@@ -215,6 +218,11 @@ static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid
                             bool listed, size_t *ret_n, bool *changed) {
         struct pg_proc *p = v->p;
         struct tproc *e = v->e;
+        /* io only feeds the thread series (thread_io_bytes_total): the
+         * group's bytes come from the process's own io. A thread that has
+         * not run has not moved its io either, so the skip above holds. */
+        unsigned what = PG_THREAD_STAT | PG_THREAD_STATUS | PG_THREAD_WCHAN |
+                        (t->opts.thread_series ? PG_THREAD_IO : 0);
         uint32_t hint = 0;
         size_t k = 0;
         int r;
@@ -240,8 +248,7 @@ static int read_thread_list(struct pg_tracker *t, struct proc_view *v, const pid
                     tt->state != PG_RUNNING && sched_same(&tt->sched, &x->sched)) {
                         reuse_thread(x, tt);
                 } else if (r == 0) {
-                        r = pg_proc_thread(p, tids[i],
-                                           PG_THREAD_STAT | PG_THREAD_STATUS | PG_THREAD_WCHAN, x);
+                        r = pg_proc_thread(p, tids[i], what, x);
                         *changed = true;
                 }
                 if (r == PG_VANISHED) {

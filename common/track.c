@@ -429,7 +429,10 @@ static int match_entry(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
         bool overflow = false;
         int r;
 
-        if (!is_new && !rematch_due(e, e->comm_hash != comm_hash(st->comm)))
+        /* recheck: every scan, as process-exporter's -recheck does; the
+         * cost is a cmdline read and the rules per process, which the
+         * regex limits of match.c bound. */
+        if (!is_new && !t->opts.recheck && !rematch_due(e, e->comm_hash != comm_hash(st->comm)))
                 return 0;
         r = classify(t, p, e, &overflow);
         if (r < -1)
@@ -596,7 +599,7 @@ static double elapsed(const struct timespec *a, const struct timespec *b) {
         return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-int pg_tracker_scan(struct pg_tracker *t) {
+static int scan(struct pg_tracker *t) {
         const struct pg_procfs *fs = pg_source_procfs(t->src);
         const struct pg_scan_stats *ss;
         struct timespec t0, t1;
@@ -648,5 +651,15 @@ int pg_tracker_scan(struct pg_tracker *t) {
         t->stats.groups = t->groups.listed;
         t->stats.groups_forgotten = t->groups.forgotten;
         t->stats.overflow = t->groups.overflow;
+        sat_add(&t->stats.soft_errors_total, ss->soft_errors);
+        sat_add(&t->stats.hard_errors_total, ss->hard_errors);
         return 0;
+}
+
+int pg_tracker_scan(struct pg_tracker *t) {
+        int r = scan(t);
+
+        if (r < 0)
+                t->stats.failed_scans++;
+        return r;
 }

@@ -47,6 +47,15 @@ struct pg_track_opts {
          * cmdline) names join PG_GROUP_KERNEL; rules without a selector
          * do not take them. */
         bool kernel_group;
+        /* Per-thread-name series (thread names and their counters): false
+         * drops them from every output, while the threads are still read
+         * so that the group's context switches and states stay exact
+         * (threads = false stops reading them). */
+        bool thread_series;
+        /* Match every live process again at each scan (its argv re-read),
+         * not only after its comm changed: one that rewrites its argv
+         * (setproctitle) moves to its new group. */
+        bool recheck;
 };
 
 #define PG_FORGET_AFTER_DEFAULT     300
@@ -63,7 +72,8 @@ struct pg_track_opts {
         {                                                                                          \
                 .threads = true, .children = true, .smaps = false, .children_time = true,          \
                 .forget_after = PG_FORGET_AFTER_DEFAULT, .max_groups = PG_MAX_GROUPS_DEFAULT,      \
-                .max_thread_names = PG_MAX_THREAD_NAMES_DEFAULT, .kernel_group = true              \
+                .max_thread_names = PG_MAX_THREAD_NAMES_DEFAULT, .kernel_group = true,             \
+                .thread_series = true, .recheck = false                                            \
         }
 
 struct pg_wchan_count {
@@ -112,6 +122,12 @@ struct pg_track_stats {
         /* Processes and thread names put in PG_GROUP_OTHER by a cap in
          * this scan: > 0 means a cap is hit. */
         uint64_t overflow;
+        /* Since the start, as process-exporter's namedprocess_scrape_*
+         * counters: scans that failed (the root could not be listed, or
+         * memory ran out), and the soft and hard errors of every scan. */
+        uint64_t failed_scans;
+        uint64_t soft_errors_total;
+        uint64_t hard_errors_total;
 };
 
 /* Called once per hard error (malformed file: file names it, relative to

@@ -44,11 +44,12 @@ struct fproc {
         uint64_t utime, stime, cutime, cstime, minflt, majflt, cminflt, cmajflt;
         uint64_t start, vsize, rss, swap_kb, vol, nonvol, rbytes, wbytes;
         int nfds;
-        const char *nofile; /* soft limit as limits prints it; "1024" when NULL */
-        const char *wchan;  /* "0" when NULL */
-        size_t nthr;        /* 0: one thread (task/<pid> -> ..) */
-        bool no_sched;      /* no schedstat files (CONFIG_SCHED_INFO off) */
-        uint32_t flags;     /* stat (9); a user process's when 0 */
+        const char *nofile;  /* soft limit as limits prints it; "1024" when NULL */
+        const char *wchan;   /* "0" when NULL */
+        size_t nthr;         /* 0: one thread (task/<pid> -> ..) */
+        bool no_sched;       /* no schedstat files (CONFIG_SCHED_INFO off) */
+        uint32_t flags;      /* stat (9); a user process's when 0 */
+        const char *cmdline; /* NUL-separated argv; NULL: comm */
         struct fthr thr[4];
 };
 
@@ -82,6 +83,14 @@ static void gone(pid_t pid) {
         char path[512];
 
         snprintf(path, sizeof(path), "%s/%d", root, (int)pid);
+        ck_assert_int_eq(pg_fake_rm_rf(path), 0);
+}
+
+/* Thread tid of pid exited: its task/ directory is gone. */
+static void gone_thread(pid_t pid, pid_t tid) {
+        char path[512];
+
+        snprintf(path, sizeof(path), "%s/%d/task/%d", root, (int)pid, (int)tid);
         ck_assert_int_eq(pg_fake_rm_rf(path), 0);
 }
 
@@ -137,7 +146,9 @@ static void rewrite_proc(const struct fproc *p) {
                                   .nofile = p->nofile,
                                   .wchan = p->wchan,
                                   .nfds = p->nfds,
-                                  .no_sched = p->no_sched};
+                                  .no_sched = p->no_sched,
+                                  .cmdline = p->cmdline,
+                                  .cmdline_len = p->cmdline ? strlen(p->cmdline) + 1 : 0};
         int fd = open_root();
 
         ck_assert_int_eq(pg_fake_proc_write(fd, &fp), 0);
@@ -677,6 +688,136 @@ START_TEST(exec_rematch) {
         scan();
         counts_are("app", 20, 0, 0, 0, 0, 1, 0, 0);
         counts_are("shell", 100, 0, 0, 0, 0, 10, 0, 0);
+}
+END_TEST
+
+/* The thread io of thread tid of p (task/<tid>/io). */
+static void thread_io(pid_t pid, pid_t tid, uint64_t rd, uint64_t wr) {
+        char rel[64], text[256];
+
+        snprintf(rel, sizeof(rel), "%d/task/%d/io", (int)pid, (int)tid);
+        ck_assert_int_lt(pg_fake_io_text(text, sizeof(text), rd, wr), (int)sizeof(text));
+        put(rel, text);
+}
+
+static const struct pg_thread_name *thread_name(const struct pg_group *g, const char *name) {
+        for (size_t i = 0; i < g->num_thread_names; i++)
+                if (strcmp(g->thread_names[i].name, name) == 0)
+                        return &g->thread_names[i];
+        ck_abort_msg("group %s has no thread name %s", g->name, name);
+        return NULL;
+}
+
+/* thread_series = false drops the names, not the threads: the group's
+ * sums (context switches per thread, states, wait channels) are those of
+ * thread_series = true, scan by scan, through a thread exit and a birth.
+ * With the series, a thread's io reaches its name. */
+START_TEST(thread_series_off_same_sums) {
+        bool series = _i;
+        struct fproc p = {.pid = 300,
+                          .ppid = 1,
+                          .comm = "srv",
+                          .utime = 60,
+                          .start = 700,
+                          .rbytes = 4000,
+                          .nthr = 3,
+                          .thr = {{300, "srv", 'S', 10, 5, 0, 0, 10, 1, 700, "do_epoll_wait"},
+                                  {301, "worker", 'S', 20, 10, 0, 0, 20, 2, 701, "futex"},
+                                  {302, "worker", 'R', 30, 15, 0, 0, 30, 3, 702, NULL}}};
+        const struct pg_group *g;
+
+        opts.thread_series = series;
+        rule("srv", "srv", NULL);
+        write_proc(&p);
+        thread_io(300, 301, 1000, 10);
+        thread_io(300, 302, 3000, 20);
+        scan();
+        counts_are("srv", 60, 0, 4000, 0, 0, 0, 60, 6);
+        g = group("srv");
+        ck_assert_uint_eq(g->states.v[PG_SLEEPING], 2);
+        ck_assert_uint_eq(g->states.v[PG_RUNNING], 1);
+        ck_assert_uint_eq(g->num_wchan, 2);
+        ck_assert_uint_eq(g->num_thread_names, series ? 2 : 0);
+        if (series) {
+                const struct pg_thread_name *w = thread_name(g, "worker");
+                ck_assert_uint_eq(w->count, 2);
+                ck_assert_uint_eq(w->counts.v[PG_READ_BYTES], 4000);
+                ck_assert_uint_eq(w->counts.v[PG_WRITE_BYTES], 30);
+        }
+        /* 302 exits, 301 runs and reads; a thread is born. */
+        p.utime = 90, p.rbytes = 4600;
+        p.thr[1].utime = 40, p.thr[1].vol = 25, p.thr[1].nonvol = 4;
+        p.thr[2] = (struct fthr){303, "worker", 'S', 1, 1, 0, 0, 4, 1, 900, NULL};
+        write_proc(&p);
+        gone_thread(300, 302);
+        thread_io(300, 301, 1500, 10);
+        thread_io(300, 303, 100, 0);
+        scan();
+        counts_are("srv", 90, 0, 4600, 0, 0, 0, 69, 9);
+        g = group("srv");
+        ck_assert_uint_eq(g->threads, 3);
+        ck_assert_uint_eq(g->states.v[PG_SLEEPING], 3);
+        ck_assert_uint_eq(g->num_thread_names, series ? 2 : 0);
+        if (series) {
+                const struct pg_thread_name *w = thread_name(g, "worker");
+                ck_assert_uint_eq(w->count, 2);
+                ck_assert_uint_eq(w->counts.v[PG_READ_BYTES], 4600);
+                ck_assert_uint_eq(w->counts.v[PG_CTX_VOLUNTARY], 20 + 30 + 5 + 4);
+        }
+}
+END_TEST
+
+/* recheck: an argv rewrite with the same comm (setproctitle) moves the
+ * process to the group its new argv names; the old group keeps what it
+ * had (scan() checks that no counter goes back). Without recheck it
+ * stays where it was. */
+START_TEST(recheck_moves_on_argv) {
+        bool recheck = _i;
+        const char *a[] = {"^mode-a"}, *b[] = {"^mode-b"};
+        struct fproc p = {.pid = 400,
+                          .ppid = 1,
+                          .comm = "srv",
+                          .utime = 100,
+                          .minflt = 10,
+                          .start = 800,
+                          .cmdline = "mode-a"};
+        char err[256];
+
+        opts.recheck = recheck;
+        ck_assert_int_eq(pg_rules_add(rules, "a", NULL, 0, NULL, 0, a, 1, err, sizeof(err)), 0);
+        ck_assert_int_eq(pg_rules_add(rules, "b", NULL, 0, NULL, 0, b, 1, err, sizeof(err)), 0);
+        write_proc(&p);
+        scan();
+        counts_are("a", 100, 0, 0, 0, 0, 10, 0, 0);
+        p.cmdline = "mode-b", p.utime = 130, p.minflt = 15;
+        write_proc(&p);
+        scan();
+        if (!recheck) {
+                counts_are("a", 130, 0, 0, 0, 0, 15, 0, 0);
+                ck_assert_ptr_null(find("b"));
+                return;
+        }
+        /* It joins "b" from now on, like a process that exec'd. */
+        counts_are("a", 100, 0, 0, 0, 0, 10, 0, 0);
+        counts_are("b", 0, 0, 0, 0, 0, 0, 0, 0);
+        ck_assert_uint_eq(group("a")->procs, 0);
+        ck_assert_uint_eq(group("b")->procs, 1);
+        p.utime = 150, p.minflt = 16;
+        write_proc(&p);
+        scan();
+        counts_are("a", 100, 0, 0, 0, 0, 10, 0, 0);
+        counts_are("b", 20, 0, 0, 0, 0, 1, 0, 0);
+        /* And back: "b" keeps its 20 ticks. */
+        p.cmdline = "mode-a", p.utime = 160;
+        write_proc(&p);
+        scan();
+        p.utime = 170;
+        write_proc(&p);
+        scan();
+        counts_are("b", 20, 0, 0, 0, 0, 1, 0, 0);
+        counts_are("a", 110, 0, 0, 0, 0, 10, 0, 0);
+        ck_assert_uint_eq(group("a")->procs, 1);
+        ck_assert_uint_eq(group("b")->procs, 0);
 }
 END_TEST
 
@@ -1571,6 +1712,8 @@ Suite *pg_test_suite(void) {
         tcase_add_test(tc, worker_runs_main_sleeps);
         tcase_add_loop_test(tc, no_schedstat, 0, 2);
         tcase_add_test(tc, exec_rematch);
+        tcase_add_loop_test(tc, recheck_moves_on_argv, 0, 2);
+        tcase_add_loop_test(tc, thread_series_off_same_sums, 0, 2);
         tcase_add_loop_test(tc, child_appears, 0, 2);
         tcase_add_test(tc, child_before_parent_in_walk);
         tcase_add_test(tc, counter_goes_back);

@@ -98,7 +98,7 @@ SHELL_TESTS = \
 	tests/procfs-subset.test tests/procfs-fake.test tests/hidepid.test \
 	tests/kept-fds-limit.test tests/regex-limit.test tests/churn-forget.test \
 	tests/netdata-proto.test tests/netdata-live.test tests/netdata-signal.test \
-	tests/man.test tests/golden.test
+	tests/man.test tests/golden.test tests/exporter-compare.test
 # A real collectd daemon with the plugin (skipped without collectd).
 COLLECTD_LIVE_TESTS = tests/collectd-live.test tests/collectd-network.test \
 	tests/collectd-badconf.test tests/collectd-forget.test tests/collectd-packaged.test
