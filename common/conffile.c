@@ -246,7 +246,7 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
             CFG_END(),
         };
         struct err_sink sink = {path, err, errsz, false};
-        struct pg_config c = {0};
+        struct pg_config c = {.opts = PG_TRACK_OPTS_DEFAULT};
         char *text = NULL;
         cfg_t *cfg;
         int r;

@@ -46,6 +46,12 @@ struct pg_track_opts {
          * cmdline) names join PG_GROUP_KERNEL; rules without a selector
          * do not take them. */
         bool kernel_group;
+        /* Print the per-thread-name series (thread_names of a group);
+         * false drops them, while threads are still read for the sums. */
+        bool thread_series;
+        /* Match a known process again at each scan, not only after exec
+         * (a rewritten argv with the same comm). */
+        bool recheck;
 };
 
 #define PG_FORGET_AFTER_DEFAULT     300
@@ -62,7 +68,8 @@ struct pg_track_opts {
         {                                                                                          \
                 .threads = true, .children = true, .smaps = false, .children_time = true,          \
                 .forget_after = PG_FORGET_AFTER_DEFAULT, .max_groups = PG_MAX_GROUPS_DEFAULT,      \
-                .max_thread_names = PG_MAX_THREAD_NAMES_DEFAULT, .kernel_group = true              \
+                .max_thread_names = PG_MAX_THREAD_NAMES_DEFAULT, .kernel_group = true,             \
+                .thread_series = true, .recheck = false                                            \
         }
 
 struct pg_wchan_count {
