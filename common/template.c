@@ -121,8 +121,9 @@ static int parse_var(struct pg_template *t, const char *s, size_t n, char *err, 
         snprintf(err, errsz,
                  "%s \"{{%.*s}}\" (known: .Comm .ExeBase .ExeFull .Username .PID .StartTime "
                  ".Cgroups .Matches.NAME, index .Matches \"NAME\", comments)",
-                 n > 0 && s[0] == '.' ? "unknown template variable"
-                                      : "unsupported template action (no functions or pipelines)",
+                 n > 0 && s[0] == '.' && !memchr(s, ' ', n) && !memchr(s, '|', n)
+                     ? "unknown template variable"
+                     : "unsupported template action (no functions or pipelines)",
                  (int)(n > 64 ? 64 : n), s);
         return -EINVAL;
 }
