@@ -535,7 +535,7 @@ int main(int argc, char **argv) {
                                 PG_READ_ALL | (c.threads == 0 ? 0 : PG_READ_THREADS));
         /* The HTTP exporter is not part of this build yet: say so rather
          * than scan once and exit under a unit that expects a server. */
-        if (c.listen || c.telemetry_path) {
+        if ((c.listen || c.telemetry_path) && !c.print_options) {
                 fprintf(stderr, "procgroups: -web.listen-address/-web.telemetry-path: this build "
                                 "has no HTTP server (--listen); use --output with a textfile "
                                 "collector\n");

@@ -286,7 +286,7 @@ int pg_cli_parse(int argc, char **argv, struct cli *c) {
 static int flag_rules(const struct cli *c, struct pg_rules *rs, char *err, size_t errsz) {
         char *nm = strdup(c->namemapping ? c->namemapping : "");
         char *pn = strdup(c->procnames ? c->procnames : "");
-        char *tok[2 * 1024], *save = NULL;
+        char *tok[2 * 1024], *save = NULL, msg[400];
         size_t n = 0;
         int r = -ENOMEM;
 
@@ -312,8 +312,11 @@ static int flag_rules(const struct cli *c, struct pg_rules *rs, char *err, size_
                 bool later = false;
                 for (size_t k = i + 2; k < n && !later; k += 2)
                         later = strcmp(tok[i], tok[k]) == 0;
-                if (!later && (r = pg_rules_add_namemap(rs, tok[i], tok[i + 1], err, errsz)) < 0)
+                if (!later &&
+                    (r = pg_rules_add_namemap(rs, tok[i], tok[i + 1], msg, sizeof(msg))) < 0) {
+                        snprintf(err, errsz, "-namemapping %s,%s: %s", tok[i], tok[i + 1], msg);
                         goto out;
+                }
         }
         for (char *p = strtok_r(pn, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
                 const char *const comm[] = {p};

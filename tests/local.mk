@@ -104,6 +104,8 @@ SHELL_TESTS = \
 	tests/kept-fds-limit.test tests/regex-limit.test tests/churn-forget.test \
 	tests/netdata-proto.test tests/netdata-live.test tests/netdata-signal.test \
 	tests/man.test tests/golden.test
+# process-exporter's flags and YAML (the latter against the real exporter).
+SHELL_TESTS += tests/cli-flags.test tests/yaml-compare.test
 # A real collectd daemon with the plugin (skipped without collectd).
 COLLECTD_LIVE_TESTS = tests/collectd-live.test tests/collectd-network.test \
 	tests/collectd-badconf.test tests/collectd-forget.test tests/collectd-packaged.test
