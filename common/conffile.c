@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "yamlconf.h"
+
 struct err_sink {
         const char *path;
         char *buf;
@@ -248,11 +250,14 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
             CFG_END(),
         };
         struct err_sink sink = {path, err, errsz, false};
-        struct pg_config c = {0};
+        struct pg_config c = {.opts = PG_TRACK_OPTS_DEFAULT};
         char *text = NULL;
         cfg_t *cfg;
         int r;
 
+        /* process-exporter's format, by the name's extension. */
+        if (pg_yaml_path(path))
+                return pg_yaml_load(path, ret, err, errsz);
         if (errsz)
                 err[0] = '\0';
         cfg = cfg_init(opts, CFGF_NONE);

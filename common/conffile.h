@@ -33,9 +33,10 @@ struct pg_config {
 /* Defaults: /proc, PG_TRACK_OPTS_DEFAULT, the {{.Comm}} rule. */
 int pg_config_default(struct pg_config *ret);
 
-/* Load path. Returns 0, or a negative errno with a "FILE:LINE: message" in
- * err (unknown option, type error, empty rule, bad regex or template); on
- * failure nothing is half-applied and *ret is untouched. */
+/* Load path: process-exporter's YAML (yamlconf.h) when its name ends in
+ * .yml or .yaml, procgroups.conf otherwise. Returns 0, or a negative errno with a "FILE:LINE:
+ * message" in err (unknown option, type error, empty rule, bad regex or template); on failure
+ * nothing is half-applied and *ret is untouched. */
 int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t errsz);
 
 /* Hand the rules to a tracker: the config keeps a NULL. */

@@ -42,6 +42,9 @@ struct rule {
         struct regex *re;
         size_t nre;
         bool limit_noted; /* a limit hit was already reported */
+        /* -namemapping: the name is tmpl_text followed by the first
+         * non-empty capture of the one regex; none means no match. */
+        bool first_capture;
 };
 
 struct pg_rules {
@@ -246,6 +249,48 @@ fail:
         return ret;
 }
 
+int pg_rules_add_namemap(struct pg_rules *rs, const char *comm, const char *regex, char *err,
+                         size_t errsz) {
+        const char *const c[] = {comm}, *const re[] = {regex};
+        size_t len = strlen(comm);
+        char *prefix = malloc(len + 2);
+        int r;
+
+        if (!prefix) {
+                snprintf(err, errsz, "-namemapping %s: out of memory", comm);
+                return -ENOMEM;
+        }
+        memcpy(prefix, comm, len);
+        memcpy(prefix + len, ":", 2);
+        /* A literal template: the name may hold "{{" */
+        r = pg_rules_add(rs, "{{.Comm}}", c, 1, NULL, 0, re, 1, err, errsz);
+        if (r < 0) {
+                free(prefix);
+                return r;
+        }
+        free(rs->rules[rs->n - 1].tmpl_text);
+        rs->rules[rs->n - 1].tmpl_text = prefix;
+        rs->rules[rs->n - 1].first_capture = true;
+        return 0;
+}
+
+/* -namemapping's name: the prefix and the first capture group that
+ * matched a non-empty string. Returns false when there is none. */
+static bool name_first_capture(const struct rule *r, const char *subject, char *name,
+                               size_t namesz) {
+        const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->re[0].md);
+        uint32_t n = pcre2_get_ovector_count(r->re[0].md);
+
+        for (uint32_t g = 1; g < n; g++) {
+                if (ov[2 * g] == PCRE2_UNSET || ov[2 * g + 1] == ov[2 * g])
+                        continue;
+                snprintf(name, namesz, "%s%.*s", r->tmpl_text, (int)(ov[2 * g + 1] - ov[2 * g]),
+                         subject + ov[2 * g]);
+                return true;
+        }
+        return false;
+}
+
 static bool match_list(char *const *list, size_t n, const char *s) {
         for (size_t i = 0; i < n; i++)
                 if (strcmp(list[i], s) == 0)
@@ -379,6 +424,11 @@ int pg_rules_match_note(const struct pg_rules *crs, const struct pg_match_input 
                 }
                 if (!ok)
                         continue;
+                if (r->first_capture) {
+                        if (name_first_capture(r, joined, name, namesz))
+                                return 1;
+                        continue;
+                }
                 ctx.in = in;
                 ctx.cap_names = cap_names;
                 ctx.cap_values = cap_values;

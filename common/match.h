@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct pg_procfs;
+
 /* Longest group name a template may produce (longer ones are cut). */
 #define PG_NAME_MAX 256
 
@@ -30,6 +32,9 @@ struct pg_match_input {
         uint64_t boot_time; /* seconds since the epoch */
         long ticks;         /* clock ticks per second */
         uid_t euid;
+        /* Where {{.Cgroups}} reads <pid>/cgroup, only when a matching
+         * rule's template uses it; NULL: it expands to "[]". */
+        const struct pg_procfs *fs;
         /* Skip the rules without a selector (a kernel thread when the
          * tracker keeps them in their own group). */
         bool no_catchall;
@@ -52,6 +57,13 @@ size_t pg_rules_count(const struct pg_rules *rs);
 int pg_rules_add(struct pg_rules *rs, const char *tmpl, const char *const *comm, size_t ncomm,
                  const char *const *exe, size_t nexe, const char *const *cmdline, size_t ncmdline,
                  char *err, size_t errsz);
+
+/* process-exporter's -namemapping pair: processes whose comm is comm and
+ * whose space-joined argv regex matches are named "comm:" followed by the
+ * first capture group that matched a non-empty string; without one the
+ * rule does not match. Returns 0 or -EINVAL/-ENOMEM with a message. */
+int pg_rules_add_namemap(struct pg_rules *rs, const char *comm, const char *regex, char *err,
+                         size_t errsz);
 
 /* What a match ran into besides its answer. A cmdline regex that hits
  * one of PCRE2's resource limits (set low: see match.c) is taken as not

@@ -9,10 +9,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "cgroup.h"
 #include "grow.h"
+#include "procfs.h"
 #include "sat.h"
 
-enum part_kind { P_TEXT, P_COMM, P_EXEBASE, P_EXEFULL, P_USER, P_PID, P_START, P_MATCH };
+enum part_kind { P_TEXT, P_COMM, P_EXEBASE, P_EXEFULL, P_USER, P_PID, P_START, P_CGROUPS, P_MATCH };
 
 struct part {
         enum part_kind kind;
@@ -40,8 +42,8 @@ static const struct {
         const char *name;
         enum part_kind kind;
 } vars[] = {
-    {"Comm", P_COMM},     {"ExeBase", P_EXEBASE}, {"ExeFull", P_EXEFULL},
-    {"Username", P_USER}, {"PID", P_PID},         {"StartTime", P_START},
+    {"Comm", P_COMM}, {"ExeBase", P_EXEBASE}, {"ExeFull", P_EXEFULL}, {"Username", P_USER},
+    {"PID", P_PID},   {"StartTime", P_START}, {"Cgroups", P_CGROUPS},
 };
 
 static int add_part(struct pg_template *t, enum part_kind kind, const char *s, size_t n) {
@@ -62,24 +64,124 @@ static int add_part(struct pg_template *t, enum part_kind kind, const char *s, s
         return 0;
 }
 
-/* Parse the inside of {{ }} (spaces allowed around it). */
+static bool is_space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* A Go identifier after .Matches. or in index's quotes: what a named
+ * capture can be called. */
+static bool is_ident(const char *s, size_t n) {
+        if (n == 0)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char c = s[i];
+                if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                      (i > 0 && c >= '0' && c <= '9')))
+                        return false;
+        }
+        return true;
+}
+
+/* {{index .Matches "NAME"}}: Go's way to a capture whose name is no
+ * field name; the only function the exporter's configs are seen to use. */
+static int parse_index(struct pg_template *t, const char *s, size_t n) {
+        static const char pre[] = "index";
+        size_t k = sizeof(pre) - 1;
+
+        if (n <= k || memcmp(s, pre, k) != 0 || !is_space(s[k]))
+                return 1;
+        while (k < n && is_space(s[k]))
+                k++;
+        if (n - k < 8 || memcmp(s + k, ".Matches", 8) != 0 || n - k == 8 || !is_space(s[k + 8]))
+                return 1;
+        k += 8;
+        while (k < n && is_space(s[k]))
+                k++;
+        if (n - k < 3 || (s[k] != '"' && s[k] != '`') || s[n - 1] != s[k] ||
+            !is_ident(s + k + 1, n - k - 2))
+                return 1;
+        return add_part(t, P_MATCH, s + k + 1, n - k - 2);
+}
+
+/* Parse an action, the inside of {{ }} with Go's trim markers and spaces
+ * already taken off. */
 static int parse_var(struct pg_template *t, const char *s, size_t n, char *err, size_t errsz) {
-        while (n > 0 && *s == ' ')
-                s++, n--;
-        while (n > 0 && s[n - 1] == ' ')
-                n--;
-        if (n > 9 && memcmp(s, ".Matches.", 9) == 0)
+        int r;
+
+        if (n > 9 && memcmp(s, ".Matches.", 9) == 0 && is_ident(s + 9, n - 9))
                 return add_part(t, P_MATCH, s + 9, n - 9);
         if (n > 1 && s[0] == '.')
                 for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
                         if (strlen(vars[i].name) == n - 1 &&
                             memcmp(vars[i].name, s + 1, n - 1) == 0)
                                 return add_part(t, vars[i].kind, NULL, 0);
+        r = parse_index(t, s, n);
+        if (r <= 0)
+                return r;
         snprintf(err, errsz,
-                 "unknown template variable \"{{%.*s}}\" (known: .Comm .ExeBase .ExeFull "
-                 ".Username .PID .StartTime .Matches.NAME)",
+                 "%s \"{{%.*s}}\" (known: .Comm .ExeBase .ExeFull .Username .PID .StartTime "
+                 ".Cgroups .Matches.NAME, index .Matches \"NAME\", comments)",
+                 n > 0 && s[0] == '.' && !memchr(s, ' ', n) && !memchr(s, '|', n)
+                     ? "unknown template variable"
+                     : "unsupported template action (no functions or pipelines)",
                  (int)(n > 64 ? 64 : n), s);
         return -EINVAL;
+}
+
+/* Go's "{{- " trims the white space before the action, " -}}" the white
+ * space after it; the marker needs its space ("{{-3}}" is the number -3). */
+static void trim_last_text(struct pg_template *t) {
+        struct part *p = t->nparts ? &t->parts[t->nparts - 1] : NULL;
+
+        if (!p || p->kind != P_TEXT)
+                return;
+        while (p->len > 0 && is_space(p->text[p->len - 1]))
+                p->text[--p->len] = '\0';
+}
+
+/* One action from open (at "{{"); sets *next past its "}}". */
+static int parse_action(struct pg_template *t, const char *text, const char *open,
+                        const char **next, char *err, size_t errsz) {
+        const char *s = open + 2, *close, *e;
+        bool trim_after;
+
+        if (s[0] == '-' && is_space(s[1])) {
+                trim_last_text(t);
+                s += 2;
+        }
+        while (is_space(*s))
+                s++;
+        /* A comment may hold "}}"; it ends at its own close. */
+        if (s[0] == '/' && s[1] == '*') {
+                const char *c = strstr(s + 2, "*/");
+                close = c ? strstr(c + 2, "}}") : NULL;
+                if (!close) {
+                        snprintf(err, errsz, "unclosed comment in template \"%s\"", text);
+                        return -EINVAL;
+                }
+                trim_after = close - 2 >= c + 2 && close[-1] == '-' && is_space(close[-2]);
+                *next = close + 2;
+                if (trim_after)
+                        while (is_space(**next))
+                                (*next)++;
+                return 0;
+        }
+        close = strstr(s, "}}");
+        if (!close) {
+                snprintf(err, errsz, "unclosed \"{{\" in template \"%s\"", text);
+                return -EINVAL;
+        }
+        e = close;
+        trim_after = e - s >= 2 && e[-1] == '-' && is_space(e[-2]);
+        if (trim_after)
+                e -= 2;
+        while (e > s && is_space(e[-1]))
+                e--;
+        *next = close + 2;
+        if (trim_after)
+                while (is_space(**next))
+                        (*next)++;
+        return parse_var(t, s, (size_t)(e - s), err, errsz);
 }
 
 int pg_template_new(const char *text, struct pg_template **ret, char *err, size_t errsz) {
@@ -90,23 +192,16 @@ int pg_template_new(const char *text, struct pg_template **ret, char *err, size_
         if (!t)
                 return -ENOMEM;
         while (*p) {
-                const char *open = strstr(p, "{{"), *close;
+                const char *open = strstr(p, "{{");
                 if (!open) {
                         r = add_part(t, P_TEXT, p, strlen(p));
                         break;
                 }
                 if (open > p && (r = add_part(t, P_TEXT, p, (size_t)(open - p))) < 0)
                         break;
-                close = strstr(open + 2, "}}");
-                if (!close) {
-                        snprintf(err, errsz, "unclosed \"{{\" in template \"%s\"", text);
-                        r = -EINVAL;
-                        break;
-                }
-                r = parse_var(t, open + 2, (size_t)(close - open - 2), err, errsz);
+                r = parse_action(t, text, open, &p, err, errsz);
                 if (r < 0)
                         break;
-                p = close + 2;
         }
         if (r < 0) {
                 pg_template_free(t);
@@ -207,6 +302,27 @@ static void put_start_time(struct sink *s, const struct pg_match_input *in) {
         put(s, " +0000 UTC", 10);
 }
 
+/* Go's filepath.Base, as the exporter's {{.ExeBase}}: trailing slashes
+ * go, "" is ".", only slashes is "/". Returns the start, *len the length. */
+static const char *go_base(const char *path, size_t *len) {
+        size_t n = strlen(path), b;
+
+        if (n == 0) {
+                *len = 1;
+                return ".";
+        }
+        while (n > 1 && path[n - 1] == '/')
+                n--;
+        if (n == 1 && path[0] == '/') {
+                *len = 1;
+                return path;
+        }
+        for (b = n; b > 0 && path[b - 1] != '/'; b--)
+                ;
+        *len = n - b;
+        return path + b;
+}
+
 size_t pg_template_expand(const struct pg_template *tc, const struct pg_template_ctx *ctx,
                           char *out, size_t outsz) {
         /* The uid cache is the only state that expansion changes. */
@@ -215,18 +331,18 @@ size_t pg_template_expand(const struct pg_template *tc, const struct pg_template
         struct sink s = {out, 0, outsz ? outsz - 1 : 0};
         const char *exe = in->argc > 0 ? in->cmdline : in->comm;
         const char *base;
+        size_t blen;
         char num[24];
 
         if (outsz == 0)
                 return 0;
-        base = strrchr(exe, '/');
-        base = base ? base + 1 : exe;
+        base = go_base(exe, &blen);
         for (size_t i = 0; i < t->nparts; i++) {
                 const struct part *p = &t->parts[i];
                 switch (p->kind) {
                 case P_TEXT: put(&s, p->text, p->len); break;
                 case P_COMM: put(&s, in->comm, strlen(in->comm)); break;
-                case P_EXEBASE: put(&s, base, strlen(base)); break;
+                case P_EXEBASE: put(&s, base, blen); break;
                 case P_EXEFULL: put(&s, exe, strlen(exe)); break;
                 case P_USER: {
                         const char *u = user_name(t, in->euid, num, sizeof(num));
@@ -238,6 +354,14 @@ size_t pg_template_expand(const struct pg_template *tc, const struct pg_template
                         put(&s, num, strlen(num));
                         break;
                 case P_START: put_start_time(&s, in); break;
+                case P_CGROUPS: {
+                        char cg[PG_NAME_MAX];
+                        size_t n = in->fs ? pg_cgroup_read(in->fs->root_fd, in->pid,
+                                                           !in->fs->is_procfs, cg, sizeof(cg))
+                                          : pg_cgroup_format("", 0, cg, sizeof(cg));
+                        put(&s, cg, n);
+                        break;
+                }
                 case P_MATCH:
                         for (size_t k = 0; k < ctx->ncaps; k++) {
                                 if (strcmp(ctx->cap_names[k], p->text) == 0) {

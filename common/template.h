@@ -1,9 +1,13 @@
-/* Name templates in process-exporter's syntax: literal text with
- * {{.Comm}}, {{.ExeBase}}, {{.ExeFull}}, {{.Username}}, {{.PID}},
- * {{.StartTime}} and {{.Matches.NAME}}. */
+/* Name templates in process-exporter's syntax (Go's text/template, the
+ * part of it that names a process): literal text with {{.Comm}},
+ * {{.ExeBase}}, {{.ExeFull}}, {{.Username}}, {{.PID}}, {{.StartTime}},
+ * {{.Cgroups}}, {{.Matches.NAME}} and {{index .Matches "NAME"}}; spaces
+ * inside the braces, Go's trim markers ("{{- " and " -}}") and Go's
+ * comment actions, as Go reads them. https://pkg.go.dev/text/template */
 #ifndef PG_TEMPLATE_H
 #define PG_TEMPLATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "match.h"

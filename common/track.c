@@ -137,6 +137,7 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, bo
         in.boot_time = fs->boot_time;
         in.ticks = fs->ticks;
         in.euid = st.euid;
+        in.fs = fs;
         /* Kernel threads stay out of the catch-all: renamed kworkers would
          * each make a group. A rule that names them still does. */
         in.no_catchall = t->opts.kernel_group && is_kthread(p, &st);

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,29 +20,7 @@
 #include "common/report.h"
 #include "common/setup.h"
 #include "common/track.h"
-
-enum fmt { FMT_TABLE, FMT_JSON, FMT_PROM };
-
-struct cli {
-        const char *config;
-        const char *procfs;
-        const char *output;
-        enum fmt fmt;
-        bool fmt_set;
-        bool list;
-        double interval; /* seconds; < 0: not given */
-        long count;      /* scans; 0: forever */
-        int no_threads;
-        int no_children;
-        double forget_after; /* < 0: not given */
-        long max_groups;     /* < 0: not given */
-};
-
-/* The shortest and longest --interval: below 10 ms a scan of a busy host
- * cannot keep up anyway, and a week keeps interval * 1e9 far inside the
- * nanoseconds of sleep_until(). */
-#define INTERVAL_MIN 0.01
-#define INTERVAL_MAX (7 * 86400.0)
+#include "plugin/cli_args.h"
 
 /* A report buffer this big is given back when the reports shrink to a
  * quarter of it. */
@@ -67,33 +44,6 @@ static void on_signal(int sig) {
         }
 }
 
-static void usage(FILE *f) {
-        fputs("usage: procgroups [--config FILE] [--procfs DIR] [--format table|json|prometheus]\n"
-              "                  [--once | --interval SECONDS [--count N]] [--output FILE]\n"
-              "                  [--no-threads] [--no-children] [--forget-after SECONDS]\n"
-              "                  [--max-groups N]\n"
-              "       procgroups [--procfs DIR] --list [--format json] [--no-threads]\n"
-              "\n"
-              "Groups processes by the rules of procgroups.conf(5) (default: one group per\n"
-              "command name) and prints what each group costs.\n"
-              "\n"
-              "  --config FILE     rules and options (libconfuse syntax)\n"
-              "  --procfs DIR      procfs root to read (default /proc)\n"
-              "  --format FMT      table (default on a terminal), json (JSON Lines), prometheus\n"
-              "  --once            one scan, then exit (default unless table or --interval)\n"
-              "  --interval S      scan every S seconds, 0.01 to 604800 (one week)\n"
-              "  --count N         stop after N scans\n"
-              "  --output FILE     write each report to FILE atomically (textfile collectors)\n"
-              "  --no-threads      do not read task/ (context switches: main thread only)\n"
-              "  --no-children     do not put unmatched processes in their ancestor's group\n"
-              "  --forget-after S  forget a group S seconds after its last process (0: never;\n"
-              "                    default 300)\n"
-              "  --max-groups N    past N groups new names go to _other (0: no cap; 1000)\n"
-              "  --list            print every process as a JSON array and exit\n"
-              "  --version         print the version\n",
-              f);
-}
-
 /* Once in the life of the process, when a cap first sends names to
  * _other: the figures say how often after that (scan.overflow). */
 static void note_overflow(const struct pg_tracker *t, bool *noted) {
@@ -107,11 +57,6 @@ static void note_overflow(const struct pg_tracker *t, bool *noted) {
                 "per group): new names go to " PG_GROUP_OTHER "\n",
                 (unsigned long long)pg_tracker_stats(t)->groups, op->max_groups,
                 op->max_thread_names);
-}
-
-static int bad_usage(const char *msg, const char *arg) {
-        fprintf(stderr, "procgroups: %s%s%s (see --help)\n", msg, arg ? ": " : "", arg ? arg : "");
-        return 2;
 }
 
 static void hard_error(void *ctx, pid_t pid, const char *file, int err) {
@@ -415,9 +360,9 @@ struct run {
         unsigned long long out_errors;
 };
 
-/* Config, command-line overrides, then the tracker. Returns 0 or the
- * exit status (2: a bad config or root, 1: anything else), having said
- * why on stderr. */
+/* Config, command-line overrides, then the tracker. Returns 0, -1 after
+ * --print-options (nothing more to do), or the exit status (2: a bad config or root, 1: anything
+ * else), having said why on stderr. */
 static int run_setup(struct run *rn) {
         const struct cli *c = rn->c;
         struct pg_setup setup = {
@@ -432,18 +377,15 @@ static int run_setup(struct run *rn) {
                 fprintf(stderr, "procgroups: %s\n", c->config ? err : strerror(-r));
                 return 2;
         }
-        if (c->procfs) {
-                free(rn->cfg.procfs);
-                rn->cfg.procfs = strdup(c->procfs);
+        r = pg_cli_apply(c, &rn->cfg, err, sizeof(err));
+        if (r < 0) {
+                fprintf(stderr, "procgroups: %s\n", r == -ENOMEM ? strerror(-r) : err);
+                return r == -ENOMEM ? 1 : 2;
         }
-        if (c->no_threads)
-                rn->cfg.opts.threads = false;
-        if (c->no_children)
-                rn->cfg.opts.children = false;
-        if (c->forget_after >= 0)
-                rn->cfg.opts.forget_after = c->forget_after;
-        if (c->max_groups >= 0)
-                rn->cfg.opts.max_groups = (uint32_t)c->max_groups;
+        if (c->print_options) {
+                pg_cli_print_options(c, &rn->cfg);
+                return -1;
+        }
         setup.procfs = rn->cfg.procfs;
         setup.opts = rn->cfg.opts;
         r = pg_setup_tracker(&setup, pg_config_take_rules(&rn->cfg), &rn->t, &step);
@@ -463,16 +405,16 @@ static void render(struct run *rn, const struct timespec *now) {
         const struct cli *c = rn->c;
 
         switch (c->fmt) {
-        case FMT_JSON:
+        case PG_FMT_JSON:
                 pg_report_json(&rn->o, rn->t);
                 pg_out_char(&rn->o, '\n');
                 break;
-        case FMT_PROM:
+        case PG_FMT_PROM:
                 pg_report_prometheus(&rn->o, rn->t);
                 if (rn->of)
                         prom_output_errors(&rn->o, rn->out_errors);
                 break;
-        case FMT_TABLE: {
+        case PG_FMT_TABLE: {
                 double dt = rn->last.tv_sec ? (double)(now->tv_sec - rn->last.tv_sec) +
                                                   (double)(now->tv_nsec - rn->last.tv_nsec) / 1e9
                                             : 0;
@@ -535,12 +477,14 @@ static int run_groups(const struct cli *c) {
         long done = 0;
         int r, ret = 0;
 
-        rn.tty = c->fmt == FMT_TABLE && !c->output && isatty(STDOUT_FILENO);
+        rn.tty = c->fmt == PG_FMT_TABLE && !c->output && isatty(STDOUT_FILENO);
         if (c->output && open_output(c->output, &rn.of) < 0)
                 return 1;
         ret = run_setup(&rn);
-        if (ret)
+        if (ret) {
+                ret = ret < 0 ? 0 : ret; /* --print-options: done */
                 goto out;
+        }
         /* Built in memory, written whole: see write_stdout(). */
         pg_out_init(&rn.o, -1);
         clock_gettime(CLOCK_MONOTONIC, &next);
@@ -579,124 +523,24 @@ out:
         return ret;
 }
 
-static int parse_double(const char *s, double *ret) {
-        char *end;
-        double v;
-
-        errno = 0;
-        v = strtod(s, &end);
-        if (errno || end == s || *end || !isfinite(v) || v < 0)
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
-
 int main(int argc, char **argv) {
-        static const struct option opts[] = {
-            {"config", required_argument, NULL, 'c'},
-            {"procfs", required_argument, NULL, 'p'},
-            {"list", no_argument, NULL, 'l'},
-            {"format", required_argument, NULL, 'f'},
-            {"once", no_argument, NULL, '1'},
-            {"interval", required_argument, NULL, 'i'},
-            {"count", required_argument, NULL, 'n'},
-            {"output", required_argument, NULL, 'o'},
-            {"no-threads", no_argument, NULL, 'T'},
-            {"no-children", no_argument, NULL, 'C'},
-            {"forget-after", required_argument, NULL, 'F'},
-            {"max-groups", required_argument, NULL, 'G'},
-            {"version", no_argument, NULL, 'V'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
-        struct cli c = {.interval = -1, .forget_after = -1, .max_groups = -1};
+        struct cli c = PG_CLI_INIT;
         struct sigaction sa = {.sa_handler = on_signal};
-        int once = 0, ch;
-        char *end;
+        int r = pg_cli_parse(argc, argv, &c);
 
-        opterr = 0;
-        while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-                switch (ch) {
-                case 'c': c.config = optarg; break;
-                case 'p': c.procfs = optarg; break;
-                case 'l': c.list = true; break;
-                case 'f':
-                        c.fmt_set = true;
-                        if (strcmp(optarg, "table") == 0)
-                                c.fmt = FMT_TABLE;
-                        else if (strcmp(optarg, "json") == 0)
-                                c.fmt = FMT_JSON;
-                        else if (strcmp(optarg, "prometheus") == 0)
-                                c.fmt = FMT_PROM;
-                        else
-                                return bad_usage("unknown format (table, json, prometheus)",
-                                                 optarg);
-                        break;
-                case '1': once = 1; break;
-                case 'i':
-                        /* Out of range, a sleep of interval * 1e9 ns would
-                         * overflow (and scan without pause) or be no sleep. */
-                        if (parse_double(optarg, &c.interval) < 0 || c.interval < INTERVAL_MIN ||
-                            c.interval > INTERVAL_MAX)
-                                return bad_usage("--interval wants seconds from 0.01 to 604800",
-                                                 optarg);
-                        break;
-                case 'n':
-                        errno = 0;
-                        c.count = strtol(optarg, &end, 10);
-                        if (errno || end == optarg || *end || c.count < 1)
-                                return bad_usage("--count wants a positive integer", optarg);
-                        break;
-                case 'o': c.output = optarg; break;
-                case 'T': c.no_threads = 1; break;
-                case 'C': c.no_children = 1; break;
-                case 'F':
-                        if (parse_double(optarg, &c.forget_after) < 0 ||
-                            c.forget_after > PG_FORGET_AFTER_MAX)
-                                return bad_usage("--forget-after wants seconds from 0 (never) "
-                                                 "to 31536000 (a year)",
-                                                 optarg);
-                        break;
-                case 'G':
-                        errno = 0;
-                        c.max_groups = strtol(optarg, &end, 10);
-                        if (errno || end == optarg || *end || c.max_groups < 0 ||
-                            c.max_groups > PG_CAP_MAX)
-                                return bad_usage("--max-groups wants 0 (no cap) or a count up to "
-                                                 "1000000",
-                                                 optarg);
-                        break;
-                case 'V': puts("procgroups " PG_VERSION); return 0;
-                case 'h': usage(stdout); return 0;
-                default: return bad_usage("unknown option or missing argument", argv[optind - 1]);
-                }
-        }
-        if (optind < argc)
-                return bad_usage("unexpected argument", argv[optind]);
-        if (c.list) {
-                if (c.fmt_set && c.fmt != FMT_JSON)
-                        return bad_usage("--list prints json only", NULL);
+        if (r >= 0)
+                return r;
+        if (c.list)
                 return run_list(c.procfs ? c.procfs : "/proc",
-                                PG_READ_ALL | (c.no_threads ? 0 : PG_READ_THREADS));
+                                PG_READ_ALL | (c.threads == 0 ? 0 : PG_READ_THREADS));
+        /* The HTTP exporter is not part of this build yet: say so rather
+         * than scan once and exit under a unit that expects a server. */
+        if ((c.listen || c.telemetry_path) && !c.print_options) {
+                fprintf(stderr, "procgroups: -web.listen-address/-web.telemetry-path: this build "
+                                "has no HTTP server (--listen); use --output with a textfile "
+                                "collector\n");
+                return 2;
         }
-        if (!c.fmt_set)
-                c.fmt = isatty(STDOUT_FILENO) && !c.output ? FMT_TABLE : FMT_JSON;
-        if (once && (c.interval >= 0 || c.count > 1))
-                return bad_usage("--once excludes --interval and --count", NULL);
-        if (once) {
-                c.count = 1;
-        } else if (c.interval < 0) {
-                /* A table refreshes every second; other formats scan once. */
-                if (c.fmt == FMT_TABLE && !c.count) {
-                        c.interval = 1;
-                } else if (c.count > 1) {
-                        c.interval = 1;
-                } else {
-                        c.count = 1;
-                }
-        }
-        if (c.interval < 0)
-                c.interval = 1;
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);

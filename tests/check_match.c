@@ -1,7 +1,8 @@
 /* Tests of the matcher and name templates (common/match.c,
  * common/template.c): every selector kind, AND across selectors, rule
  * order, every template variable, named captures (also one that did not
- * participate), and the errors a rule can be refused with. */
+ * participate), {{.Cgroups}}, Go's template forms, -namemapping rules,
+ * and the errors a rule can be refused with. */
 #include "config.h"
 
 #include <check.h>
@@ -10,9 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/check_main.h"
 #include "common/match.h"
+#include "common/procfs.h"
 #include "common/template.h"
 
 #define BTIME 1700000000u
@@ -470,6 +475,91 @@ START_TEST(duplicate_names) {
 }
 END_TEST
 
+/* {{.Cgroups}}: the third field of each line of <pid>/cgroup, as Go prints
+ * a []string, read through the procfs root's fd; "[]" when unreadable or
+ * malformed (the exporter's procfs library then returns none). */
+START_TEST(cgroups_variable) {
+        char dir[] = "/tmp/check_match.XXXXXX", path[128];
+        struct pg_procfs fs = {.root_fd = -1};
+        struct pg_match_input in = IN("a", "a");
+        FILE *f;
+
+        add("{{.Cgroups}}", NULL, 0, NULL, 0, NULL, 0);
+        ck_assert_str_eq(name_of(&in), "[]");
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/4242", dir);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+        snprintf(path, sizeof(path), "%s/4242/cgroup", dir);
+        f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs("12:pids:/user.slice/a:b\n1:name=systemd:/user.slice\n0::/user.slice/x.scope\n", f);
+        ck_assert_int_eq(fclose(f), 0);
+        fs.root_fd = open(dir, O_RDONLY | O_DIRECTORY);
+        ck_assert_int_ge(fs.root_fd, 0);
+        in.fs = &fs;
+        ck_assert_str_eq(name_of(&in), "[/user.slice/a:b /user.slice /user.slice/x.scope]");
+        /* A line without two colons: the whole file is no cgroup list. */
+        f = fopen(path, "w");
+        fputs("0::/a\ngarbage\n", f);
+        fclose(f);
+        ck_assert_str_eq(name_of(&in), "[]");
+        in.pid = 99; /* no such process */
+        ck_assert_str_eq(name_of(&in), "[]");
+        close(fs.root_fd);
+        unlink(path);
+        snprintf(path, sizeof(path), "%s/4242", dir);
+        rmdir(path);
+        rmdir(dir);
+}
+END_TEST
+
+/* Go's template forms the exporter's configs use, and what stays refused
+ * with the construct named. */
+START_TEST(go_forms) {
+        struct pg_match_input in = IN("zsh", "/bin/zsh\0-d\0007");
+        static const char *const cmd[] = {"-d (?P<w>\\d+)"};
+        struct pg_template *t;
+
+        add("a {{- /* gone */ -}}  b {{  .Comm\t}} {{index .Matches \"w\"}}{{- \n .Matches.w}}",
+            NULL, 0, NULL, 0, cmd, 1);
+        ck_assert_str_eq(name_of(&in), "ab zsh 77");
+        ck_assert_int_eq(pg_template_new("{{.Comm | printf}}", &t, err, sizeof(err)), -EINVAL);
+        ck_assert_msg(strstr(err, "unsupported template action") && strstr(err, "printf"), "%s",
+                      err);
+        ck_assert_int_eq(pg_template_new("{{if .Comm}}x{{end}}", &t, err, sizeof(err)), -EINVAL);
+        ck_assert_msg(strstr(err, "{{if .Comm}}"), "%s", err);
+        ck_assert_int_eq(pg_template_new("{{/* open", &t, err, sizeof(err)), -EINVAL);
+        ck_assert_msg(strstr(err, "unclosed comment"), "%s", err);
+        ck_assert_int_eq(pg_template_new("{{.Matches}}", &t, err, sizeof(err)), -EINVAL);
+}
+END_TEST
+
+/* {{.ExeBase}} is Go's filepath.Base of argv[0]. */
+START_TEST(exe_base_go) {
+        struct pg_match_input a = IN("c", "/usr/bin/\0x"), b = IN("c", "\0x"), d = IN("c", "//");
+
+        add("{{.ExeBase}}", NULL, 0, NULL, 0, NULL, 0);
+        ck_assert_str_eq(name_of(&a), "bin");
+        ck_assert_str_eq(name_of(&b), ".");
+        ck_assert_str_eq(name_of(&d), "/");
+}
+END_TEST
+
+/* -namemapping: "comm:" and the first non-empty capture; none, no match. */
+START_TEST(namemap_rule) {
+        struct pg_match_input a = IN("python2", "python2\0/x/app.py"), b = IN("python2", "python2");
+        struct pg_match_input c = IN("java", "java\0-jar\0/x/y.jar");
+
+        ck_assert_int_eq(
+            pg_rules_add_namemap(rs, "python2", "(nomatch)?([^/]+)\\.py", err, sizeof(err)), 0);
+        ck_assert_int_eq(pg_rules_add_namemap(rs, "java", "-jar\\s+(\\S+)", err, sizeof(err)), 0);
+        ck_assert_str_eq(name_of(&a), "python2:app");
+        ck_assert_str_eq(name_of(&b), "");
+        ck_assert_str_eq(name_of(&c), "java:/x/y.jar");
+        ck_assert_int_eq(pg_rules_add_namemap(rs, "x", "(", err, sizeof(err)), -EINVAL);
+}
+END_TEST
+
 Suite *pg_test_suite(void) {
         Suite *s = suite_create("match");
         TCase *tc;
@@ -496,6 +586,10 @@ Suite *pg_test_suite(void) {
         tcase_add_test(tc, capture_not_participating);
         tcase_add_test(tc, name_is_cut);
         tcase_add_test(tc, template_api);
+        tcase_add_test(tc, cgroups_variable);
+        tcase_add_test(tc, go_forms);
+        tcase_add_test(tc, exe_base_go);
+        tcase_add_test(tc, namemap_rule);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("errors");

@@ -19,6 +19,7 @@ FAKEPROC = tests/fakeproc.c tests/fakeproc.h
 UNIT_TESTS = tests/check_parse tests/check_proc tests/check_match tests/check_track \
 	tests/check_config tests/check_regress tests/check_steady tests/check_schedstat \
 	tests/check_keptfds tests/check_outfile tests/check_ndproto tests/check_setup
+UNIT_TESTS += tests/check_yamlconf
 # Helpers the integration tests run, built for make check, not tests.
 TEST_HELPERS = tests/spawn_names
 check_PROGRAMS = $(UNIT_TESTS) $(TEST_HELPERS)
@@ -46,6 +47,10 @@ tests_check_track_LDFLAGS = -Wl,--wrap=syscall
 tests_check_config_SOURCES = tests/check_config.c $(CHECK_MAIN)
 tests_check_config_CFLAGS = $(TEST_CFLAGS)
 tests_check_config_LDADD = $(TEST_LIBS)
+# process-exporter's YAML config and its errors.
+tests_check_yamlconf_SOURCES = tests/check_yamlconf.c $(CHECK_MAIN)
+tests_check_yamlconf_CFLAGS = $(TEST_CFLAGS)
+tests_check_yamlconf_LDADD = $(TEST_LIBS)
 # Regressions found by the fuzzers, the soak and the hostile-name tests.
 tests_check_regress_SOURCES = tests/check_regress.c $(CHECK_MAIN) $(FAKEPROC)
 tests_check_regress_CFLAGS = $(TEST_CFLAGS)
@@ -98,7 +103,10 @@ SHELL_TESTS = \
 	tests/procfs-subset.test tests/procfs-fake.test tests/hidepid.test \
 	tests/kept-fds-limit.test tests/regex-limit.test tests/churn-forget.test \
 	tests/netdata-proto.test tests/netdata-live.test tests/netdata-signal.test \
-	tests/man.test tests/golden.test tests/exporter-compare.test
+	tests/man.test tests/golden.test
+# process-exporter's flags and YAML (the latter against the real exporter).
+SHELL_TESTS += tests/cli-flags.test tests/yaml-compare.test
+SHELL_TESTS += tests/exporter-compare.test
 # A real collectd daemon with the plugin (skipped without collectd).
 COLLECTD_LIVE_TESTS = tests/collectd-live.test tests/collectd-network.test \
 	tests/collectd-badconf.test tests/collectd-forget.test tests/collectd-packaged.test
