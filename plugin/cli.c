@@ -21,6 +21,7 @@
 #include "common/report.h"
 #include "common/setup.h"
 #include "common/track.h"
+#include "plugin/exporter.h"
 
 enum fmt { FMT_TABLE, FMT_JSON, FMT_PROM };
 
@@ -35,8 +36,9 @@ struct cli {
         long count;      /* scans; 0: forever */
         int no_threads;
         int no_children;
-        double forget_after; /* < 0: not given */
-        long max_groups;     /* < 0: not given */
+        double forget_after;          /* < 0: not given */
+        long max_groups;              /* < 0: not given */
+        struct pg_exporter_opts http; /* --listen: http.listen set */
 };
 
 /* The shortest and longest --interval: below 10 ms a scan of a busy host
@@ -89,6 +91,9 @@ static void usage(FILE *f) {
               "  --forget-after S  forget a group S seconds after its last process (0: never;\n"
               "                    default 300)\n"
               "  --max-groups N    past N groups new names go to _other (0: no cap; 1000)\n"
+              "  --listen ADDR:PORT  serve /metrics over HTTP ([::1]:9256, :9256 for all)\n"
+              "  --telemetry-path P  where the metrics are (default /metrics)\n"
+              "  --min-interval S  with --listen, scan at most every S seconds (default 1)\n"
               "  --list            print every process as a JSON array and exit\n"
               "  --version         print the version\n",
               f);
@@ -541,6 +546,12 @@ static int run_groups(const struct cli *c) {
         ret = run_setup(&rn);
         if (ret)
                 goto out;
+        if (c->http.listen) {
+                struct pg_exporter_opts xo = c->http;
+                xo.procfs = rn.cfg.procfs;
+                ret = pg_exporter_run(rn.t, &xo);
+                goto out;
+        }
         /* Built in memory, written whole: see write_stdout(). */
         pg_out_init(&rn.o, -1);
         clock_gettime(CLOCK_MONOTONIC, &next);
@@ -605,11 +616,17 @@ int main(int argc, char **argv) {
             {"no-children", no_argument, NULL, 'C'},
             {"forget-after", required_argument, NULL, 'F'},
             {"max-groups", required_argument, NULL, 'G'},
+            {"listen", required_argument, NULL, 'L'},
+            {"telemetry-path", required_argument, NULL, 'P'},
+            {"min-interval", required_argument, NULL, 'M'},
             {"version", no_argument, NULL, 'V'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
-        struct cli c = {.interval = -1, .forget_after = -1, .max_groups = -1};
+        struct cli c = {.interval = -1,
+                        .forget_after = -1,
+                        .max_groups = -1,
+                        .http = {.min_interval = -1, .stop = &stop}};
         struct sigaction sa = {.sa_handler = on_signal};
         int once = 0, ch;
         char *end;
@@ -666,6 +683,14 @@ int main(int argc, char **argv) {
                                                  "1000000",
                                                  optarg);
                         break;
+                case 'L': c.http.listen = optarg; break;
+                case 'P': c.http.path = optarg; break;
+                case 'M':
+                        if (parse_double(optarg, &c.http.min_interval) < 0 ||
+                            c.http.min_interval > PG_EXPORTER_MIN_INTERVAL_MAX)
+                                return bad_usage("--min-interval wants seconds from 0 to 86400",
+                                                 optarg);
+                        break;
                 case 'V': puts("procgroups " PG_VERSION); return 0;
                 case 'h': usage(stdout); return 0;
                 default: return bad_usage("unknown option or missing argument", argv[optind - 1]);
@@ -673,6 +698,14 @@ int main(int argc, char **argv) {
         }
         if (optind < argc)
                 return bad_usage("unexpected argument", argv[optind]);
+        if (c.http.listen ? (c.list || once || c.interval >= 0 || c.count || c.output ||
+                             (c.fmt_set && c.fmt != FMT_PROM))
+                          : (c.http.path || c.http.min_interval >= 0))
+                return bad_usage(c.http.listen
+                                     ? "--listen excludes --list, --once, --interval, "
+                                       "--count, --output and formats but prometheus"
+                                     : "--telemetry-path and --min-interval need --listen",
+                                 NULL);
         if (c.list) {
                 if (c.fmt_set && c.fmt != FMT_JSON)
                         return bad_usage("--list prints json only", NULL);
