@@ -552,6 +552,13 @@ static int run_groups(const struct cli *c) {
                 ret = pg_exporter_run(rn.t, &xo);
                 goto out;
         }
+        /* A scheduler that repeats this (the textfile set-up) makes every
+         * exit of a member look like a counter reset to Prometheus. */
+        if (c->fmt == FMT_PROM && c->count == 1 && c->output)
+                fputs("procgroups: note: --once counters start from the live processes' lifetime "
+                      "counts, so they drop when a member exits between runs; for a textfile "
+                      "collector run --interval with --output instead\n",
+                      stderr);
         /* Built in memory, written whole: see write_stdout(). */
         pg_out_init(&rn.o, -1);
         clock_gettime(CLOCK_MONOTONIC, &next);

@@ -98,7 +98,7 @@ static void self_metrics(struct exporter *x, struct pg_out *o) {
 
 /* A fresh scan rendered into x->text. Returns 0 or a negative errno with
  * msg written. */
-static int rescan(struct exporter *x, const struct timespec *now, char *msg, size_t n) {
+static int rescan(struct exporter *x, char *msg, size_t n) {
         int r = pg_tracker_scan(x->t);
 
         if (r < 0) {
@@ -106,8 +106,10 @@ static int rescan(struct exporter *x, const struct timespec *now, char *msg, siz
                 fprintf(stderr, "%s\n", msg);
                 return r;
         }
+        /* From the end of the scan: a slow scan does not shorten the time
+         * its rendering is served. */
         x->scans++;
-        x->last = *now;
+        clock_gettime(CLOCK_MONOTONIC, &x->last);
         x->text.len = 0;
         x->text.err = 0;
         pg_report_prometheus(&x->text, x->t);
@@ -135,7 +137,7 @@ static int page(void *ctx, struct pg_http_page *ret, char *msg, size_t n) {
         pthread_mutex_lock(&x->lock);
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (!x->scans || since(&x->last, &now) >= x->min_interval)
-                r = rescan(x, &now, msg, n);
+                r = rescan(x, msg, n);
         if (r == 0) {
                 ret->data = x->text.data;
                 ret->len = x->text.len;
