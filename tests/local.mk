@@ -99,6 +99,8 @@ SHELL_TESTS = \
 	tests/kept-fds-limit.test tests/regex-limit.test tests/churn-forget.test \
 	tests/netdata-proto.test tests/netdata-live.test tests/netdata-signal.test \
 	tests/man.test tests/golden.test
+# procgroups --listen over HTTP (curl), and a real Prometheus scraping it.
+SHELL_TESTS += tests/exporter.test tests/prometheus-live.test
 # A real collectd daemon with the plugin (skipped without collectd).
 COLLECTD_LIVE_TESTS = tests/collectd-live.test tests/collectd-network.test \
 	tests/collectd-badconf.test tests/collectd-forget.test tests/collectd-packaged.test
