@@ -28,7 +28,8 @@ struct exporter {
         struct pg_tracker *t;
         struct pg_out text; /* the last scan's rendering */
         struct timespec last;
-        uint64_t scans; /* 0: no scan yet */
+        uint64_t scans; /* made so far */
+        bool valid;     /* text holds a complete rendering */
         /* /proc (not --procfs, which may be a fake tree) for our own
          * figures; root_fd < 0 where it could not be opened. */
         struct pg_procfs self;
@@ -109,6 +110,7 @@ static int rescan(struct exporter *x, char *msg, size_t n) {
         /* From the end of the scan: a slow scan does not shorten the time
          * its rendering is served. */
         x->scans++;
+        x->valid = false;
         clock_gettime(CLOCK_MONOTONIC, &x->last);
         x->text.len = 0;
         x->text.err = 0;
@@ -121,9 +123,9 @@ static int rescan(struct exporter *x, char *msg, size_t n) {
         if (x->text.err) {
                 snprintf(msg, n, "procgroups: cannot render the report: %s",
                          strerror(-x->text.err));
-                x->scans = 0; /* nothing valid to serve again */
                 return x->text.err;
         }
+        x->valid = true;
         return 0;
 }
 
@@ -136,7 +138,7 @@ static int page(void *ctx, struct pg_http_page *ret, char *msg, size_t n) {
 
         pthread_mutex_lock(&x->lock);
         clock_gettime(CLOCK_MONOTONIC, &now);
-        if (!x->scans || since(&x->last, &now) >= x->min_interval)
+        if (!x->valid || since(&x->last, &now) >= x->min_interval)
                 r = rescan(x, msg, n);
         if (r == 0) {
                 ret->data = x->text.data;

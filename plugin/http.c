@@ -61,10 +61,8 @@ int pg_http_check_path(const char *path, char *err, size_t n) {
 
 /* --- the listening socket ----------------------------------------------- */
 
-/* Split spec into host (empty: every address) and port. Returns 0 or
- * -EINVAL with why in err. */
-static int split_listen(const char *spec, char *host, size_t hn, unsigned *port, char *err,
-                        size_t n) {
+int pg_http_split_listen(const char *spec, char *host, size_t hn, unsigned *port, char *err,
+                         size_t n) {
         const char *colon = strrchr(spec, ':'), *h = spec, *he;
         char *end;
         unsigned long p;
@@ -92,6 +90,10 @@ static int split_listen(const char *spec, char *host, size_t hn, unsigned *port,
         }
         memcpy(host, h, (size_t)(he - h));
         host[he - h] = '\0';
+        if (strpbrk(host, "[]")) {
+                snprintf(err, n, "--listen: a bracket out of place: %s", spec);
+                return -EINVAL;
+        }
         errno = 0;
         p = strtoul(colon + 1, &end, 10);
         if (!colon[1] || *end || errno || p > 65535 || colon[1] == '-' || colon[1] == '+') {
@@ -186,7 +188,7 @@ static int open_listen(const char *spec, char *err, size_t n) {
         unsigned port;
         int r, fd, first = 0;
 
-        r = split_listen(spec, host, sizeof(host), &port, err, n);
+        r = pg_http_split_listen(spec, host, sizeof(host), &port, err, n);
         if (r < 0)
                 return r;
         if (!host[0]) {
@@ -226,10 +228,9 @@ static int elem_wanted(const char *p, const char *end) {
         return 1;
 }
 
-/* Whether an Accept-Encoding value lets us send gzip: "gzip" (or "x-gzip")
- * listed with a weight above 0, or not listed and "*" so listed
- * (RFC 9110, 12.5.3). NULL (no header): no. */
-static bool accepts_gzip(const char *v) {
+/* "gzip" (or "x-gzip") listed with a weight above 0, or not listed and
+ * "*" so listed (RFC 9110, 12.5.3). */
+bool pg_http_accepts_gzip(const char *v) {
         int gzip = -1, star = -1; /* -1: not listed; 0: q=0; 1: wanted */
 
         while (v && *v) {
@@ -350,7 +351,7 @@ static enum MHD_Result serve_metrics(struct pg_http *h, struct MHD_Connection *c
                 return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, text_response(msg, "text/plain"));
         }
         ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-        r = metrics_response(h, &p, accepts_gzip(ae));
+        r = metrics_response(h, &p, pg_http_accepts_gzip(ae));
         if (!r)
                 return MHD_NO;
         return MHD_queue_response(c, MHD_HTTP_OK, r);

@@ -11,6 +11,7 @@
 #ifndef PG_HTTP_H
 #define PG_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,17 @@ struct pg_http_opts {
 };
 
 struct pg_http;
+
+/* Pure helpers, exported for tests/check_http.c. */
+
+/* Split a --listen value into its host (empty: every address; an IPv6
+ * address without its brackets) and its port. Returns 0, or -EINVAL with
+ * why in err. */
+int pg_http_split_listen(const char *spec, char *host, size_t hn, unsigned *port, char *err,
+                         size_t n);
+
+/* Whether an Accept-Encoding value (NULL: no header) lets us send gzip. */
+bool pg_http_accepts_gzip(const char *v);
 
 /* Check a telemetry path: it starts with '/' and holds only letters,
  * digits and -._~!$+,;=:@/. Returns 0, or -EINVAL with why in err. */

@@ -80,6 +80,11 @@ tests_check_setup_LDADD = $(TEST_LIBS)
 tests_check_ndproto_SOURCES = tests/check_ndproto.c $(CHECK_MAIN) plugin/ndproto.c plugin/ndproto.h
 tests_check_ndproto_CFLAGS = $(TEST_CFLAGS)
 tests_check_ndproto_LDADD = $(TEST_LIBS)
+# The --listen server's pure parts: --listen values, paths, Accept-Encoding.
+UNIT_TESTS += tests/check_http
+tests_check_http_SOURCES = tests/check_http.c $(CHECK_MAIN) plugin/http.c plugin/http.h
+tests_check_http_CFLAGS = $(TEST_CFLAGS) $(MHD_CFLAGS) $(ZLIB_CFLAGS)
+tests_check_http_LDADD = $(TEST_LIBS) $(MHD_LIBS) $(ZLIB_LIBS)
 if HAVE_COLLECTD
 # plugin/collectd.c against a mock of collectd's plugin API.
 UNIT_TESTS += tests/check_collectd
