@@ -36,9 +36,10 @@ struct cli {
         long count;      /* scans; 0: forever */
         int no_threads;
         int no_children;
-        double forget_after;          /* < 0: not given */
-        long max_groups;              /* < 0: not given */
-        struct pg_exporter_opts http; /* --listen: http.listen set */
+        double forget_after; /* < 0: not given */
+        long max_groups;     /* < 0: not given */
+        /* --listen and its options; http.listen NULL: not given */
+        struct pg_exporter_opts http;
 };
 
 /* The shortest and longest --interval: below 10 ms a scan of a busy host
@@ -630,13 +631,13 @@ int main(int argc, char **argv) {
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
-        struct cli c = {.interval = -1,
-                        .forget_after = -1,
-                        .max_groups = -1,
-                        .http = {.min_interval = -1, .stop = &stop}};
+        struct cli c = {.interval = -1, .forget_after = -1, .max_groups = -1};
         struct sigaction sa = {.sa_handler = on_signal};
         int once = 0, ch;
         char *end;
+
+        c.http.min_interval = -1;
+        c.http.stop = &stop;
 
         opterr = 0;
         while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
