@@ -21,6 +21,7 @@
 #include "common/setup.h"
 #include "common/track.h"
 #include "plugin/cli_args.h"
+#include "plugin/exporter.h"
 
 /* A report buffer this big is given back when the reports shrink to a
  * quarter of it. */
@@ -485,6 +486,24 @@ static int run_groups(const struct cli *c) {
                 ret = ret < 0 ? 0 : ret; /* --print-options: done */
                 goto out;
         }
+        if (c->listen) {
+                struct pg_exporter_opts xo = {
+                    .listen = c->listen,
+                    .path = c->telemetry_path,
+                    .min_interval = c->min_interval,
+                    .procfs = rn.cfg.procfs,
+                    .stop = &stop,
+                };
+                ret = pg_exporter_run(rn.t, &xo);
+                goto out;
+        }
+        /* A scheduler that repeats this (the textfile set-up) makes every
+         * exit of a member look like a counter reset to Prometheus. */
+        if (c->fmt == PG_FMT_PROM && c->count == 1 && c->output)
+                fputs("procgroups: note: --once counters start from the live processes' lifetime "
+                      "counts, so they drop when a member exits between runs; for a textfile "
+                      "collector run --interval with --output instead\n",
+                      stderr);
         /* Built in memory, written whole: see write_stdout(). */
         pg_out_init(&rn.o, -1);
         clock_gettime(CLOCK_MONOTONIC, &next);
@@ -533,14 +552,6 @@ int main(int argc, char **argv) {
         if (c.list)
                 return run_list(c.procfs ? c.procfs : "/proc",
                                 PG_READ_ALL | (c.threads == 0 ? 0 : PG_READ_THREADS));
-        /* The HTTP exporter is not part of this build yet: say so rather
-         * than scan once and exit under a unit that expects a server. */
-        if ((c.listen || c.telemetry_path) && !c.print_options) {
-                fprintf(stderr, "procgroups: -web.listen-address/-web.telemetry-path: this build "
-                                "has no HTTP server (--listen); use --output with a textfile "
-                                "collector\n");
-                return 2;
-        }
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);

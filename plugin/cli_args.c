@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/format.h"
+#include "plugin/exporter.h"
 #include "common/track.h"
 
 /* -remove-empty-groups: a group is forgotten at the first scan that finds
@@ -55,6 +56,9 @@ static void usage(FILE *f) {
               "  --forget-after S  forget a group S seconds after its last process (0: never;\n"
               "                    default 300)\n"
               "  --max-groups N    past N groups new names go to _other (0: no cap; 1000)\n"
+              "  --listen ADDR:PORT  serve /metrics over HTTP ([::1]:9256, :9256 for all)\n"
+              "  --telemetry-path P  where the metrics are (default /metrics)\n"
+              "  --min-interval S  with --listen, scan at most every S seconds (default 1)\n"
               "  --print-options   print the options a run would use (JSON) and exit\n"
               "  --list            print every process as a JSON array and exit\n"
               "  --version         print the version\n"
@@ -137,6 +141,11 @@ static int parse_valued(int ch, const char *arg, struct cli *c) {
                                          "(a year)",
                                          arg);
                 return -1;
+        case 'I':
+                if (parse_double(arg, &c->min_interval) < 0 ||
+                    c->min_interval > PG_EXPORTER_MIN_INTERVAL_MAX)
+                        return bad_usage("--min-interval wants seconds from 0 to 86400", arg);
+                return -1;
         case 'G':
                 errno = 0;
                 c->max_groups = strtol(arg, &end, 10);
@@ -168,6 +177,13 @@ static int parse_go_bool(int ch, const char *name, const char *arg, struct cli *
 
 /* What the options given make of each other. */
 static int check_modes(struct cli *c) {
+        if (c->listen ? (c->list || c->once || c->interval >= 0 || c->count || c->output ||
+                         (c->fmt_set && c->fmt != PG_FMT_PROM))
+                      : (c->telemetry_path || c->min_interval >= 0))
+                return bad_usage(c->listen ? "--listen excludes --list, --once, --interval, "
+                                             "--count, --output and formats but prometheus"
+                                           : "--telemetry-path and --min-interval need --listen",
+                                 NULL);
         if (c->list) {
                 if (c->fmt_set && c->fmt != PG_FMT_JSON)
                         return bad_usage("--list prints json only", NULL);
@@ -208,6 +224,9 @@ int pg_cli_parse(int argc, char **argv, struct cli *c) {
             {"forget-after", required_argument, NULL, 'F'},
             {"max-groups", required_argument, NULL, 'G'},
             {"print-options", no_argument, NULL, 'O'},
+            {"listen", required_argument, NULL, 'L'},
+            {"telemetry-path", required_argument, NULL, 'P'},
+            {"min-interval", required_argument, NULL, 'I'},
             {"version", no_argument, NULL, 'V'},
             {"help", no_argument, NULL, 'h'},
             /* process-exporter's names. */
@@ -257,7 +276,8 @@ int pg_cli_parse(int argc, char **argv, struct cli *c) {
                 case 'i':
                 case 'n':
                 case 'F':
-                case 'G': r = parse_valued(ch, optarg, c); break;
+                case 'G':
+                case 'I': r = parse_valued(ch, optarg, c); break;
                 default:
                         if (ch >= REFUSED_BASE) {
                                 char msg[160];

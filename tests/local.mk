@@ -85,6 +85,11 @@ tests_check_setup_LDADD = $(TEST_LIBS)
 tests_check_ndproto_SOURCES = tests/check_ndproto.c $(CHECK_MAIN) plugin/ndproto.c plugin/ndproto.h
 tests_check_ndproto_CFLAGS = $(TEST_CFLAGS)
 tests_check_ndproto_LDADD = $(TEST_LIBS)
+# The --listen server's pure parts: --listen values, paths, Accept-Encoding.
+UNIT_TESTS += tests/check_http
+tests_check_http_SOURCES = tests/check_http.c $(CHECK_MAIN) plugin/http.c plugin/http.h
+tests_check_http_CFLAGS = $(TEST_CFLAGS) $(MHD_CFLAGS) $(ZLIB_CFLAGS)
+tests_check_http_LDADD = $(TEST_LIBS) $(MHD_LIBS) $(ZLIB_LIBS)
 if HAVE_COLLECTD
 # plugin/collectd.c against a mock of collectd's plugin API.
 UNIT_TESTS += tests/check_collectd
@@ -107,6 +112,8 @@ SHELL_TESTS = \
 # process-exporter's flags and YAML (the latter against the real exporter).
 SHELL_TESTS += tests/cli-flags.test tests/yaml-compare.test
 SHELL_TESTS += tests/exporter-compare.test
+# procgroups --listen over HTTP (curl), and a real Prometheus scraping it.
+SHELL_TESTS += tests/exporter.test tests/prometheus-live.test
 # A real collectd daemon with the plugin (skipped without collectd).
 COLLECTD_LIVE_TESTS = tests/collectd-live.test tests/collectd-network.test \
 	tests/collectd-badconf.test tests/collectd-forget.test tests/collectd-packaged.test

@@ -9,7 +9,10 @@
 #    collectd and Netdata look for; lintian must report no error;
 # 3. apt-get install -y ./*.deb (dependencies resolve from the archive);
 # 4. procgroups --version is the package version; a one-shot JSON scan of
-#    /proc parses; collectd -T -C CONF with the installed example config
+#    /proc parses; the systemd units are shipped, pass systemd-analyze
+#    verify (where installed) and are neither enabled nor started; the
+#    exporter unit's own command line, on a loopback port, serves
+#    /metrics; collectd -T -C CONF with the installed example config
 #    loads /usr/lib/collectd/procgroups.so and reads once without error;
 #    the installed Netdata plugin, run as the netdata user, passes two
 #    iterations through tests/netdata_check.py;
@@ -101,7 +104,12 @@ has() { # has DEB PATH: the package holds PATH
 has "${debs[0]}" /usr/bin/procgroups
 has "${debs[0]}" /usr/share/man/man1/procgroups.1.gz
 has "${debs[0]}" /usr/share/man/man5/procgroups.conf.5.gz
-has "${debs[0]}" /lib/systemd/system/procgroups-textfile.timer
+has "${debs[0]}" /lib/systemd/system/procgroups-exporter.service
+has "${debs[0]}" /lib/systemd/system/procgroups-textfile.service
+has "${debs[0]}" /etc/procgroups/procgroups.conf
+dpkg-deb -c "${debs[0]}" | grep -q 'procgroups-textfile.timer' &&
+	fail "the --once timer is still shipped (it corrupts counters)"
+dpkg-deb -f "${debs[0]}" Depends | grep -q libmicrohttpd || fail "procgroups does not depend on libmicrohttpd"
 has "${debs[1]}" /usr/lib/collectd/procgroups.so
 has "${debs[1]}" /etc/collectd/collectd.conf.d/procgroups.conf
 has "${debs[1]}" /usr/share/man/man5/collectd-procgroups.5.gz
@@ -131,6 +139,49 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["groups"] 
 	"$T/scan.json" || fail "the one-shot JSON scan does not parse or is empty"
 man -w procgroups procgroups.conf collectd-procgroups >/dev/null 2>&1 ||
 	[ -f /usr/share/man/man5/collectd-procgroups.5.gz ] || fail "man pages not found"
+
+step "the systemd units: shipped, disabled, not started; the exporter's command line"
+units="procgroups-exporter.service procgroups-textfile.service"
+for u in $units; do
+	[ -f "/lib/systemd/system/$u" ] || fail "$u not installed"
+	ls /etc/systemd/system/*.wants/"$u" 2>/dev/null && fail "$u is enabled by the package"
+	if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+		s=$(systemctl is-enabled "$u" 2>/dev/null || true)
+		[ "$s" = disabled ] || fail "$u is '$s', not disabled"
+		systemctl is-active -q "$u" && fail "$u was started by the package"
+	fi
+done
+if command -v systemd-analyze >/dev/null; then
+	(cd /lib/systemd/system && systemd-analyze verify $units) ||
+		fail "systemd-analyze verify fails on the units"
+	echo "  systemd-analyze verify: ok"
+fi
+grep -q -- '--listen :9256' /lib/systemd/system/procgroups-exporter.service ||
+	fail "procgroups-exporter.service does not listen on :9256"
+grep -q -- '--interval' /lib/systemd/system/procgroups-textfile.service ||
+	fail "procgroups-textfile.service is not long-lived (--interval)"
+# The unit's ExecStart, on a loopback port of the kernel's choice.
+cmd=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/procgroups-exporter.service |
+	sed 's/--listen :9256/--listen 127.0.0.1:0/')
+$cmd 2>"$T/exporter.err" &
+xpid=$!
+PIDS="$PIDS $xpid"
+port=
+for i in $(seq 50); do
+	port=$(sed -n 's/^procgroups: listening on 127.0.0.1:\([0-9]*\),.*/\1/p' "$T/exporter.err")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+[ -n "$port" ] || { cat "$T/exporter.err"; fail "the exporter unit's command did not start"; }
+python3 - "$port" <<'PY' || fail "the installed exporter does not serve /metrics"
+import sys, urllib.request
+with urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=10) as r:
+    body = r.read().decode()
+    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4"), r.headers
+assert "namedprocess_namegroup_num_procs{" in body and "process_cpu_seconds_total " in body
+PY
+kill "$xpid" && wait "$xpid" || fail "the exporter did not exit 0 on SIGTERM"
+echo "  exporter: served /metrics on 127.0.0.1:$port, exit 0 on SIGTERM"
 
 step "collectd -T with the installed example config"
 mkdir -p "$T/collectd"
@@ -227,7 +278,8 @@ DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq $PKGS >"$T/purge.log" 2>&1 |
 installed=
 for f in /usr/bin/procgroups /usr/lib/collectd/procgroups.so "$plugin" \
 	/etc/collectd/collectd.conf.d/procgroups.conf /etc/netdata/procgroups.conf \
-	/usr/share/man/man1/procgroups.1.gz /lib/systemd/system/procgroups-textfile.timer; do
+	/usr/share/man/man1/procgroups.1.gz /lib/systemd/system/procgroups-exporter.service \
+	/etc/procgroups; do
 	[ ! -e "$f" ] || fail "$f is left after purge"
 done
 for p in $PKGS; do
