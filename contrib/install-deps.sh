@@ -16,7 +16,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
         chmod 755 /usr/sbin/policy-rc.d
 fi
-pkgs="build-essential autoconf automake libtool pkg-config check libconfuse-dev libpcre2-dev
+pkgs="build-essential autoconf automake libtool pkg-config check libconfuse-dev libpcre2-dev libmnl-dev
       collectd-dev python3"
 if [ "${1:-}" = "--all" ]; then
         pkgs="$pkgs collectd-core netdata curl clang libclang-rt-14-dev valgrind
