@@ -344,6 +344,61 @@ START_TEST(live_child) {
 }
 END_TEST
 
+/* Count the records of the test's children (pids in [lo, hi]). */
+struct span {
+        pid_t lo, hi;
+        uint64_t n;
+};
+
+static void span_cb(void *ctx, const struct pg_exit_rec *rec) {
+        struct span *sp = ctx;
+        sp->n += !rec->proc_total && rec->pid >= sp->lo && rec->pid <= sp->hi;
+}
+
+/* A bounded burst of exits into a receive buffer of a few records: the
+ * drops are counted, exactly (every child either came or was counted
+ * lost, give or take the other exits of the machine, which only add), and
+ * a bounded drain stops at its bound. */
+#define BURST 300
+START_TEST(live_loss) {
+        struct span sp = {0};
+        struct pg_exits *x;
+        pid_t pid;
+        int r;
+
+        ck_assert_int_eq(pg_exits_open(1, &x), 0);
+        if (pg_exits_state(x) != PG_EXITS_ACTIVE) {
+                printf("check_exits: loss case skipped: %s\n", pg_exits_why(x));
+                pg_exits_free(x);
+                return;
+        }
+        for (int i = 0; i < BURST; i++) {
+                pid = fork();
+                ck_assert_int_ge(pid, 0);
+                if (pid == 0)
+                        _exit(0);
+                sp.lo = sp.lo ? sp.lo : pid;
+                sp.hi = pid;
+                ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+        }
+        ck_assert_msg(sp.hi > sp.lo, "pids wrapped during the burst: run again");
+        /* One message: a record, and a process's total with it at most. */
+        ck_assert_int_le(pg_exits_drain(x, 1, span_cb, &sp), 2);
+        do
+                r = pg_exits_drain(x, 0, span_cb, &sp);
+        while (r > 0);
+        ck_assert_int_eq(r, 0);
+        ck_assert_uint_ge(pg_exits_stats(x)->overflows, 1);
+        ck_assert_uint_gt(pg_exits_stats(x)->lost, 0);
+        ck_assert_msg(sp.n < BURST, "all %d came through a tiny buffer", BURST);
+        ck_assert_msg(sp.n + pg_exits_stats(x)->lost >= BURST, "%llu came, %llu lost of %d",
+                      (unsigned long long)sp.n, (unsigned long long)pg_exits_stats(x)->lost, BURST);
+        printf("check_exits: a burst of %d: %llu came, %llu lost\n", BURST,
+               (unsigned long long)sp.n, (unsigned long long)pg_exits_stats(x)->lost);
+        pg_exits_free(x);
+}
+END_TEST
+
 /* In a new PID namespace (pid 1 of it): the listener must say it is
  * unavailable and why. Exits 0 when it does. */
 static void in_namespace(void) {
@@ -414,6 +469,7 @@ Suite *pg_test_suite(void) {
         suite_add_tcase(s, tc);
         tc = tcase_create("live");
         tcase_add_test(tc, live_child);
+        tcase_add_test(tc, live_loss);
         tcase_add_test(tc, pid_namespace);
         tcase_add_test(tc, off);
         suite_add_tcase(s, tc);
