@@ -36,7 +36,7 @@ struct pg_exits {
         uint32_t seq;
         uint32_t drops; /* the socket's drop count at the last drain */
         struct pg_exits_stats st;
-        char buf[RECV_BUF];
+        _Alignas(8) char buf[RECV_BUF]; /* netlink messages are 4-aligned */
 };
 
 /* One datagram from the kernel into x->buf: its length (more than the

@@ -153,14 +153,24 @@ static void parse_msg(const struct nlmsghdr *nlh, struct parse_ctx *c) {
 void pg_exits_parse(uint16_t family, const void *buf, size_t len, pg_exits_fn fn, void *ctx,
                     struct pg_exits_stats *st) {
         struct parse_ctx c = {.fn = fn, .ctx = ctx, .st = st};
-        const struct nlmsghdr *nlh = buf;
-        int left = len > INT_MAX ? INT_MAX : (int)len;
+        const char *p = buf;
+        size_t step;
 
-        for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+        /* Our own walk, not mnl_nlmsg_ok's: it compares lengths as int, so
+         * a nlmsg_len of 2^31 or more passed it (found by fuzz_exits). */
+        while (len >= sizeof(struct nlmsghdr)) {
+                const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
+
+                if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
+                        break;
                 if (nlh->nlmsg_type == family)
                         parse_msg(nlh, &c);
+                step = NLMSG_ALIGN(nlh->nlmsg_len);
+                step = step < len ? step : len;
+                p += step;
+                len -= step;
         }
         /* A message cut short, or bytes that are not one. */
-        if (left > 0)
+        if (len > 0)
                 st->bad++;
 }

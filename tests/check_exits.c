@@ -189,6 +189,7 @@ START_TEST(malformed) {
         struct nlmsghdr *nlh;
         struct nlattr *nest;
         struct seen s;
+        size_t len;
 
         ts.version = 11;
         nlh = put_msg(buf, FAMILY, TASKSTATS_CMD_NEW);
@@ -232,6 +233,15 @@ START_TEST(malformed) {
         nlh = put_msg(buf, FAMILY, TASKSTATS_CMD_NEW);
         put_aggr(nlh, false, 7, &ts, sizeof(ts));
         parse(buf, nlh->nlmsg_len - 100, &s, &st); /* cut short */
+        ck_assert_uint_eq(s.n, 0);
+        ck_assert_uint_eq(st.bad, 1);
+
+        /* A length past 2^31 walked libmnl's check (found by fuzz_exits). */
+        nlh = put_msg(buf, FAMILY, TASKSTATS_CMD_NEW);
+        put_aggr(nlh, false, 7, &ts, sizeof(ts));
+        len = nlh->nlmsg_len;
+        nlh->nlmsg_len = 0x8701037c;
+        parse(buf, len, &s, &st);
         ck_assert_uint_eq(s.n, 0);
         ck_assert_uint_eq(st.bad, 1);
 
