@@ -174,7 +174,7 @@ static void set_rcvbuf(struct pg_exits *x, int rcvbuf) {
 
 /* Resolve, size, register. Returns 0, or the state's reason. */
 static const char *start(struct pg_exits *x, int rcvbuf) {
-        char req[512], cpus[256];
+        char req[512] = {0}, cpus[256];
         struct nlmsghdr *nlh;
         int r;
 
@@ -234,7 +234,7 @@ int pg_exits_open(int rcvbuf, struct pg_exits **ret) {
 }
 
 void pg_exits_free(struct pg_exits *x) {
-        char req[512];
+        char req[512] = {0};
         struct nlmsghdr *nlh;
         char cpus[256];
 
