@@ -17,7 +17,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
         chmod 755 /usr/sbin/policy-rc.d
 fi
 pkgs="build-essential autoconf automake libtool pkg-config check libconfuse-dev libyaml-dev libpcre2-dev
-      collectd-dev python3 libmicrohttpd-dev zlib1g-dev"
+      libmnl-dev collectd-dev python3 libmicrohttpd-dev zlib1g-dev"
 if [ "${1:-}" = "--all" ]; then
         pkgs="$pkgs collectd-core netdata curl clang libclang-rt-14-dev valgrind
               util-linux iproute2 devscripts debhelper dh-autoreconf lintian fakeroot libcap2-bin

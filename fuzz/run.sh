@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=${FUZZ_BIN:-$PWD/fuzz}
 out=${FUZZ_OUT:-$(mktemp -d /tmp/pg-fuzz-run.XXXXXX)}
 targets="stat status io limits cmdline wchan schedstat smaps_rollup btime json_str prom_label
-config template scan yaml"
+config template scan yaml exits"
 jobs=2
 
 n=0

@@ -18,7 +18,8 @@ FAKEPROC = tests/fakeproc.c tests/fakeproc.h
 
 UNIT_TESTS = tests/check_parse tests/check_proc tests/check_match tests/check_track \
 	tests/check_config tests/check_regress tests/check_steady tests/check_schedstat \
-	tests/check_keptfds tests/check_outfile tests/check_ndproto tests/check_setup
+	tests/check_keptfds tests/check_outfile tests/check_ndproto tests/check_setup \
+	tests/check_exits
 UNIT_TESTS += tests/check_yamlconf
 # Helpers the integration tests run, built for make check, not tests.
 TEST_HELPERS = tests/spawn_names
@@ -81,6 +82,11 @@ tests_check_setup_CFLAGS = $(TEST_CFLAGS)
 tests_check_setup_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc \
 	-Wl,--wrap=strdup -Wl,--wrap=strndup -Wl,--wrap=free
 tests_check_setup_LDADD = $(TEST_LIBS)
+# The exit listener: its parser on hand-built netlink messages, then a
+# child of the test on the live kernel (root; else that case says why).
+tests_check_exits_SOURCES = tests/check_exits.c $(CHECK_MAIN)
+tests_check_exits_CFLAGS = $(TEST_CFLAGS) $(MNL_CFLAGS)
+tests_check_exits_LDADD = $(TEST_LIBS) $(MNL_LIBS)
 # Netdata identifiers, labels and values.
 tests_check_ndproto_SOURCES = tests/check_ndproto.c $(CHECK_MAIN) plugin/ndproto.c plugin/ndproto.h
 tests_check_ndproto_CFLAGS = $(TEST_CFLAGS)
