@@ -52,7 +52,7 @@ struct cli {
         {                                                                                          \
                 .interval = -1, .forget_after = -1, .max_groups = -1, .threads = -1,               \
                 .children = -1, .thread_series = -1, .smaps = -1, .recheck = -1,                   \
-                .remove_empty = -1, .min_interval = -1                                                               \
+                .remove_empty = -1, .min_interval = -1                                             \
         }
 
 /* Parse argv into c (from PG_CLI_INIT); settles the format, --once,
