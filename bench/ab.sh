@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # ab.sh: procgroups scans against the same-files floor, interleaved, for
 # A/B comparisons of builds (the goal "≤ 1.15 × the best floor for the
 # same files", with less noise than one `make bench` run gives).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # children.sh BUILDDIR -- the live benchmark of reaped children: does a collector count
 # the CPU of processes that live and die between two scans?
 #

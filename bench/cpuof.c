@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cpuof: CPU time and peak RSS of another process, for the benchmark
  * script (the shell has no nanosecond CPU clock of another process).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* exitsum: how exact the exit records are for issue 18's workload, before
  * any tracker uses them (a figure, not a test).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* floor: the least work a per-process scan of /proc must do, to compare a
  * collector with. No parsing beyond finding num_threads in stat.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* load: a controlled population of sleeping processes for the benchmark.
  *
  *   load [-n N] [-t THREADED] [-T THREADS] [-g GROUPS] [-x PREFIX] [-f FDS]

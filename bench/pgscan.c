@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pgscan: the CPU cost of one procgroups scan, measured inside the process
  * that scans (no CLI, no output formatting).
  *

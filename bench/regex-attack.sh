@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # regex-attack.sh BUILDDIR -- what a local user's command lines cost a scan
 # whose rules have cmdline regexes.
 #

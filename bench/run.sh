@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # run.sh BUILDDIR -- what `make bench` runs: CPU per full /proc scan of
 # procgroups next to the floor (and the Debian anchors where installed), on
 # a population of sleeping processes, at several N. See bench/README.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spawner: a parent that keeps forking short CPU-burning children, and
  * knows exactly how much CPU it and its children used (the children benchmark's live
  * benchmark of accounting for processes that live between two scans).

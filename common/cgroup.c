@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* {{.Cgroups}}; see cgroup.h. */
 #include "config.h"
 #include "cgroup.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* {{.Cgroups}}: the cgroup paths of a process, as process-exporter names
  * them. Read only when a rule's template asks for them. */
 #ifndef PG_CGROUP_H

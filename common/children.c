@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tracker and children (doc/architecture.md, "Identity and
  * counters"): the credit of reaped children's time, and the order in
  * which new processes are classified so that children attribution finds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* procgroups.conf through libconfuse; see conffile.h. */
 #include "config.h"
 #include "conffile.h"

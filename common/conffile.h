@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* procgroups.conf (libconfuse): options and rules for the CLI and the
  * Netdata plugin.
  *

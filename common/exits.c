@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The exit listener's socket (exits.h): resolve the taskstats family,
  * register for every possible CPU, drain what is queued. The records are
  * parsed in exits_parse.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The exit listener: the kernel's final totals of every task that exits,
  * from taskstats over generic netlink (Documentation/accounting/taskstats
  * in the kernel: https://docs.kernel.org/accounting/taskstats.html).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The exit listener's parser (exits.h): netlink messages of the taskstats
  * family -> struct pg_exit_rec. Pure: bytes in, records out, every
  * length checked by libmnl's validation before a byte is read.

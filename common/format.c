@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Buffered output and escaping; see format.h. */
 #include "config.h"
 #include "format.h"

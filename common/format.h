@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Output: a buffered writer on a file descriptor (no stdio), exact number
  * printing, and escaping for JSON and the Prometheus text format. */
 #ifndef PG_FORMAT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tracker's groups: the table of groups by name (a hash index, and
  * slots that forgotten groups leave for new ones), their gauges (reset
  * every scan, summed over the live members), the wait channel and thread

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Growing arrays; see grow.h. */
 #include "config.h"
 #include "grow.h"

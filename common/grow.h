@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Growing arrays: the one way an array of this project gets room (in the
  * manner of git's ALLOC_GROW), so that the growth policy, the overflow
  * check and "on failure the array is as it was" are written once. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Descriptors kept open between scans (doc/architecture.md, "Kept
  * files"): the budget and every decision about it. This is the one module
  * that closes a kept descriptor and counts them; the reads in proc.c open

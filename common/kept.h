@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The budget of files the tracker keeps open between scans (see
  * doc/architecture.md, "Kept files"): what a front end asks for. The
  * tracker's own use of it is private (common/kept.c). */

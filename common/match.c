@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Rules and their matching; see match.h. */
 #include "config.h"
 #include "match.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Rules: ordered matchers that name processes. The first rule whose every
  * selector matches names the process through its template. */
 #ifndef PG_MATCH_H

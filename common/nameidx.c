@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The hash index of names; see nameidx.h. */
 #include "config.h"
 #include "nameidx.h"

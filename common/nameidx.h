@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A hash index of names: string -> a caller's index (into an array it
  * owns), so that finding a group or a thread name costs O(1) however many
  * there are. The names are the caller's and must stay put while indexed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A report file replaced atomically: a new file, then renameat(2) over the
  * target, every step relative to the directory opened once. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A report file replaced atomically, safely in a directory that other users
  * can write to.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pure parsers for /proc text; see parse.h. Field numbers cite proc(5). */
 #include "config.h"
 #include "parse.h"

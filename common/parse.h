@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pure parsers for the text files of /proc/<pid>/ (see proc(5)).
  *
  * Every parser takes a byte buffer and its length (the buffer need not be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tracker's process table: see pidtab.h. Owns the pool of entries and
  * the pid index; what an entry holds (kept fds, threads) is its caller's
  * to release before it is erased. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tracker's process table (private to the tracker's modules): what it
  * remembers of each process between scans (struct tproc), kept densely in
  * a pool of fixed chunks and found by pid through an open-addressing index.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The process model and the pid walk; see proc.h. */
 #include "config.h"
 #include "proc.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The process model (process-exporter's proc/read.go in C) and a source
  * that iterates the processes of a procfs root.
  *

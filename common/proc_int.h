@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The process model's private side, for proc.c, the tracker's modules
  * (through track_int.h) and the tests; the faces see proc.h only.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The procfs root, the read primitive and the fd count; see procfs.h. */
 #include "config.h"
 #include "procfs.h"

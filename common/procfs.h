@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The procfs root, the one read primitive, and the open-fd count.
  *
  * Every file is opened with openat() relative to a directory fd; no path is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Group reports in JSON and Prometheus text; see report.h. */
 #include "config.h"
 #include "report.h"

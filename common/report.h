@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tracker's groups in the machine-readable formats: the JSON object of
  * doc/architecture.md ("Output contract") and the Prometheus text format with process-exporter's
  * names. */

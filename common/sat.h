@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Saturating arithmetic for counters and gauges.
  *
  * Every value here comes from a file another user controls the content of

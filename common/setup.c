@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The faces' shared set-up: fd limit, "auto" kept files, source, tracker. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* From the options a face has read to a tracker ready to scan: the one
  * set-up the CLI, the collectd plugin and the Netdata plugin share, so
  * that they agree on the fd limit, on what "auto" kept files means and on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Name templates; see template.h. */
 #include "config.h"
 #include "template.h"

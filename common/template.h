@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Name templates in process-exporter's syntax (Go's text/template, the
  * part of it that names a process): literal text with {{.Comm}},
  * {{.ExeBase}}, {{.ExeFull}}, {{.Username}}, {{.PID}}, {{.StartTime}},

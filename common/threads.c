@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tracker's threads: what it remembers of each thread of a group
  * member between scans (struct tthread, in its process's entry), the reads
  * of a multi-threaded member's threads that skip a thread which has not

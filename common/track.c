@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tracker's scan (see track.h, and doc/architecture.md, "A scan"):
  * the walk visits every process (pg_track_visit: its entry, its group, a
  * member's reads) and finish() credits the counters, retires the exited

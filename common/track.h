@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tracker: processes keyed by (pid, start time), grouped by the rules,
  * with group counters that never go backwards. See doc/architecture.md.
  *

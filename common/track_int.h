@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tracker's private header: the state its modules share and the small
  * helpers the scan calls per process or per thread (static inline, so
  * that splitting the tracker into files costs the hot path nothing).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* process-exporter's YAML config through libyaml's event parser; see
  * yamlconf.h. The grammar is fixed and shallow (a mapping, a list of
  * mappings, lists of strings), so the parser is driven one event at a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* process-exporter's YAML config (libyaml), read into the same struct
  * pg_config as procgroups.conf, with the exporter's semantics:
  * https://github.com/ncabatoff/process-exporter#using-a-config-file

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Install what procgroups needs on Debian 12, by package name.
 #   contrib/install-deps.sh          build and unit-test dependencies
 #   contrib/install-deps.sh --all    also the daemons and tools of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: procgroups.conf. libconfuse reads a path, so the input
  * goes to one temp file per fuzzer process, rewritten for every run. A load
  * either succeeds (and frees cleanly) or fails with a message. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the exit listener's parser (common/exits_parse.c). The
  * input is what one receive would hold, netlink messages of the taskstats
  * family (id 31 in the seeds). Every record handed out has a NUL-terminated

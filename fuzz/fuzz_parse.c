@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer targets for the pure parsers of common/parse.c and the escapers
  * of common/format.c. One source, one binary per target: build with
  * -DFUZZ_<NAME> (see the `fuzz` rule in Makefile.am).

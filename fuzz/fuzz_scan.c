@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: a whole scan over a small procfs tree built from the
  * input. The bytes decide, per process, its pid, parent, comm, cmdline,
  * threads, fds and, file by file, whether it is well formed (numbers from

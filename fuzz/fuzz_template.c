@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the name template compiler and expander. The input up
  * to its first NUL is the template text; what follows is the value of the
  * capture "name". The expansion of a compiled template must be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: process-exporter's YAML config (common/yamlconf.c),
  * read from memory. A load either succeeds (and frees cleanly) or fails
  * with a message. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Run every libFuzzer target of `make fuzz` for a share of SECONDS (default
 # 60 in total), two at a time, over the committed seed corpus
 # (fuzz/corpus/<target>/, read only: new inputs go to a temp dir).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* procgroups: the command-line face. Thin: options in, numbers out. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* procgroups' command line; see cli_args.h. getopt_long_only reads
  * "-name", "--name", "-name=value" and "-name value" alike, as Go's flag
  * package does; a bool flag takes its value only after '='. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* procgroups' command line: our options and process-exporter's flag names
  * (-config.path, -threads=false, ...) read as Go's flag package reads
  * them, so that a unit written for the exporter needs only a new binary

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* procgroups.so: the collectd face. Thin: the config block in, one scan of
  * the tracker per read, value lists out (collectd-procgroups(5) lists the identifiers).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The <Plugin procgroups> block: options in collectd's style, rules for
  * the matcher. Every error names the option, so that `collectd -T` says
  * what is wrong; the block is read to the end so all errors show at once. */

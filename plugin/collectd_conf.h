@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The <Plugin procgroups> block of collectd.conf turned into rules and
  * tracker options. Only plugin/collectd.c uses it; split out so that the
  * option table can be read on its own. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `procgroups --listen` (see exporter.h): the scan cache behind the HTTP
  * server of http.c, the exporter's own process_* figures, and the wait
  * for a signal. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `procgroups --listen`: a long-lived exporter in the manner of
  * process-exporter. Each scrape of the telemetry path gets the Prometheus
  * text of a scan made for it, or, within min_interval of the last scan,

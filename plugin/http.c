@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The HTTP server of `procgroups --listen` (see http.h). libmicrohttpd
  * parses HTTP; this file binds the socket (to word its errors), routes the
  * three pages and compresses the metrics. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The HTTP side of `procgroups --listen`: a libmicrohttpd server that
  * serves one text page (the metrics) at one path, gzip'ed when the client
  * accepts it, a landing page at "/", 404 elsewhere and 405 for methods

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sanitising and value output for the Netdata protocol; see ndproto.h. */
 #include "config.h"
 #include "ndproto.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Netdata external plugin protocol, as Netdata 1.37 parses it: lines
  * of at most 15,360 bytes and 20 words, words split on space, tab, CR, LF
  * and '=', a word starting with ' or " running to the same quote, a

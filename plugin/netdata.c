@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* procgroups.plugin: the Netdata external plugin face.
  *
  * Netdata starts it as `procgroups.plugin UPDATE_EVERY` with stdin and

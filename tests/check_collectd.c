@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plugin/collectd.c against the mock of collectd's API (tests/mock_collectd.c):
  * config blocks in, value lists out, over a fake procfs tree that the test
  * writes and changes between reads. */

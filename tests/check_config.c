@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests of procgroups.conf loading (common/conffile.c): a valid file with
  * every option and several rules, and a table of broken files, each
  * refused with "FILE:LINE: message" and nothing half-applied. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The exit listener (common/exits.h): the parser on netlink messages built
  * by hand, well-formed and hostile; then, on the live kernel, a child the
  * test starts is reported with its own CPU, and a listener in a new PID

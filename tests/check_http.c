@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pure parts of the --listen server (plugin/http.c): the --listen
  * value, the telemetry path and Accept-Encoding, on string literals. */
 #include "config.h"

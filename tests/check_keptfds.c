@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The kept_fds budget against RLIMIT_NOFILE: a wish above the limit is
  * clamped (else every open past it fails with EMFILE and each process is
  * a hard error), and a limit lowered under a running tracker makes it

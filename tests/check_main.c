@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main for every Check test program: run the suite of the module linked
  * with it. srunner_run_all reads Check's own variables, so they work the
  * same in every program: CK_RUN_SUITE and CK_RUN_CASE run one suite or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one main of every Check test program (tests/check_main.c): a
  * tests/check_<module>.c defines pg_test_suite() and no main, and is
  * linked with check_main.c (tests/local.mk). */

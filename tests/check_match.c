@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests of the matcher and name templates (common/match.c,
  * common/template.c): every selector kind, AND across selectors, rule
  * order, every template variable, named captures (also one that did not

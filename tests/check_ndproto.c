@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Netdata protocol sanitisers: no name may carry a byte that ends a
  * word, a quote or a line. */
 #include "config.h"

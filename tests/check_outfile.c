@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pg_outfile: the report replaced whole, with O_TMPFILE and with random
  * names; what is planted at the target (a symlink, a FIFO) is replaced, not
  * followed or opened; a failed write leaves the target and no temporary

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the pure /proc parsers (common/parse.c) and of the exact
  * number and string output (common/format.c), on string literals. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests of the process model and source (common/proc.c, common/procfs.c):
  * every scenario of sample-proc/basic with the values its files encode
  * (see sample-proc/README), then the live /proc: our own process, a child

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Regression tests for bugs found by the fuzzers, the soak and the
  * hostile-name tests (fuzz/, tests/soak/, tests/hostile.test).
  * Each test names the finding it pins. Trees are built in a temp dir, so

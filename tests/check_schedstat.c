@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The claim the tracker's skipping rests on, checked on the live kernel:
  * a task whose schedstat has not moved has not changed its status
  * (context switches) or io; one that ran has a new schedstat. And the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The faces' shared set-up (common/setup.c): "auto" kept files resolved in
  * one place, callbacks set, and the ownership its header promises when a
  * step fails: the rules and the source are freed, *ret is untouched.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* "A steady-state scan does no heap allocation". The program is
  * linked with -Wl,--wrap for malloc, calloc, realloc and strdup, so every
  * call our code (common/, linked in statically) makes goes through the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests of the tracker (common/track.c), driven scan by scan over a fake
  * procfs tree that each test writes into its own temp dir and rewrites
  * between scans (see sample-proc/README, "track"). After every scan the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests of process-exporter's YAML config (common/yamlconf.c): every key
  * and default with the exporter's semantics, then a table of broken and
  * hostile files, each refused with "FILE:LINE:COL: message". */

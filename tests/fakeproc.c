@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fake procfs writer of the C tests and the scan fuzzer (fakeproc.h).
  * Formats as proc(5) gives them, field numbers in the comments. */
 #define _XOPEN_SOURCE_EXTENDED 1 /* nftw */

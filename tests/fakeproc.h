@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A fake procfs tree for the C tests and the scan fuzzer: a process's
  * files in the kernel's formats (proc(5)), written under a directory fd
  * of a temp dir that the caller passes as the root to pg_source_new.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Hostile names: every output of the CLI stays well formed and
 nothing can be forged, asserted by parsing the outputs strictly.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The mock of collectd's plugin API; see mock_collectd.h. It implements
  * only what plugin/collectd.c calls, each as the daemon documents it. */
 #include "tests/mock_collectd.h"

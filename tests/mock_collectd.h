@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A small mock of collectd's plugin API, enough for plugin/collectd.c:
  * registration captures the callbacks, plugin_dispatch_values copies each
  * value list, plugin_log keeps the messages, cf_util_get_* behave as the

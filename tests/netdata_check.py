@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Strict checker of the Netdata external plugin protocol (as 1.37 parses it).
 
 Reads a plugin's stdout (a file or stdin) and fails on anything that would

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/package.sh: the Debian packages end to end, as a user gets them.
 #
 #   tests/package.sh [--tarball procgroups-X.tar.gz] [--no-lintian] [--keep]

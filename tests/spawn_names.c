@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test helper: many processes, each with a command name of its own, the
  * churn of unique names that the faces must stay bounded against.
  *

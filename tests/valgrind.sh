@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # LOG_COMPILER of `make check-valgrind`: run one test program under
 # memcheck; any error or leak (definite, indirect, possible) fails it.
 # CK_FORK=no: libcheck's fork mode would hide the children's leaks and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Run the churn soak (tests/soak/soak.c) from a build dir, bounded in time.
 #
 #   tests/soak/run.sh [SECONDS [FORKS_PER_S]]     (defaults 60 and 500)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Churn soak: a tracker scans the live /proc at 10 Hz through the
  * public API while a spawner forks short-lived processes at a set rate and
  * a threader starts threads that come and go.
