@@ -280,6 +280,11 @@ static double cpu_now(void) {
 }
 
 /* A child that burns ~80 ms, says how much through fd, and exits. */
+static bool under_valgrind(void) {
+        const char *pre = getenv("LD_PRELOAD");
+        return pre && strstr(pre, "vgpreload");
+}
+
 static void burner(int fd) {
         double t0 = cpu_now(), t;
         volatile unsigned long x = 0;
@@ -347,8 +352,12 @@ START_TEST(live_child) {
         ck_assert_int_eq(rec.tgid, pid);
         ck_assert_int_eq(rec.ppid, getpid());
         ck_assert_uint_ge(rec.version, PG_EXITS_MIN_VERSION);
-        /* The child's own clock ran until just before it exited. */
-        ck_assert_msg(rec.run_ns / 1e9 >= cpu && rec.run_ns / 1e9 < cpu * 1.02 + 0.002,
+        /* The child's own clock ran until just before it exited. Under
+         * valgrind (its preload in LD_PRELOAD) the child's exit runs
+         * memcheck's leak check, tens of ms of CPU after that clock read:
+         * there only the lower bound holds. */
+        ck_assert_msg(rec.run_ns / 1e9 >= cpu &&
+                          (under_valgrind() || rec.run_ns / 1e9 < cpu * 1.02 + 0.002),
                       "record %.6f s, child %.6f s", rec.run_ns / 1e9, cpu);
         ck_assert_uint_eq(pg_exits_stats(x)->lost, 0);
         pg_exits_free(x);
