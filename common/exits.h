@@ -57,6 +57,11 @@ struct pg_exit_rec {
         uint64_t majflt;
         uint64_t read_bytes; /* storage I/O, as /proc/PID/io */
         uint64_t write_bytes;
+        uint64_t rchar; /* io's system-call figures, as /proc/PID/io */
+        uint64_t wchar;
+        uint64_t syscr;
+        uint64_t syscw;
+        uint32_t uid; /* real user id */
         uint64_t nvcsw;
         uint64_t nivcsw;
         uint64_t exe_dev; /* the executable: 0/0 for none (kernel thread) */

@@ -76,6 +76,11 @@ static void fill(struct pg_exit_rec *r, const struct taskstats *ts) {
         r->majflt = ts->ac_majflt;
         r->read_bytes = ts->read_bytes;
         r->write_bytes = ts->write_bytes;
+        r->rchar = ts->read_char;
+        r->wchar = ts->write_char;
+        r->syscr = ts->read_syscalls;
+        r->syscw = ts->write_syscalls;
+        r->uid = ts->ac_uid;
         r->nvcsw = ts->nvcsw;
         r->nivcsw = ts->nivcsw;
         r->exe_dev = ts->ac_exe_dev;

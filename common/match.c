@@ -405,6 +405,9 @@ int pg_rules_match_note(const struct pg_rules *crs, const struct pg_match_input 
                         continue;
                 if (r->ncomm && !match_list(r->comm, r->ncomm, in->comm))
                         continue;
+                if (in->argv_unknown &&
+                    (r->nexe || r->nre || r->first_capture || pg_template_needs_argv(r->tmpl)))
+                        return PG_MATCH_UNDECIDED;
                 if (r->nexe && !match_exe(r, in))
                         continue;
                 if (r->nre && !joined)

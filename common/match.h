@@ -39,6 +39,10 @@ struct pg_match_input {
         /* Skip the rules without a selector (a kernel thread when the
          * tracker keeps them in their own group). */
         bool no_catchall;
+        /* Only the comm, pid, start and user are known (a process that
+         * exited unseen, known from its exit record): a rule that would
+         * need the argv leaves the answer undecided. */
+        bool argv_unknown;
 };
 
 struct pg_rules;
@@ -79,8 +83,10 @@ struct pg_match_note {
 };
 
 /* Match in against the rules in order. Returns 1 with the group name in
- * name (NUL-terminated), or 0 when no rule matches. note, when not NULL,
- * is always written. */
+ * name (NUL-terminated), 0 when no rule matches, or PG_MATCH_UNDECIDED
+ * when in->argv_unknown and the first rule that its comm does not rule
+ * out needs the argv. note, when not NULL, is always written. */
+#define PG_MATCH_UNDECIDED (-1)
 int pg_rules_match_note(const struct pg_rules *rs, const struct pg_match_input *in, char *name,
                         size_t namesz, struct pg_match_note *note);
 /* The same without the note. */

@@ -233,6 +233,15 @@ int pg_template_each_match(const struct pg_template *t, int (*fn)(void *ud, cons
         return 0;
 }
 
+bool pg_template_needs_argv(const struct pg_template *t) {
+        for (size_t i = 0; i < t->nparts; i++) {
+                enum part_kind k = t->parts[i].kind;
+                if (k == P_EXEBASE || k == P_EXEFULL || k == P_CGROUPS || k == P_MATCH)
+                        return true;
+        }
+        return false;
+}
+
 struct sink {
         char *out;
         size_t len;

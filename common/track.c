@@ -27,7 +27,7 @@ static void release(struct pg_tracker *t, struct tproc *e) {
 
 /* Forget e: release it and take it out of the table (it becomes a hole
  * until finish() compacts the pool; other entries do not move). */
-static void forget(struct pg_tracker *t, struct tproc *e) {
+void pg_track_forget(struct pg_tracker *t, struct tproc *e) {
         if (e->seen == t->gen)
                 t->nseen--;
         pg_group_ref(&t->groups, e->group, -1);
@@ -52,6 +52,11 @@ int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct p
         t->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         if (t->ncpu < 1)
                 t->ncpu = 1;
+        if (pg_xc_open(t) < 0) {
+                pg_pidtab_free(&t->procs);
+                free(t);
+                return -ENOMEM;
+        }
         *ret = t;
         return 0;
 }
@@ -66,6 +71,7 @@ void pg_tracker_free(struct pg_tracker *t) {
         free(t->deferred);
         free(t->dstack);
         free(t->reaped.v);
+        pg_xc_free(t);
         for (size_t i = 0; i < t->nwchans; i++)
                 free(t->wchans[i]);
         free(t->wchans);
@@ -142,6 +148,7 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, bo
         /* Kernel threads stay out of the catch-all: renamed kworkers would
          * each make a group. A rule that names them still does. */
         in.no_catchall = t->opts.kernel_group && is_kthread(p, &st);
+        in.argv_unknown = false;
         r = pg_rules_match_note(t->rules, &in, name, sizeof(name), &note);
         /* A regex stopped by its limits decided nothing: a soft error of
          * the scan, each rule reported once (the process is any user's). */
@@ -397,7 +404,7 @@ static int entry_for(struct pg_tracker *t, struct pg_proc *p, const struct pg_st
         *ret = NULL;
         if (e && e->start != st->starttime) {
                 /* The pid was reused: the old process exited unseen. */
-                forget(t, e);
+                pg_track_forget(t, e);
                 e = NULL;
         }
         if (!e) {
@@ -457,7 +464,7 @@ static int match_entry(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
 /* Reading entry e failed with r. */
 static void entry_failed(struct pg_tracker *t, struct tproc *e, bool is_new, int r) {
         if (is_new && r != -ENOMEM) {
-                forget(t, e);
+                pg_track_forget(t, e);
         } else if (r == -EBADMSG) {
                 /* Keep the known process (its last counts stay the
                  * baseline); skip it for this scan. */
@@ -518,10 +525,12 @@ static void credit_deltas(struct pg_tracker *t, struct tproc *e, uint64_t cpu_ca
         uint64_t d[R_MAX];
 
         for (int i = 0; i < R_MAX; i++) {
-                if (e->join != JOIN_SETTLED)
-                        d[i] = e->join == JOIN_EXEC ? 0 : e->cur[i];
-                else
+                /* (A new entry's raw is 0, or what its children's debts
+                 * paid: see pg_xc_pay.) */
+                if (e->join == JOIN_SETTLED || e->join == JOIN_BORN)
                         d[i] = delta(e->cur[i], e->raw[i]);
+                else
+                        d[i] = e->join == JOIN_EXEC ? 0 : e->cur[i];
         }
         /* At the first scan a process's lifetime counts are what ps shows:
          * its own; its children reaped before we looked are history. One
@@ -577,7 +586,7 @@ static void retire_exited(struct pg_tracker *t) {
         for (size_t i = 0; i < t->procs.n; i++) {
                 struct tproc *e = pg_pidtab_at(&t->procs, i);
                 if (e->pid && e->seen != t->gen)
-                        forget(t, e);
+                        pg_track_forget(t, e);
         }
         pg_pidtab_compact(&t->procs);
 }
@@ -589,6 +598,8 @@ static int finish(struct pg_tracker *t, uint64_t cpu_cap) {
         bool exits = t->nseen < t->procs.n;
 
         if (exits && pg_reaped_sum(t) < 0)
+                return -ENOMEM;
+        if (pg_xc_pay(t) < 0)
                 return -ENOMEM;
         credit_members(t, cpu_cap);
         pg_reaped_reset(t);
@@ -619,6 +630,7 @@ static int scan(struct pg_tracker *t) {
         if (t->kept.n > 0)
                 pg_kept_fit_limit(&t->kept);
         pg_groups_reset_gauges(&t->groups, (double)t0.tv_sec + (double)t0.tv_nsec / 1e9);
+        pg_tracker_drain(t);
         while ((r = pg_source_next(t->src, &p)) > 0) {
                 r = pg_track_visit(t, p, true);
                 if (r < 0)
@@ -627,6 +639,9 @@ static int scan(struct pg_tracker *t) {
         if (r < 0)
                 return r;
         r = pg_visit_deferred(t);
+        if (r < 0)
+                return r;
+        r = pg_xc_settle(t);
         if (r < 0)
                 return r;
         /* The CPU a process can have used since the last scan, with slack

@@ -57,6 +57,14 @@ struct pg_track_opts {
          * not only after its comm changed: one that rewrites its argv
          * (setproctitle) moves to its new group. */
         bool recheck;
+        /* Credit each process that exits with its final totals from the
+         * kernel's exit records (common/exits.h, doc/exits.md), in the
+         * group its own rules give it, even when no scan saw it. Only on
+         * a live procfs of our own PID namespace, with CAP_NET_ADMIN in
+         * the initial namespaces; elsewhere, and for the records the
+         * kernel drops, the /proc method (children_time) stays, and
+         * pg_tracker_exits_why() says why. */
+        bool exit_records;
 };
 
 #define PG_FORGET_AFTER_DEFAULT     300
@@ -74,7 +82,7 @@ struct pg_track_opts {
                 .threads = true, .children = true, .smaps = false, .children_time = true,          \
                 .forget_after = PG_FORGET_AFTER_DEFAULT, .max_groups = PG_MAX_GROUPS_DEFAULT,      \
                 .max_thread_names = PG_MAX_THREAD_NAMES_DEFAULT, .kernel_group = true,             \
-                .thread_series = true, .recheck = false                                            \
+                .thread_series = true, .recheck = false, .exit_records = true                      \
         }
 
 struct pg_wchan_count {
@@ -129,6 +137,12 @@ struct pg_track_stats {
         uint64_t failed_scans;
         uint64_t soft_errors_total;
         uint64_t hard_errors_total;
+        /* Exit records (exit_records), since the start: processes
+         * credited from them; records the kernel dropped (their
+         * processes fell back to the /proc method); malformed ones. */
+        uint64_t exits_credited;
+        uint64_t exits_lost;
+        uint64_t exits_bad;
 };
 
 /* Called once per hard error (malformed file: file names it, relative to
@@ -164,5 +178,23 @@ size_t pg_tracker_groups(const struct pg_tracker *t, const struct pg_group *cons
 const struct pg_track_stats *pg_tracker_stats(const struct pg_tracker *t);
 const struct pg_procfs *pg_tracker_procfs(const struct pg_tracker *t);
 const struct pg_track_opts *pg_tracker_opts(const struct pg_tracker *t);
+
+/* Whether exit records are in use, and why not when they are not ("off",
+ * "needs CAP_NET_ADMIN", "not in the initial PID namespace", ...; "" when
+ * they are). */
+bool pg_tracker_exits_active(const struct pg_tracker *t);
+const char *pg_tracker_exits_why(const struct pg_tracker *t);
+/* The exit listener's socket, readable when records wait; -1 when none.
+ * A front end that sleeps between scans polls it and calls
+ * pg_tracker_drain() when it is readable, so that a burst of exits never
+ * overflows the socket: the records wait, in bounded memory, for the
+ * next scan. */
+int pg_tracker_exits_fd(const struct pg_tracker *t);
+void pg_tracker_drain(struct pg_tracker *t);
+
+/* Tests only: use exit records from now on, on any root, and take rec as
+ * if the listener had received it. */
+struct pg_exit_rec;
+void pg_tracker_exits_inject(struct pg_tracker *t, const struct pg_exit_rec *rec);
 
 #endif

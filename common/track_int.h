@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "exitcredit.h"
 #include "grow.h"
 #include "nameidx.h"
 #include "pidtab.h"
@@ -82,8 +83,9 @@ struct name_list {
 struct group {
         struct pg_group pub;
         char *name;
-        uint32_t refs;    /* process entries whose group this is */
-        double last_live; /* the last scan it had members, or its first */
+        uint32_t refs;      /* process entries whose group this is */
+        uint64_t rem_ns[2]; /* exit records' CPU (user, system) short of a tick */
+        double last_live;   /* the last scan it had members, or its first */
         struct name_list wchan;
         struct pg_wchan_count *wchan_pub;
         size_t wchan_pub_cap;
@@ -172,6 +174,7 @@ struct pg_tracker {
         size_t tids_cap;
 
         struct pg_reaped reaped;
+        struct pg_exitcredit xc;
         /* Entries seen this scan: fewer than the pool means some exited,
          * and only then does finish() walk the pool for them. */
         size_t nseen;
@@ -259,7 +262,22 @@ int pg_defer(struct pg_tracker *t, pid_t pid, pid_t ppid);
  * ancestors. Returns 0 or -ENOMEM. */
 int pg_visit_deferred(struct pg_tracker *t);
 
+/* exitcredit.c */
+/* The listener when opts.exit_records asks for it and the root allows it.
+ * Returns 0 (active or not: t->xc.why) or -ENOMEM. */
+int pg_xc_open(struct pg_tracker *t);
+void pg_xc_free(struct pg_tracker *t);
+/* After the walk: drain, and credit the processes whose records are all
+ * in. Returns 0 or -ENOMEM. */
+int pg_xc_settle(struct pg_tracker *t);
+/* Before the members are credited: pay the parents' debts from what they
+ * gained. Returns 0 or -ENOMEM. */
+int pg_xc_pay(struct pg_tracker *t);
+
 /* track.c */
+/* Forget e (what it contributed stays): its place is a hole until the
+ * end of the scan. */
+void pg_track_forget(struct pg_tracker *t, struct tproc *e);
 /* One process of the walk; defer_ok: a new process whose parent the walk
  * has not reached yet may be put off. Returns 0 or -ENOMEM (the only error
  * that ends a scan); vanished and malformed processes are counted. */

@@ -561,6 +561,41 @@ START_TEST(namemap_rule) {
 }
 END_TEST
 
+/* A process known only from its exit record (comm, pid, start, user):
+ * a rule that its comm rules out is passed over; the first one that
+ * would need the argv (an exe or cmdline selector, ExeBase, Matches,
+ * Cgroups) leaves the answer undecided rather than let a later rule take
+ * the process; comm-only rules still name it. */
+START_TEST(argv_unknown_undecided) {
+        static const char *const cc[] = {"cc"}, *const ld[] = {"ld"}, *const bin[] = {"cc1"};
+        static const char *const re[] = {"-O2"};
+        struct pg_match_input in = IN("cc", "");
+        char name[PG_NAME_MAX];
+
+        in.argv_unknown = true;
+        add("linker", ld, 1, NULL, 0, re, 1); /* comm rules it out */
+        add("named {{.Comm}}", cc, 1, NULL, 0, NULL, 0);
+        ck_assert_int_eq(pg_rules_match(rs, &in, name, sizeof(name)), 1);
+        ck_assert_str_eq(name, "named cc");
+        pg_rules_free(rs);
+        ck_assert_int_eq(pg_rules_new(&rs), 0);
+        add("opt", cc, 1, NULL, 0, re, 1);
+        add("named {{.Comm}}", cc, 1, NULL, 0, NULL, 0);
+        ck_assert_int_eq(pg_rules_match(rs, &in, name, sizeof(name)), PG_MATCH_UNDECIDED);
+        pg_rules_free(rs);
+        ck_assert_int_eq(pg_rules_new(&rs), 0);
+        add("{{.ExeBase}}", cc, 1, NULL, 0, NULL, 0);
+        ck_assert_int_eq(pg_rules_match(rs, &in, name, sizeof(name)), PG_MATCH_UNDECIDED);
+        pg_rules_free(rs);
+        ck_assert_int_eq(pg_rules_new(&rs), 0);
+        add("compiler", NULL, 0, bin, 1, NULL, 0);
+        ck_assert_int_eq(pg_rules_match(rs, &in, name, sizeof(name)), PG_MATCH_UNDECIDED);
+        /* With its argv known, the same input is decided. */
+        in.argv_unknown = false;
+        ck_assert_int_eq(pg_rules_match(rs, &in, name, sizeof(name)), 0);
+}
+END_TEST
+
 Suite *pg_test_suite(void) {
         Suite *s = suite_create("match");
         TCase *tc;
@@ -610,6 +645,7 @@ Suite *pg_test_suite(void) {
         tcase_add_test(tc, limit_hit_is_reported);
         tcase_add_test(tc, cmdline_bound);
         tcase_add_test(tc, duplicate_names);
+        tcase_add_test(tc, argv_unknown_undecided);
         suite_add_tcase(s, tc);
         return s;
 }

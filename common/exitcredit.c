@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+/* The tracker and exit records (exitcredit.h, doc/exits.md): each process
+ * that exits is credited with its final totals, in the group its rules
+ * give it, and the totals become a debt of its parent, paid from what the
+ * parent's reaped-children counters gain.
+ *
+ * A scan: the walk; then pg_xc_settle() drains the listener (a process's
+ * records all arrive before its /proc directory goes: they are sent when
+ * its threads exit, the directory goes when it is reaped), sums them per
+ * process, and credits, in exit order, each process whose leader's record
+ * is in and whose directory is gone; then finish() pays the debts
+ * (pg_xc_pay) before the members' deltas are credited. A scan that lost
+ * records credits none (their processes keep the /proc method, that scan). */
+#include "config.h"
+#include "track.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exits.h"
+#include "track_int.h"
+
+/* Messages taken per drain: a fork storm does not hold a scan. */
+#define DRAIN_MAX 4096
+
+/* A debt that lapses unpaid leaves at most this many ticks behind: the
+ * parts of a tick that /proc's whole ticks have not shown yet. */
+#define DEBT_KEEP_TICKS 2
+
+/* The root is the procfs of our own PID namespace: the records' pids are
+ * its pids. */
+static bool own_procfs(const struct pg_procfs *fs) {
+        char buf[32];
+        ssize_t n;
+
+        if (!fs->is_procfs)
+                return false;
+        n = readlinkat(fs->root_fd, "self", buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        return strtol(buf, NULL, 10) == (long)getpid();
+}
+
+int pg_xc_open(struct pg_tracker *t) {
+        struct pg_exitcredit *xc = &t->xc;
+        int r;
+
+        xc->why = "off";
+        xc->start_wall = (uint64_t)time(NULL);
+        if (!t->opts.exit_records)
+                return 0;
+        if (!own_procfs(pg_source_procfs(t->src))) {
+                xc->why = "the procfs root is not our own PID namespace's live /proc";
+                return 0;
+        }
+        r = pg_exits_open(0, &xc->x);
+        if (r < 0)
+                return r;
+        xc->why = pg_exits_why(xc->x);
+        if (pg_exits_state(xc->x) != PG_EXITS_ACTIVE) {
+                pg_exits_free(xc->x);
+                xc->x = NULL;
+        }
+        return 0;
+}
+
+void pg_xc_free(struct pg_tracker *t) {
+        pg_exits_free(t->xc.x);
+        free(t->xc.v);
+        free(t->xc.debts);
+}
+
+bool pg_tracker_exits_active(const struct pg_tracker *t) {
+        return t->xc.x != NULL || t->xc.injected;
+}
+
+const char *pg_tracker_exits_why(const struct pg_tracker *t) {
+        return t->xc.why;
+}
+
+int pg_tracker_exits_fd(const struct pg_tracker *t) {
+        return t->xc.x ? pg_exits_fd(t->xc.x) : -1;
+}
+
+/* One record: a new row (rows are summed per process at the scan). */
+static void on_record(void *ctx, const struct pg_exit_rec *r) {
+        struct pg_exitcredit *xc = ctx;
+        struct xproc *p;
+
+        if (r->proc_total)
+                return; /* times only; the threads' records have them */
+        if (xc->n == XPROC_MAX || PG_GROW(xc->v, xc->n + 1, xc->cap) < 0) {
+                xc->dropped++;
+                return;
+        }
+        p = &xc->v[xc->n++];
+        memset(p, 0, sizeof(*p));
+        p->tgid = r->tgid;
+        p->leader = r->pid == r->tgid;
+        p->seq = ++xc->seq;
+        if (p->leader) {
+                p->ppid = r->ppid;
+                p->uid = r->uid;
+                p->btime = r->btime;
+                copy_name(p->comm, sizeof(p->comm), r->comm);
+        }
+        p->utime_us = r->utime_us;
+        p->stime_us = r->stime_us;
+        p->run_ns = r->run_ns;
+        p->v[X_MINFLT] = r->minflt;
+        p->v[X_MAJFLT] = r->majflt;
+        p->v[X_READ] = r->read_bytes;
+        p->v[X_WRITE] = r->write_bytes;
+        p->v[X_RCHAR] = r->rchar;
+        p->v[X_WCHAR] = r->wchar;
+        p->v[X_SYSCR] = r->syscr;
+        p->v[X_SYSCW] = r->syscw;
+        p->v[X_NVCSW] = r->nvcsw;
+        p->v[X_NIVCSW] = r->nivcsw;
+}
+
+void pg_tracker_drain(struct pg_tracker *t) {
+        if (t->xc.x && pg_exits_drain(t->xc.x, DRAIN_MAX, on_record, &t->xc) < 0) {
+                t->xc.why = pg_exits_why(t->xc.x);
+                pg_exits_free(t->xc.x);
+                t->xc.x = NULL;
+        }
+}
+
+void pg_tracker_exits_inject(struct pg_tracker *t, const struct pg_exit_rec *r) {
+        t->xc.injected = true;
+        t->xc.why = "";
+        on_record(&t->xc, r);
+}
+
+static int cmp_tgid_seq(const void *a, const void *b) {
+        const struct xproc *x = a, *y = b;
+        if (x->tgid != y->tgid)
+                return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+        return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Sum the rows of each process into one (its threads, and what waited
+ * from earlier scans). */
+static void merge_rows(struct pg_exitcredit *xc) {
+        size_t w = 0;
+
+        qsort(xc->v, xc->n, sizeof(*xc->v), cmp_tgid_seq);
+        for (size_t i = 0; i < xc->n; i++) {
+                struct xproc *p = &xc->v[i], *q = w ? &xc->v[w - 1] : NULL;
+
+                if (!q || q->tgid != p->tgid) {
+                        xc->v[w++] = *p;
+                        continue;
+                }
+                if (p->leader) {
+                        q->leader = true;
+                        q->ppid = p->ppid;
+                        q->uid = p->uid;
+                        q->btime = p->btime;
+                        memcpy(q->comm, p->comm, sizeof(q->comm));
+                }
+                q->seq = p->seq;
+                sat_add(&q->utime_us, p->utime_us);
+                sat_add(&q->stime_us, p->stime_us);
+                sat_add(&q->run_ns, p->run_ns);
+                for (int k = 0; k < X_MAX; k++)
+                        sat_add(&q->v[k], p->v[k]);
+        }
+        xc->n = w;
+}
+
+/* The start of entry e, epoch seconds. */
+static uint64_t entry_wall(const struct pg_tracker *t, const struct tproc *e) {
+        const struct pg_procfs *fs = pg_source_procfs(t->src);
+        return fs->boot_time + e->start / (uint64_t)fs->ticks;
+}
+
+/* Whether e is the process whose leader started at btime (whole seconds
+ * on both sides: within one). */
+static bool same_start(const struct pg_tracker *t, const struct tproc *e, uint64_t btime) {
+        uint64_t w = entry_wall(t, e);
+        return w + 1 >= btime && btime + 1 >= w;
+}
+
+enum fate { WAIT, DONE, DROP };
+
+/* What to do with process p's rows now. */
+static enum fate fate_of(struct pg_tracker *t, const struct xproc *p) {
+        const struct tproc *e = pg_pidtab_lookup(&t->procs, p->tgid);
+        char name[16];
+
+        if (e && e->seen == t->gen)
+                /* Alive this scan, unless the pid was reused since. */
+                return p->leader && !same_start(t, e, p->btime) ? DONE : WAIT;
+        snprintf(name, sizeof(name), "%d", (int)p->tgid);
+        if (faccessat(pg_source_procfs(t->src)->root_fd, name, F_OK, 0) == 0)
+                return WAIT; /* a zombie, or born after the walk passed */
+        /* Gone: all its records are in, or its leader's was lost. */
+        return p->leader ? DONE : DROP;
+}
+
+static int debts_rebuild(struct pg_exitcredit *xc, size_t cap);
+
+static bool debt_zero(const struct xdebt *d) {
+        for (int k = 0; k < DEBT_VALS; k++)
+                if (d->cur[k] || d->prev[k])
+                        return false;
+        return true;
+}
+
+/* The debt slot of pid (creating it when add), or NULL. */
+static struct xdebt *debt_of(struct pg_exitcredit *xc, pid_t pid, bool add) {
+        size_t mask, i;
+
+        if (xc->capdebts == 0 || (add && 2 * (xc->ndebts + 1) > xc->capdebts)) {
+                if (!add)
+                        return NULL;
+                if (xc->ndebts >= XDEBT_MAX ||
+                    debts_rebuild(xc, xc->capdebts ? 2 * xc->capdebts : 64) < 0)
+                        return NULL;
+        }
+        mask = xc->capdebts - 1;
+        for (i = (size_t)pid * 2654435761u & mask;; i = (i + 1) & mask) {
+                struct xdebt *d = &xc->debts[i];
+                if (d->pid == pid)
+                        return d;
+                if (d->pid == 0) {
+                        if (!add)
+                                return NULL;
+                        memset(d, 0, sizeof(*d));
+                        d->pid = pid;
+                        xc->ndebts++;
+                        return d;
+                }
+        }
+}
+
+/* The table again at cap slots, without the debts that are all zero. */
+static int debts_rebuild(struct pg_exitcredit *xc, size_t cap) {
+        struct xdebt *old = xc->debts, *v;
+        size_t oldcap = xc->capdebts;
+
+        v = calloc(cap, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        xc->debts = v;
+        xc->capdebts = cap;
+        xc->ndebts = 0;
+        for (size_t i = 0; i < oldcap; i++) {
+                if (old[i].pid && !debt_zero(&old[i])) {
+                        struct xdebt *d = debt_of(xc, old[i].pid, true);
+                        *d = old[i];
+                }
+        }
+        free(old);
+        return 0;
+}
+
+static uint64_t ns_per_tick(const struct pg_tracker *t) {
+        long hz = pg_source_procfs(t->src)->ticks;
+        return hz > 0 && hz <= 1000000000 ? 1000000000u / (uint64_t)hz : 10000000u;
+}
+
+/* run_ns split as the kernel's cputime_adjust splits a task's exact run
+ * time for /proc: in the ratio of the tick samples; all user when there
+ * is no system sample. */
+static uint64_t user_ns(const struct xproc *p) {
+        uint64_t ticks = p->utime_us + p->stime_us;
+
+        if (p->stime_us == 0 || ticks == 0)
+                return p->run_ns;
+        return (uint64_t)((unsigned __int128)p->run_ns * p->utime_us / ticks);
+}
+
+/* Add a debt of u_ns, s_ns and v (enum xval through X_SYSCW) to pid. */
+static void owe(struct xdebt *d, uint64_t u_ns, uint64_t s_ns, const uint64_t *v) {
+        sat_add(&d->cur[0], u_ns);
+        sat_add(&d->cur[1], s_ns);
+        for (int k = 0; k < X_NVCSW; k++)
+                sat_add(&d->cur[2 + k], v[k]);
+}
+
+/* Move the unpaid debt of a process that exited to its parent's: the
+ * parent gains it with the rest of the process's reaped children. */
+static void fold(struct pg_exitcredit *xc, pid_t pid, struct xdebt *to) {
+        struct xdebt *d = debt_of(xc, pid, false);
+
+        if (!d)
+                return;
+        if (to && to != d) {
+                for (int k = 0; k < DEBT_VALS; k++)
+                        sat_add(&to->cur[k], pg_sat_add(d->cur[k], d->prev[k]));
+        }
+        memset(d->cur, 0, sizeof(d->cur));
+        memset(d->prev, 0, sizeof(d->prev));
+}
+
+/* Credit g with u_ns, s_ns of CPU and v: the CPU through the group's
+ * remainder of a tick, so that many short processes add up exactly. */
+static void credit_group(struct pg_tracker *t, struct group *g, uint64_t u_ns, uint64_t s_ns,
+                         const uint64_t v[X_MAX]) {
+        struct pg_counts *c = &g->pub.counts;
+        uint64_t nspt = ns_per_tick(t);
+
+        g->rem_ns[0] = pg_sat_add(g->rem_ns[0], u_ns);
+        g->rem_ns[1] = pg_sat_add(g->rem_ns[1], s_ns);
+        sat_add(&c->v[PG_CPU_USER], g->rem_ns[0] / nspt);
+        sat_add(&c->v[PG_CPU_SYSTEM], g->rem_ns[1] / nspt);
+        g->rem_ns[0] %= nspt;
+        g->rem_ns[1] %= nspt;
+        sat_add(&c->v[PG_MINOR_FAULTS], v[X_MINFLT]);
+        sat_add(&c->v[PG_MAJOR_FAULTS], v[X_MAJFLT]);
+        sat_add(&c->v[PG_READ_BYTES], v[X_READ]);
+        sat_add(&c->v[PG_WRITE_BYTES], v[X_WRITE]);
+        sat_add(&c->v[PG_RCHAR], v[X_RCHAR]);
+        sat_add(&c->v[PG_WCHAR], v[X_WCHAR]);
+        sat_add(&c->v[PG_SYSCR], v[X_SYSCR]);
+        sat_add(&c->v[PG_SYSCW], v[X_SYSCW]);
+        sat_add(&c->v[PG_CTX_VOLUNTARY], v[X_NVCSW]);
+        sat_add(&c->v[PG_CTX_NONVOLUNTARY], v[X_NIVCSW]);
+}
+
+/* A tracked member e exited: credit what it did since the last scan (its
+ * final totals less what was credited), and owe its parent all it will
+ * gain: its own final totals and its reaped children's as last seen. */
+static void credit_tracked(struct pg_tracker *t, struct tproc *e, const struct xproc *p,
+                           struct xdebt *d) {
+        static const int raw_of[X_NVCSW] = {R_MINFLT, R_MAJFLT, R_READ,  R_WRITE,
+                                            R_RCHAR,  R_WCHAR,  R_SYSCR, R_SYSCW};
+        uint64_t nspt = ns_per_tick(t), tail[X_MAX] = {0}, own[X_NVCSW];
+        uint64_t seen_u = e->raw[R_UTIME] * nspt, seen_s = e->raw[R_STIME] * nspt;
+        uint64_t fu = user_ns(p), total = delta(p->run_ns, seen_u + seen_s), du;
+
+        du = fu > seen_u ? fu - seen_u : 0;
+        if (du > total)
+                du = total;
+        for (int k = 0; k < X_NVCSW; k++) {
+                tail[k] = delta(p->v[k], e->raw[raw_of[k]]);
+                own[k] = p->v[k] > e->raw[raw_of[k]] ? p->v[k] : e->raw[raw_of[k]];
+        }
+        credit_group(t, pg_group_at(&t->groups, e->group), du, total - du, tail);
+        own[X_MINFLT] = pg_sat_add(own[X_MINFLT], e->raw[R_CMINFLT]);
+        own[X_MAJFLT] = pg_sat_add(own[X_MAJFLT], e->raw[R_CMAJFLT]);
+        if (d)
+                owe(d, pg_sat_add(seen_u + du, e->raw[R_CUTIME] * nspt),
+                    pg_sat_add(seen_s + total - du, e->raw[R_CSTIME] * nspt), own);
+}
+
+/* The group of a process no scan saw, from its record: its rules on what
+ * the record has (comm, pid, start, user); when they would need its argv,
+ * or none matches and children are attributed, its nearest tracked
+ * ancestor's. -1: none; -ENOMEM. */
+static int group_of_record(struct pg_tracker *t, const struct xproc *p) {
+        const struct pg_procfs *fs = pg_source_procfs(t->src);
+        struct pg_match_input in = {0};
+        char name[PG_NAME_MAX];
+        bool overflow = false;
+        const struct tproc *a;
+        pid_t up = p->ppid;
+        int r;
+
+        if (p->tgid == 2 || p->ppid == 2)
+                return -1; /* kernel threads: kthreadd reaps them, nobody gains */
+        in.comm = p->comm;
+        in.cmdline = "";
+        in.pid = p->tgid;
+        in.boot_time = fs->boot_time;
+        in.ticks = fs->ticks;
+        in.start_ticks =
+            p->btime > fs->boot_time ? (p->btime - fs->boot_time) * (uint64_t)fs->ticks : 0;
+        in.euid = p->uid;
+        in.argv_unknown = true;
+        r = pg_rules_match(t->rules, &in, name, sizeof(name));
+        if (r == 1) {
+                r = pg_groups_index(&t->groups, name, &overflow);
+                t->groups.overflow += overflow;
+                return r;
+        }
+        if (r == 0 && !t->opts.children)
+                return -1;
+        for (int depth = 0; depth < MAX_ANCESTRY && up > 0; depth++) {
+                a = pg_pidtab_lookup(&t->procs, up);
+                if (!a)
+                        break;
+                if (a->group >= 0)
+                        return a->group;
+                up = a->ppid;
+        }
+        return -1;
+}
+
+/* Settle process p, which exited: credit it (when credit: this scan may)
+ * and make its parent owe what it will gain for it, and what p itself
+ * was owed for its own children. Returns 0 or -ENOMEM. */
+static int settle_one(struct pg_tracker *t, const struct xproc *p, bool credit) {
+        struct pg_exitcredit *xc = &t->xc;
+        struct tproc *e = pg_pidtab_lookup(&t->procs, p->tgid);
+        const struct xdebt *owed = debt_of(xc, p->tgid, false);
+        struct xdebt *d = NULL;
+        int g = -1;
+
+        if (e && (e->seen == t->gen || !same_start(t, e, p->btime)))
+                e = NULL; /* its pid is another process's: p went unseen */
+        if (credit && e) {
+                g = e->group;
+        } else if (credit && p->btime + 1 >= xc->start_wall) {
+                /* (One older than the tracker that no scan saw is
+                 * history, as at the first scan.) */
+                g = group_of_record(t, p);
+                if (g < -1)
+                        return g;
+        }
+        if (p->ppid > 0 && (g >= 0 || (owed && !debt_zero(owed))))
+                d = debt_of(xc, p->ppid, true); /* NULL when full: not credited */
+        fold(xc, p->tgid, d);
+        if (g < 0 || !d)
+                return 0;
+        t->stats.exits_credited++;
+        if (e) {
+                credit_tracked(t, e, p, d);
+                pg_track_forget(t, e);
+        } else {
+                uint64_t u = user_ns(p);
+                credit_group(t, pg_group_at(&t->groups, g), u, p->run_ns - u, p->v);
+                owe(d, u, p->run_ns - u, p->v);
+        }
+        return 0;
+}
+
+static int cmp_fate_seq(const void *a, const void *b) {
+        const struct xproc *x = a, *y = b;
+        if (x->fate != y->fate)
+                return (x->fate > y->fate) - (x->fate < y->fate);
+        return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+int pg_xc_settle(struct pg_tracker *t) {
+        struct pg_exitcredit *xc = &t->xc;
+        uint64_t lost;
+        size_t ndone = 0, nwait = 0;
+        bool credit;
+        int r = 0;
+
+        if (!pg_tracker_exits_active(t))
+                return 0;
+        pg_tracker_drain(t);
+        lost = xc->dropped;
+        if (xc->x) {
+                lost += pg_exits_stats(xc->x)->lost;
+                t->stats.exits_bad = pg_exits_stats(xc->x)->bad;
+        }
+        t->stats.exits_lost = lost;
+        /* The first scan's are history; a scan that lost records keeps the
+         * /proc method for all (a lost parent would break the debts). */
+        credit = t->gen > 1 && lost == xc->lost_seen;
+        xc->lost_seen = lost;
+        merge_rows(xc);
+        for (size_t i = 0; i < xc->n; i++) {
+                xc->v[i].fate = (uint8_t)fate_of(t, &xc->v[i]);
+                ndone += xc->v[i].fate == DONE;
+                nwait += xc->v[i].fate == WAIT;
+        }
+        qsort(xc->v, xc->n, sizeof(*xc->v), cmp_fate_seq);
+        for (size_t i = 0; i < ndone && r == 0; i++)
+                r = settle_one(t, &xc->v[i], credit);
+        memmove(xc->v, xc->v + ndone, nwait * sizeof(*xc->v));
+        xc->n = nwait;
+        return r;
+}
+
+/* Take up to amount from debt value k, the older bucket first. */
+static void take(struct xdebt *d, int k, uint64_t amount) {
+        uint64_t a = amount < d->prev[k] ? amount : d->prev[k];
+
+        d->prev[k] -= a;
+        amount -= a;
+        d->cur[k] -= amount < d->cur[k] ? amount : d->cur[k];
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b) {
+        return a < b ? a : b;
+}
+
+static uint64_t ceil_div(uint64_t a, uint64_t b) {
+        return a / b + (a % b != 0);
+}
+
+/* Pay d from what member e gained this scan: its cutime and cstime (in
+ * whole ticks, each rounded down by /proc, hence a tick of slack), its
+ * cminflt and cmajflt and its I/O. Paying moves e's baseline (raw), so
+ * that credit_deltas() credits only the rest. */
+static void pay(struct pg_tracker *t, struct tproc *e, struct xdebt *d) {
+        static const int raw_of[X_NVCSW] = {R_CMINFLT, R_CMAJFLT, R_READ,  R_WRITE,
+                                            R_RCHAR,   R_WCHAR,   R_SYSCR, R_SYSCW};
+        uint64_t nspt = ns_per_tick(t);
+        uint64_t gu = delta(e->cur[R_CUTIME], e->raw[R_CUTIME]);
+        uint64_t gs = delta(e->cur[R_CSTIME], e->raw[R_CSTIME]);
+        uint64_t du = pg_sat_add(d->cur[0], d->prev[0]), ds = pg_sat_add(d->cur[1], d->prev[1]);
+
+        if (du || ds) {
+                uint64_t all = min_u64(gu + gs, ceil_div(pg_sat_add(du, ds), nspt) + 1);
+                uint64_t pu = min_u64(min_u64(gu, ceil_div(du, nspt)), all);
+                uint64_t ps = min_u64(gs, all - pu);
+
+                pu = min_u64(gu, all - ps);
+                e->raw[R_CUTIME] += pu;
+                e->raw[R_CSTIME] += ps;
+                take(d, 0, pu * nspt);
+                take(d, 1, ps * nspt);
+        }
+        for (int k = 0; k < X_NVCSW; k++) {
+                uint64_t g = delta(e->cur[raw_of[k]], e->raw[raw_of[k]]);
+                uint64_t p = min_u64(g, pg_sat_add(d->cur[2 + k], d->prev[2 + k]));
+                e->raw[raw_of[k]] += p;
+                take(d, 2 + k, p);
+        }
+}
+
+int pg_xc_pay(struct pg_tracker *t) {
+        struct pg_exitcredit *xc = &t->xc;
+        uint64_t keep = DEBT_KEEP_TICKS * ns_per_tick(t);
+        bool zero = false;
+
+        for (size_t i = 0; i < xc->capdebts; i++) {
+                struct xdebt *d = &xc->debts[i];
+                struct tproc *e;
+
+                if (!d->pid)
+                        continue;
+                e = pg_pidtab_lookup(&t->procs, d->pid);
+                if (e && e->seen != t->gen)
+                        e = NULL;
+                if (e && e->cur_valid && e->group >= 0 &&
+                    (e->join == JOIN_SETTLED || e->join == JOIN_BORN))
+                        pay(t, e, d);
+                /* The last scan's unpaid lapses, but for a live parent
+                 * the parts of a tick that /proc has not shown yet. */
+                d->prev[0] = min_u64(d->prev[0], e ? keep : 0);
+                d->prev[1] = min_u64(d->prev[1], e ? keep : 0);
+                for (int k = 0; k < DEBT_VALS; k++) {
+                        d->cur[k] = pg_sat_add(d->cur[k], k < 2 ? d->prev[k] : 0);
+                        d->prev[k] = d->cur[k];
+                        d->cur[k] = 0;
+                }
+                zero |= debt_zero(d);
+        }
+        return zero ? debts_rebuild(xc, xc->capdebts) : 0;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* The tracker's use of exit records (doc/exits.md): the records drained
+ * from the listener (exits.h), summed per process, and the debts they
+ * leave on the reapers. Private to the tracker (track_int.h includes it);
+ * the crediting itself is in exitcredit.c.
+ *
+ * Why debts: a parent that reaps a child gains the child's CPU and
+ * faults in its cutime, cstime, cminflt and cmajflt, and its I/O in its
+ * own io. A child credited from its record must not be counted there
+ * again, so its totals become a debt of its parent, paid from what the
+ * parent's counters gain; a reaper may read before or after the reap, so
+ * a debt waits one scan more before it lapses (a parent that ignores
+ * SIGCHLD never gains its children's time). */
+#ifndef PG_EXITCREDIT_H
+#define PG_EXITCREDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* What a record adds besides CPU, and what a debt holds: indexes
+ * into xproc.v and into a debt's buckets. */
+enum xval {
+        X_MINFLT,
+        X_MAJFLT,
+        X_READ,
+        X_WRITE,
+        X_RCHAR,
+        X_WCHAR,
+        X_SYSCR,
+        X_SYSCW,
+        X_NVCSW, /* not in debts: a parent gains no context switches */
+        X_NIVCSW,
+        X_MAX
+};
+
+/* One process's records so far (each thread's, summed by tgid). */
+struct xproc {
+        pid_t tgid;
+        pid_t ppid;     /* the leader's: its parent when it exited */
+        bool leader;    /* the leader's record (pid == tgid) is in */
+        uint8_t fate;   /* at a scan: exitcredit.c's enum fate */
+        uint32_t uid;   /* the leader's */
+        uint64_t seq;   /* arrival of its latest record: exit order */
+        uint64_t btime; /* the leader's start, epoch seconds */
+        uint64_t utime_us, stime_us, run_ns;
+        uint64_t v[X_MAX];
+        char comm[16];
+};
+
+/* A parent's debt: CPU in ns (user, system) and the rest as enum xval
+ * through X_SYSCW. cur is this scan's; prev the last scan's, which lapses
+ * unpaid at the end of this one. */
+#define DEBT_VALS (2 + X_NVCSW)
+struct xdebt {
+        pid_t pid; /* 0: a free slot */
+        uint64_t cur[DEBT_VALS];
+        uint64_t prev[DEBT_VALS];
+};
+
+/* The most records summed and waiting between scans, and the most
+ * parents with debts: a fork storm past them counts as records lost
+ * (those processes keep the /proc method). */
+#define XPROC_MAX (16 * 1024)
+#define XDEBT_MAX (16 * 1024)
+
+struct pg_exits;
+
+struct pg_exitcredit {
+        struct pg_exits *x; /* the listener; NULL when the option is off */
+        const char *why;    /* why it is not active, "" when it is */
+        struct xproc *v;    /* drained, in arrival order, then by tgid */
+        size_t n, cap;
+        uint64_t seq;
+        uint64_t dropped;    /* records past XPROC_MAX, since the start */
+        uint64_t lost_seen;  /* lost + dropped at the last scan */
+        struct xdebt *debts; /* open addressing by pid, power of 2 */
+        size_t ndebts, capdebts;
+        uint64_t start_wall; /* when the tracker started, epoch seconds */
+        bool injected;       /* tests: records come from pg_tracker_exits_inject */
+};
+
+#endif
