@@ -58,7 +58,7 @@ int pg_xc_open(struct pg_tracker *t) {
                 xc->why = "the procfs root is not our own PID namespace's live /proc";
                 return 0;
         }
-        r = pg_exits_open(0, &xc->x);
+        r = pg_exits_open(t->opts.exit_buffer, &xc->x);
         if (r < 0)
                 return r;
         xc->why = pg_exits_why(xc->x);

@@ -65,6 +65,10 @@ struct pg_track_opts {
          * kernel drops, the /proc method (children_time) stays, and
          * pg_tracker_exits_why() says why. */
         bool exit_records;
+        /* The listener's receive buffer in bytes (0: 4 MiB, about 2,000
+         * records): what a burst of exits between two drains may fill
+         * before the kernel drops records. */
+        int exit_buffer;
 };
 
 #define PG_FORGET_AFTER_DEFAULT     300
