@@ -31,6 +31,15 @@
  * parts of a tick that /proc's whole ticks have not shown yet. */
 #define DEBT_KEEP_TICKS 2
 
+static uint64_t min_u64(uint64_t a, uint64_t b) {
+        return a < b ? a : b;
+}
+
+static uint64_t ns_per_tick(const struct pg_tracker *t) {
+        long hz = pg_source_procfs(t->src)->ticks;
+        return hz > 0 && hz <= 1000000000 ? 1000000000u / (uint64_t)hz : 10000000u;
+}
+
 /* The root is the procfs of our own PID namespace: the records' pids are
  * its pids. */
 static bool own_procfs(const struct pg_procfs *fs) {
@@ -46,12 +55,31 @@ static bool own_procfs(const struct pg_procfs *fs) {
         return strtol(buf, NULL, 10) == (long)getpid();
 }
 
+/* The boot instant, ns since the epoch: on a live procfs the wall clock
+ * less CLOCK_BOOTTIME (the root's btime is whole seconds, cut down, so
+ * a start computed from it is up to a second early); else btime. */
+static uint64_t boot_ns(const struct pg_procfs *fs) {
+        struct timespec real, boot;
+        uint64_t ns = fs->boot_time * 1000000000u;
+
+        if (fs->is_procfs && clock_gettime(CLOCK_REALTIME, &real) == 0 &&
+            clock_gettime(CLOCK_BOOTTIME, &boot) == 0) {
+                int64_t d = ((int64_t)real.tv_sec - boot.tv_sec) * 1000000000 +
+                            (real.tv_nsec - boot.tv_nsec);
+                /* Only a correction within the second btime names. */
+                if (d >= (int64_t)ns && d < (int64_t)ns + 1000000000)
+                        ns = (uint64_t)d;
+        }
+        return ns;
+}
+
 int pg_xc_open(struct pg_tracker *t) {
         struct pg_exitcredit *xc = &t->xc;
         int r;
 
         xc->why = "off";
         xc->start_wall = (uint64_t)time(NULL);
+        xc->boot_ns = boot_ns(pg_source_procfs(t->src));
         if (!t->opts.exit_records)
                 return 0;
         if (!own_procfs(pg_source_procfs(t->src))) {
@@ -175,20 +203,23 @@ static void merge_rows(struct pg_exitcredit *xc) {
         xc->n = w;
 }
 
-/* The start of entry e, epoch seconds. */
-static uint64_t entry_wall(const struct pg_tracker *t, const struct tproc *e) {
-        const struct pg_procfs *fs = pg_source_procfs(t->src);
-        return fs->boot_time + e->start / (uint64_t)fs->ticks;
-}
-
-/* Whether e is the process whose leader started at btime (whole seconds
- * on both sides: within one). */
+/* Whether e is the process whose leader started at btime. A record's
+ * btime is the wall clock at its exit, in whole seconds, less its
+ * elapsed time, in whole seconds: the true start lies within a second
+ * of it. e's start is known to a tick from the boot instant, which on a
+ * live procfs is known to the nanosecond (xc->boot_ns). */
 static bool same_start(const struct pg_tracker *t, const struct tproc *e, uint64_t btime) {
-        uint64_t w = entry_wall(t, e);
-        return w + 1 >= btime && btime + 1 >= w;
+        uint64_t nspt = ns_per_tick(t);
+        unsigned __int128 start =
+            (unsigned __int128)t->xc.boot_ns + (unsigned __int128)e->start * nspt;
+        unsigned __int128 b = (unsigned __int128)btime * 1000000000u;
+        unsigned __int128 slack = 1000000000u + nspt;
+
+        return start + slack > b && b + slack > start;
 }
 
-enum fate { WAIT, DONE, DROP };
+/* In the order settle takes them: the done ones first. */
+enum fate { DONE, WAIT, DROP };
 
 /* What to do with process p's rows now. */
 static enum fate fate_of(struct pg_tracker *t, const struct xproc *p) {
@@ -262,11 +293,6 @@ static int debts_rebuild(struct pg_exitcredit *xc, size_t cap) {
         return 0;
 }
 
-static uint64_t ns_per_tick(const struct pg_tracker *t) {
-        long hz = pg_source_procfs(t->src)->ticks;
-        return hz > 0 && hz <= 1000000000 ? 1000000000u / (uint64_t)hz : 10000000u;
-}
-
 /* run_ns split as the kernel's cputime_adjust splits a task's exact run
  * time for /proc: in the ratio of the tick samples; all user when there
  * is no system sample. */
@@ -301,19 +327,23 @@ static void fold(struct pg_exitcredit *xc, pid_t pid, struct xdebt *to) {
         memset(d->prev, 0, sizeof(d->prev));
 }
 
-/* Credit g with u_ns, s_ns of CPU and v: the CPU through the group's
- * remainder of a tick, so that many short processes add up exactly. */
+/* Credit g with u_ns, s_ns of CPU and v. The CPU goes through the
+ * group's remainders of a tick (its total's, and its user part's), so
+ * that many short processes add up exactly: the total is short of the
+ * truth by less than a tick, and user and system each by less than two. */
 static void credit_group(struct pg_tracker *t, struct group *g, uint64_t u_ns, uint64_t s_ns,
                          const uint64_t v[X_MAX]) {
         struct pg_counts *c = &g->pub.counts;
-        uint64_t nspt = ns_per_tick(t);
+        uint64_t nspt = ns_per_tick(t), all, user;
 
         g->rem_ns[0] = pg_sat_add(g->rem_ns[0], u_ns);
-        g->rem_ns[1] = pg_sat_add(g->rem_ns[1], s_ns);
-        sat_add(&c->v[PG_CPU_USER], g->rem_ns[0] / nspt);
-        sat_add(&c->v[PG_CPU_SYSTEM], g->rem_ns[1] / nspt);
-        g->rem_ns[0] %= nspt;
-        g->rem_ns[1] %= nspt;
+        g->rem_ns[1] = pg_sat_add(g->rem_ns[1], pg_sat_add(u_ns, s_ns));
+        all = g->rem_ns[1] / nspt;
+        user = min_u64(g->rem_ns[0] / nspt, all);
+        sat_add(&c->v[PG_CPU_USER], user);
+        sat_add(&c->v[PG_CPU_SYSTEM], all - user);
+        g->rem_ns[0] -= user * nspt;
+        g->rem_ns[1] -= all * nspt;
         sat_add(&c->v[PG_MINOR_FAULTS], v[X_MINFLT]);
         sat_add(&c->v[PG_MAJOR_FAULTS], v[X_MAJFLT]);
         sat_add(&c->v[PG_READ_BYTES], v[X_READ]);
@@ -481,10 +511,6 @@ static void take(struct xdebt *d, int k, uint64_t amount) {
         d->prev[k] -= a;
         amount -= a;
         d->cur[k] -= amount < d->cur[k] ? amount : d->cur[k];
-}
-
-static uint64_t min_u64(uint64_t a, uint64_t b) {
-        return a < b ? a : b;
 }
 
 static uint64_t ceil_div(uint64_t a, uint64_t b) {

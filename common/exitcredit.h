@@ -78,6 +78,7 @@ struct pg_exitcredit {
         struct xdebt *debts; /* open addressing by pid, power of 2 */
         size_t ndebts, capdebts;
         uint64_t start_wall; /* when the tracker started, epoch seconds */
+        uint64_t boot_ns;    /* the boot instant, ns since the epoch */
         bool injected;       /* tests: records come from pg_tracker_exits_inject */
 };
 

@@ -84,7 +84,7 @@ struct group {
         struct pg_group pub;
         char *name;
         uint32_t refs;      /* process entries whose group this is */
-        uint64_t rem_ns[2]; /* exit records' CPU (user, system) short of a tick */
+        uint64_t rem_ns[2]; /* exit records' CPU short of a tick: user, total */
         double last_live;   /* the last scan it had members, or its first */
         struct name_list wchan;
         struct pg_wchan_count *wchan_pub;

@@ -325,16 +325,21 @@ START_TEST(zombie_waits) {
         c.utime = 30;
         show(&c); /* a zombie: its final counts, still listed */
         exited(200, 100, "cc", btime_of(&c), 300 * MS, 0, 0, 0);
-        scan();
-        cpu_is("cc", 30, 0);
-        ck_assert_uint_eq(pg_tracker_stats(trk)->exits_credited, 0);
-        gone(200);
-        mk.cutime = 30;
+        /* Meanwhile one born and reaped between the scans is done. */
+        exited(201, 100, "cc", now_wall, 100 * MS, 0, 0, 0);
+        mk.cutime = 10;
         show(&mk);
         scan();
-        cpu_is("cc", 30, 0);
+        cpu_is("cc", 40, 0);
         cpu_is("mk", 10, 0);
         ck_assert_uint_eq(pg_tracker_stats(trk)->exits_credited, 1);
+        gone(200);
+        mk.cutime = 40;
+        show(&mk);
+        scan();
+        cpu_is("cc", 40, 0);
+        cpu_is("mk", 10, 0);
+        ck_assert_uint_eq(pg_tracker_stats(trk)->exits_credited, 2);
 }
 END_TEST
 
