@@ -2,21 +2,22 @@
 /* pgscan: the CPU cost of one procgroups scan, measured inside the process
  * that scans (no CLI, no output formatting).
  *
- *   pgscan [-T] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]
+ *   pgscan [-T] [-M] [-X] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]
  *          [-s SLEEP_MS] [-D ROOT] [-K KEPT_FDS] [-l LABEL]
  *
  * Builds a tracker with the built-in default rule (every process, named by
  * comm) and the default options over ROOT (/proc), -T turning threads off,
- * and runs scans back to back: WARMUP (2) unmeasured scans first (the first
- * sight of every process reads its static files), then at least MIN_SCANS
- * (5) and at least SECONDS (0), at most MAX_SCANS (1000). -s sleeps between
- * scans, like an interval-driven collector. -K sets kept_fds (0: the CLI's
- * default budget, -1: keep none).
+ * -M counting mappings, -X turning exit records off (they are on only as
+ * root in the initial namespaces: BENCH_ISOLATE=0), and runs scans back to back: WARMUP (2)
+ * unmeasured scans first (the first sight of every process reads its static files), then at least
+ * MIN_SCANS (5) and at least SECONDS (0), at most MAX_SCANS (1000). -s sleeps between scans, like
+ * an interval-driven collector. -K sets kept_fds (0: the CLI's default budget, -1: keep none).
  * Output: one line of key=value pairs: cpu_ms (median CPU per scan, user+sys
  * from CLOCK_PROCESS_CPUTIME_ID), cpu_ms_mean, wall_ms (mean), peak_rss_kb
  * (VmHWM at the end), the tracker's figures of the last scan, kept_files
  * and kernel_kb (SUnreclaim after the scans less before: mostly the kept
- * files' seq_file buffers, but machine-wide, so a rough figure). */
+ * files' seq_file buffers, but machine-wide, so a rough figure), and
+ * exit_records (active or off). */
 #include "config.h"
 
 #include <errno.h>
@@ -73,9 +74,10 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 static int usage(void) {
-        fputs("usage: pgscan [-T] [-M] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]\n"
-              "              [-s SLEEP_MS] [-D ROOT] [-K KEPT_FDS] [-l LABEL]\n",
-              stderr);
+        fputs(
+            "usage: pgscan [-T] [-M] [-X] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]\n"
+            "              [-s SLEEP_MS] [-D ROOT] [-K KEPT_FDS] [-l LABEL]\n",
+            stderr);
         return 2;
 }
 
@@ -91,10 +93,11 @@ int main(int argc, char **argv) {
         long kernel0 = sunreclaim_kb();
         const char *root = "/proc", *label = NULL;
 
-        while ((c = getopt(argc, argv, "TMn:N:w:t:s:D:K:l:")) != -1) {
+        while ((c = getopt(argc, argv, "TMXn:N:w:t:s:D:K:l:")) != -1) {
                 switch (c) {
                 case 'T': opts.threads = false; break;
                 case 'M': opts.maps = true; break; /* collectd's CollectMemoryMaps */
+                case 'X': opts.exit_records = false; break;
                 case 'n': min_scans = atoi(optarg); break;
                 case 'N': max_scans = atoi(optarg); break;
                 case 'w': warm = atoi(optarg); break;
@@ -147,13 +150,14 @@ int main(int argc, char **argv) {
         st = pg_tracker_stats(t);
         printf("collector=procgroups variant=%s scans=%d cpu_ms=%.3f cpu_ms_mean=%.3f "
                "cpu_ms_min=%.3f wall_ms=%.3f procs=%llu groups=%zu vanished=%llu "
-               "soft_errors=%llu hard_errors=%llu peak_rss_kb=%ld kept_files=%llu kernel_kb=%ld\n",
+               "soft_errors=%llu hard_errors=%llu peak_rss_kb=%ld kept_files=%llu kernel_kb=%ld "
+               "exit_records=%s\n",
                label ? label : (opts.threads ? "threads-on" : "threads-off"), k,
                k % 2 ? cpu[k / 2] : (cpu[k / 2 - 1] + cpu[k / 2]) / 2, sum / k, cpu[0], wall / k,
                (unsigned long long)st->procs, pg_tracker_groups(t, &groups),
                (unsigned long long)st->vanished, (unsigned long long)st->soft_errors,
                (unsigned long long)st->hard_errors, vm_hwm_kb(), (unsigned long long)st->kept_files,
-               sunreclaim_kb() - kernel0);
+               sunreclaim_kb() - kernel0, pg_tracker_exits_active(t) ? "active" : "off");
         ret = 0;
         goto out;
 fail:
