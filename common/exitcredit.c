@@ -152,12 +152,22 @@ static void on_record(void *ctx, const struct pg_exit_rec *r) {
         p->v[X_NIVCSW] = r->nivcsw;
 }
 
-void pg_tracker_drain(struct pg_tracker *t) {
-        if (t->xc.x && pg_exits_drain(t->xc.x, DRAIN_MAX, on_record, &t->xc) < 0) {
+/* Drain at most DRAIN_MAX messages; *cut: it took that many, so more
+ * may wait. */
+static void drain(struct pg_tracker *t, bool *cut) {
+        int r = t->xc.x ? pg_exits_drain(t->xc.x, DRAIN_MAX, on_record, &t->xc) : 0;
+
+        *cut = r >= DRAIN_MAX;
+        if (r < 0) {
                 t->xc.why = pg_exits_why(t->xc.x);
                 pg_exits_free(t->xc.x);
                 t->xc.x = NULL;
         }
+}
+
+void pg_tracker_drain(struct pg_tracker *t) {
+        bool cut;
+        drain(t, &cut);
 }
 
 void pg_tracker_exits_inject(struct pg_tracker *t, const struct pg_exit_rec *r) {
@@ -474,21 +484,24 @@ int pg_xc_settle(struct pg_tracker *t) {
         struct pg_exitcredit *xc = &t->xc;
         uint64_t lost;
         size_t ndone = 0, nwait = 0;
-        bool credit;
+        bool cut;
         int r = 0;
 
         if (!pg_tracker_exits_active(t))
                 return 0;
-        pg_tracker_drain(t);
+        drain(t, &cut);
         lost = xc->dropped;
         if (xc->x) {
                 lost += pg_exits_stats(xc->x)->lost;
                 t->stats.exits_bad = pg_exits_stats(xc->x)->bad;
         }
         t->stats.exits_lost = lost;
-        /* The first scan's are history; a scan that lost records keeps the
-         * /proc method for all (a lost parent would break the debts). */
-        credit = t->gen > 1 && lost == xc->lost_seen;
+        /* The first scan's are history. A scan that lost records, or left
+         * some queued (a storm), keeps the /proc method for all (a record
+         * missing from a chain would leave a debt where the CPU is not),
+         * and so does the next: records of a process may straddle it. */
+        if (t->gen == 1 || cut || lost != xc->lost_seen)
+                xc->quiet = 2;
         xc->lost_seen = lost;
         merge_rows(xc);
         for (size_t i = 0; i < xc->n; i++) {
@@ -498,9 +511,11 @@ int pg_xc_settle(struct pg_tracker *t) {
         }
         qsort(xc->v, xc->n, sizeof(*xc->v), cmp_fate_seq);
         for (size_t i = 0; i < ndone && r == 0; i++)
-                r = settle_one(t, &xc->v[i], credit);
+                r = settle_one(t, &xc->v[i], xc->quiet == 0);
         memmove(xc->v, xc->v + ndone, nwait * sizeof(*xc->v));
         xc->n = nwait;
+        if (xc->quiet > 0)
+                xc->quiet--;
         return r;
 }
 

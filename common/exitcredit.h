@@ -63,7 +63,7 @@ struct xdebt {
  * parents with debts: a fork storm past them counts as records lost
  * (those processes keep the /proc method). */
 #define XPROC_MAX (16 * 1024)
-#define XDEBT_MAX (16 * 1024)
+#define XDEBT_MAX 4096
 
 struct pg_exits;
 
@@ -75,6 +75,7 @@ struct pg_exitcredit {
         uint64_t seq;
         uint64_t dropped;    /* records past XPROC_MAX, since the start */
         uint64_t lost_seen;  /* lost + dropped at the last scan */
+        int quiet;           /* scans that credit nothing (a loss, a storm) */
         struct xdebt *debts; /* open addressing by pid, power of 2 */
         size_t ndebts, capdebts;
         uint64_t start_wall; /* when the tracker started, epoch seconds */
