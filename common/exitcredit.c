@@ -100,6 +100,9 @@ int pg_xc_open(struct pg_tracker *t) {
 void pg_xc_free(struct pg_tracker *t) {
         pg_exits_free(t->xc.x);
         free(t->xc.v);
+        free(t->xc.thr);
+        free(t->xc.gone);
+        free(t->xc.idx);
         free(t->xc.debts);
 }
 
@@ -122,6 +125,17 @@ static void on_record(void *ctx, const struct pg_exit_rec *r) {
 
         if (r->proc_total)
                 return; /* times only; the threads' records have them */
+        if (r->pid != r->tgid) {
+                if (xc->nthr == XPROC_MAX || PG_GROW(xc->thr, xc->nthr + 1, xc->capthr) < 0) {
+                        xc->dropped++;
+                        return;
+                }
+                xc->thr[xc->nthr++] = (struct xthread){.tid = r->pid,
+                                                       .tgid = r->tgid,
+                                                       .btime = r->btime,
+                                                       .nvcsw = r->nvcsw,
+                                                       .nivcsw = r->nivcsw};
+        }
         if (xc->n == XPROC_MAX || PG_GROW(xc->v, xc->n + 1, xc->cap) < 0) {
                 xc->dropped++;
                 return;
@@ -473,6 +487,111 @@ static int settle_one(struct pg_tracker *t, const struct xproc *p, bool credit) 
         return 0;
 }
 
+void pg_xc_thread_gone(struct pg_tracker *t, const struct tproc *e, const struct tthread *tt) {
+        struct pg_exitcredit *xc = &t->xc;
+
+        if (!pg_tracker_exits_active(t) || xc->ngone == XPROC_MAX ||
+            PG_GROW(xc->gone, xc->ngone + 1, xc->capgone) < 0)
+                return; /* its tail is not credited: as without records */
+        xc->gone[xc->ngone++] = (struct xthread){.tid = tt->tid,
+                                                 .tgid = e->pid,
+                                                 .nvcsw = tt->c.v[PG_CTX_VOLUNTARY],
+                                                 .nivcsw = tt->c.v[PG_CTX_NONVOLUNTARY]};
+}
+
+static int cmp_tid(const void *a, const void *b) {
+        const struct xthread *x = a, *y = b;
+        return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static int cmp_tgid_tid(const void *a, const void *b) {
+        const struct xthread *x = a, *y = b;
+        if (x->tgid != y->tgid)
+                return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+        return cmp_tid(a, b);
+}
+
+/* xc->idx: the threads of e as (tid, index in e->thr), sorted by tid. */
+static int index_threads(struct pg_exitcredit *xc, const struct tproc *e) {
+        if (PG_GROW(xc->idx, e->nthr, xc->capidx) < 0)
+                return -ENOMEM;
+        for (uint32_t i = 0; i < e->nthr; i++)
+                xc->idx[i] = (struct xthread){.tid = e->thr[i].tid, .tgid = (pid_t)i};
+        qsort(xc->idx, e->nthr, sizeof(*xc->idx), cmp_tid);
+        return 0;
+}
+
+/* The context switches of member e already counted for thread th: its
+ * last read, while the walk knew it (*tt, in e), or when this scan's walk
+ * found it gone; else 0 (no read saw it). */
+static void thread_last(struct pg_exitcredit *xc, struct tproc *e, const struct xthread *th,
+                        struct tthread **tt, uint64_t *vol, uint64_t *invol) {
+        const struct xthread *g = bsearch(th, xc->idx, e->nthr, sizeof(*th), cmp_tid);
+
+        *tt = g ? &e->thr[g->tgid] : NULL;
+        *vol = *invol = 0;
+        if (*tt) {
+                *vol = (*tt)->c.v[PG_CTX_VOLUNTARY];
+                *invol = (*tt)->c.v[PG_CTX_NONVOLUNTARY];
+                return;
+        }
+        g = bsearch(th, xc->gone, xc->ngone, sizeof(*th), cmp_tid);
+        if (g && g->tgid == th->tgid) {
+                *vol = g->nvcsw;
+                *invol = g->nivcsw;
+        }
+}
+
+/* Credit thread th of member e (see settle_threads). */
+static void settle_thread(struct pg_tracker *t, struct tproc *e, const struct xthread *th) {
+        struct pg_exitcredit *xc = &t->xc;
+        struct pg_counts *c = &pg_group_at(&t->groups, e->group)->pub.counts;
+        struct tthread *tt;
+        uint64_t vol, invol;
+
+        thread_last(xc, e, th, &tt, &vol, &invol);
+        if (!tt && vol == 0 && invol == 0 && th->btime + 1 < xc->start_wall)
+                return; /* no read saw it, and it is older than us */
+        sat_add(&c->v[PG_CTX_VOLUNTARY], delta(th->nvcsw, vol));
+        sat_add(&c->v[PG_CTX_NONVOLUNTARY], delta(th->nivcsw, invol));
+        if (tt) {
+                /* Read alive by this scan, gone since: counted now. */
+                tt->c.v[PG_CTX_VOLUNTARY] = th->nvcsw > vol ? th->nvcsw : vol;
+                tt->c.v[PG_CTX_NONVOLUNTARY] = th->nivcsw > invol ? th->nivcsw : invol;
+        }
+}
+
+/* Threads that exited, of members whose threads are counted one by one:
+ * what each did after its last read (or all it did, when no read saw it
+ * and it is younger than us) goes to its group's context switches; a
+ * process's CPU, faults and I/O already hold its dead threads'. Returns
+ * 0 or -ENOMEM. */
+static int settle_threads(struct pg_tracker *t) {
+        struct pg_exitcredit *xc = &t->xc;
+        struct tproc *e = NULL;
+        int r = 0;
+
+        qsort(xc->gone, xc->ngone, sizeof(*xc->gone), cmp_tid);
+        qsort(xc->thr, xc->nthr, sizeof(*xc->thr), cmp_tgid_tid);
+        for (size_t i = 0; i < xc->nthr && xc->quiet == 0 && t->opts.threads && r == 0; i++) {
+                const struct xthread *th = &xc->thr[i];
+
+                if (i == 0 || th->tgid != xc->thr[i - 1].tgid) {
+                        e = pg_pidtab_lookup(&t->procs, th->tgid);
+                        if (e && e->group >= 0)
+                                r = index_threads(xc, e);
+                }
+                /* A member, and the thread not older than it (else the
+                 * tgid was reused). */
+                if (r == 0 && e && e->group >= 0 &&
+                    th->btime + 1 >= (xc->boot_ns + e->start * ns_per_tick(t)) / 1000000000u)
+                        settle_thread(t, e, th);
+        }
+        xc->nthr = 0;
+        xc->ngone = 0;
+        return r;
+}
+
 static int cmp_fate_seq(const void *a, const void *b) {
         const struct xproc *x = a, *y = b;
         if (x->fate != y->fate)
@@ -510,6 +629,7 @@ int pg_xc_settle(struct pg_tracker *t) {
                 nwait += xc->v[i].fate == WAIT;
         }
         qsort(xc->v, xc->n, sizeof(*xc->v), cmp_fate_seq);
+        r = settle_threads(t);
         for (size_t i = 0; i < ndone && r == 0; i++)
                 r = settle_one(t, &xc->v[i], xc->quiet == 0);
         memmove(xc->v, xc->v + ndone, nwait * sizeof(*xc->v));

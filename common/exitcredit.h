@@ -49,6 +49,17 @@ struct xproc {
         char comm[16];
 };
 
+/* A thread that exited (not a process's leader): its final context
+ * switches, for the group of a member whose threads are summed one by
+ * one (threads.c); and the last counts of the threads the walk found
+ * gone, to take them from. */
+struct xthread {
+        pid_t tid;
+        pid_t tgid;
+        uint64_t btime; /* the thread's start */
+        uint64_t nvcsw, nivcsw;
+};
+
 /* A parent's debt: CPU in ns (user, system) and the rest as enum xval
  * through X_SYSCW. cur is this scan's; prev the last scan's, which lapses
  * unpaid at the end of this one. */
@@ -76,6 +87,12 @@ struct pg_exitcredit {
         uint64_t dropped;    /* records past XPROC_MAX, since the start */
         uint64_t lost_seen;  /* lost + dropped at the last scan */
         int quiet;           /* scans that credit nothing (a loss, a storm) */
+        struct xthread *thr; /* threads exited since the last scan */
+        size_t nthr, capthr;
+        struct xthread *gone; /* threads this scan's walk found gone */
+        size_t ngone, capgone;
+        struct xthread *idx; /* scratch: a member's threads by tid */
+        size_t capidx;
         struct xdebt *debts; /* open addressing by pid, power of 2 */
         size_t ndebts, capdebts;
         uint64_t start_wall; /* when the tracker started, epoch seconds */

@@ -132,10 +132,12 @@ static void drop_exited(struct pg_tracker *t, struct tproc *e) {
         uint32_t live = 0;
 
         for (uint32_t i = 0; i < e->nthr; i++) {
-                if (e->thr[i].seen == t->gen)
+                if (e->thr[i].seen == t->gen) {
                         e->thr[live++] = e->thr[i];
-                else
+                } else {
+                        pg_xc_thread_gone(t, e, &e->thr[i]);
                         pg_kept_close(&t->kept, &e->thr[i].sched_fd);
+                }
         }
         e->nthr = live;
         if (e->capthr > 2 * live + 8) {

@@ -273,6 +273,9 @@ int pg_xc_settle(struct pg_tracker *t);
 /* Before the members are credited: pay the parents' debts from what they
  * gained. Returns 0 or -ENOMEM. */
 int pg_xc_pay(struct pg_tracker *t);
+/* The walk found thread tt of member e gone: its last counts, for its
+ * exit record to be credited from. */
+void pg_xc_thread_gone(struct pg_tracker *t, const struct tproc *e, const struct tthread *tt);
 
 /* track.c */
 /* Forget e (what it contributed stays): its place is a hole until the

@@ -445,6 +445,75 @@ START_TEST(first_scan_history) {
 }
 END_TEST
 
+/* A thread that exited: its final context switches. */
+static void thread_exited(pid_t tid, pid_t tgid, uint64_t btime, uint64_t vol, uint64_t invol) {
+        struct pg_exit_rec r = {.pid = tid,
+                                .tgid = tgid,
+                                .ppid = 1,
+                                .version = 16,
+                                .btime = btime,
+                                .nvcsw = vol,
+                                .nivcsw = invol};
+
+        snprintf(r.comm, sizeof(r.comm), "worker");
+        pg_tracker_exits_inject(trk, &r);
+}
+
+/* Process 100 ("srv", started at tick 500) with threads of these context
+ * switch counts (tids 100, 101, ...), from scratch. */
+static void show_threads(const uint64_t *vol, size_t n) {
+        struct pg_fake_proc fp = {.task = {.pid = 100,
+                                           .ppid = 1,
+                                           .comm = "srv",
+                                           .uid = 1000,
+                                           .euid = 1000,
+                                           .utime = 10,
+                                           .nthreads = n,
+                                           .start = 500,
+                                           .vol = vol[0]}};
+        int fd;
+
+        gone(100);
+        fd = open(root, O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(pg_fake_proc_write(fd, &fp), 0);
+        for (size_t i = 0; n > 1 && i < n; i++) {
+                struct pg_fake_task k = fp.task;
+                k.pid = 100 + (pid_t)i;
+                k.tgid = 100;
+                k.vol = vol[i];
+                k.utime = i == 0 ? 10 : 0;
+                ck_assert_int_eq(pg_fake_thread_write(fd, 100, &k, "0", false), 0);
+        }
+        close(fd);
+}
+
+/* Context switches are summed thread by thread: a thread that exits
+ * after its last read adds its tail from its record, and one born and
+ * gone between two scans all of it. Without records neither shows. */
+START_TEST(thread_tails) {
+        bool records = _i;
+        const uint64_t two[] = {10, 50}, one[] = {12};
+
+        rule("srv", "srv");
+        show_threads(two, 2);
+        start();
+        scan();
+        ck_assert_uint_eq(count("srv", PG_CTX_VOLUNTARY), 60);
+        show_threads(one, 1);
+        if (records) {
+                thread_exited(101, 100, BTIME + 5, 80, 3);
+                thread_exited(102, 100, now_wall, 7, 1);
+        }
+        scan();
+        ck_assert_uint_eq(count("srv", PG_CTX_VOLUNTARY), records ? 60 + 2 + 30 + 7 : 62);
+        ck_assert_uint_eq(count("srv", PG_CTX_NONVOLUNTARY), records ? 4 : 0);
+        /* Nothing twice. */
+        scan();
+        ck_assert_uint_eq(count("srv", PG_CTX_VOLUNTARY), records ? 99 : 62);
+}
+END_TEST
+
 Suite *pg_test_suite(void) {
         Suite *s = suite_create("exitcredit");
         TCase *tc = tcase_create("records");
@@ -460,6 +529,7 @@ Suite *pg_test_suite(void) {
         tcase_add_test(tc, argv_rule_falls_back_to_parent);
         tcase_add_test(tc, records_lost_fall_back);
         tcase_add_test(tc, first_scan_history);
+        tcase_add_loop_test(tc, thread_tails, 0, 2);
         suite_add_tcase(s, tc);
         return s;
 }
