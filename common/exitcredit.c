@@ -360,6 +360,8 @@ static void credit_group(struct pg_tracker *t, struct group *g, uint64_t u_ns, u
         struct pg_counts *c = &g->pub.counts;
         uint64_t nspt = ns_per_tick(t), all, user;
 
+        /* A member exited this scan: the group was live (forget_after). */
+        g->last_live = t->groups.now;
         g->rem_ns[0] = pg_sat_add(g->rem_ns[0], u_ns);
         g->rem_ns[1] = pg_sat_add(g->rem_ns[1], pg_sat_add(u_ns, s_ns));
         all = g->rem_ns[1] / nspt;

@@ -514,6 +514,31 @@ START_TEST(thread_tails) {
 }
 END_TEST
 
+/* A group only records feed (its members never alive at a scan: a build
+ * box's compilers) is live while they come: forget_after does not forget
+ * it, which would start its counters again. */
+START_TEST(record_group_stays) {
+        struct live mk = {.pid = 100, .ppid = 1, .comm = "make", .start = 500, .utime = 10};
+
+        opts.forget_after = 0.2;
+        rule("mk", "make");
+        rule("cc", "cc");
+        show(&mk);
+        scan();
+        for (int i = 0; i < 4; i++) {
+                exited(200 + i, 100, "cc", now_wall, 100 * MS, 0, 0, 0);
+                mk.cutime += 10;
+                show(&mk);
+                usleep(120 * 1000);
+                scan();
+                cpu_is("cc", 10 * (uint64_t)(i + 1), 0);
+        }
+        usleep(300 * 1000);
+        scan();
+        ck_assert_ptr_null(find("cc"));
+}
+END_TEST
+
 Suite *pg_test_suite(void) {
         Suite *s = suite_create("exitcredit");
         TCase *tc = tcase_create("records");
@@ -530,6 +555,7 @@ Suite *pg_test_suite(void) {
         tcase_add_test(tc, records_lost_fall_back);
         tcase_add_test(tc, first_scan_history);
         tcase_add_loop_test(tc, thread_tails, 0, 2);
+        tcase_add_test(tc, record_group_stays);
         suite_add_tcase(s, tc);
         return s;
 }
