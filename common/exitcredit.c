@@ -86,6 +86,7 @@ int pg_xc_open(struct pg_tracker *t) {
                 xc->why = "the procfs root is not our own PID namespace's live /proc";
                 return 0;
         }
+        xc->use_argv0 = pg_rules_use_argv0(t->rules);
         r = pg_exits_open(t->opts.exit_buffer, &xc->x);
         if (r < 0)
                 return r;
@@ -103,6 +104,7 @@ void pg_xc_free(struct pg_tracker *t) {
         free(t->xc.thr);
         free(t->xc.gone);
         free(t->xc.idx);
+        free(t->xc.exes);
         free(t->xc.debts);
 }
 
@@ -149,6 +151,8 @@ static void on_record(void *ctx, const struct pg_exit_rec *r) {
                 p->ppid = r->ppid;
                 p->uid = r->uid;
                 p->btime = r->btime;
+                p->exe_dev = r->exe_dev;
+                p->exe_ino = r->exe_inode;
                 copy_name(p->comm, sizeof(p->comm), r->comm);
         }
         p->utime_us = r->utime_us;
@@ -185,6 +189,8 @@ void pg_tracker_drain(struct pg_tracker *t) {
 }
 
 void pg_tracker_exits_inject(struct pg_tracker *t, const struct pg_exit_rec *r) {
+        if (!t->xc.injected)
+                t->xc.use_argv0 = pg_rules_use_argv0(t->rules);
         t->xc.injected = true;
         t->xc.why = "";
         on_record(&t->xc, r);
@@ -215,6 +221,8 @@ static void merge_rows(struct pg_exitcredit *xc) {
                         q->ppid = p->ppid;
                         q->uid = p->uid;
                         q->btime = p->btime;
+                        q->exe_dev = p->exe_dev;
+                        q->exe_ino = p->exe_ino;
                         memcpy(q->comm, p->comm, sizeof(q->comm));
                 }
                 q->seq = p->seq;
@@ -408,6 +416,47 @@ static void credit_tracked(struct pg_tracker *t, struct tproc *e, const struct x
                     pg_sat_add(seen_s + total - du, e->raw[R_CSTIME] * nspt), own);
 }
 
+static struct xexe *exe_slot(struct pg_exitcredit *xc, uint64_t dev, uint64_t ino,
+                             const char *comm) {
+        uint64_t h = (dev * 0x9E3779B97F4A7C15u) ^ ino;
+
+        for (; *comm; comm++)
+                h = (h ^ (unsigned char)*comm) * 1099511628211u;
+        return &xc->exes[(h ^ (h >> 29)) & (XEXE_SLOTS - 1)];
+}
+
+void pg_xc_note_exe(struct pg_tracker *t, struct pg_proc *p, const struct pg_static *st) {
+        struct pg_exitcredit *xc = &t->xc;
+        size_t len = st->argc > 0 ? strnlen(st->cmdline, st->cmdline_len) : 0;
+        uint64_t dev, ino;
+        struct xexe *x;
+
+        if (!xc->use_argv0 || !pg_tracker_exits_active(t) || len == 0 || len >= XEXE_ARGV0)
+                return;
+        if (!xc->exes && !(xc->exes = calloc(XEXE_SLOTS, sizeof(*xc->exes))))
+                return; /* then rules on argv[0] stay undecided */
+        if (pg_proc_exe_id(p, &dev, &ino) < 0)
+                return;
+        x = exe_slot(xc, dev, ino, st->name);
+        x->dev = dev;
+        x->ino = ino;
+        copy_name(x->comm, sizeof(x->comm), st->name);
+        memcpy(x->argv0, st->cmdline, len);
+        x->argv0[len] = '\0';
+}
+
+/* argv[0] of a process of p's executable and comm, or NULL. */
+static const char *argv0_of(struct pg_exitcredit *xc, const struct xproc *p) {
+        const struct xexe *x;
+
+        if (!xc->exes || (p->exe_dev == 0 && p->exe_ino == 0))
+                return NULL;
+        x = exe_slot(xc, p->exe_dev, p->exe_ino, p->comm);
+        return x->dev == p->exe_dev && x->ino == p->exe_ino && strcmp(x->comm, p->comm) == 0
+                   ? x->argv0
+                   : NULL;
+}
+
 /* The group of a process no scan saw, from its record: its rules on what
  * the record has (comm, pid, start, user); when they would need its argv,
  * or none matches and children are attributed, its nearest tracked
@@ -424,7 +473,11 @@ static int group_of_record(struct pg_tracker *t, const struct xproc *p) {
         if (p->tgid == 2 || p->ppid == 2)
                 return -1; /* kernel threads: kthreadd reaps them, nobody gains */
         in.comm = p->comm;
-        in.cmdline = "";
+        in.cmdline = argv0_of(&t->xc, p);
+        in.argc = in.cmdline ? 1 : 0;
+        in.cmdline_len = in.cmdline ? strlen(in.cmdline) + 1 : 0;
+        if (!in.cmdline)
+                in.cmdline = "";
         in.pid = p->tgid;
         in.boot_time = fs->boot_time;
         in.ticks = fs->ticks;

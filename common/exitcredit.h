@@ -46,7 +46,20 @@ struct xproc {
         uint64_t btime; /* the leader's start, epoch seconds */
         uint64_t utime_us, stime_us, run_ns;
         uint64_t v[X_MAX];
+        uint64_t exe_dev, exe_ino; /* the leader's executable */
         char comm[16];
+};
+
+/* What argv[0] a process of an executable (device, inode) and comm was
+ * seen with, for a rule on argv[0] to judge one no scan saw: keyed by
+ * comm too, as one executable answers to many names (busybox). A cache
+ * of XEXE_SLOTS, the newest in each slot; a longer argv[0] is not kept. */
+#define XEXE_SLOTS 1024
+#define XEXE_ARGV0 256
+struct xexe {
+        uint64_t dev, ino;
+        char comm[16];
+        char argv0[XEXE_ARGV0];
 };
 
 /* A thread that exited (not a process's leader): its final context
@@ -91,6 +104,8 @@ struct pg_exitcredit {
         size_t nthr, capthr;
         struct xthread *gone; /* threads this scan's walk found gone */
         size_t ngone, capgone;
+        struct xexe *exes; /* when a rule looks at argv[0] */
+        bool use_argv0;
         struct xthread *idx; /* scratch: a member's threads by tid */
         size_t capidx;
         struct xdebt *debts; /* open addressing by pid, power of 2 */

@@ -383,6 +383,22 @@ static void add_captures(const struct regex *re, const char *subject, const char
         }
 }
 
+/* Whether rule r needs more of in than a record gives (see match.h). */
+static bool undecided(const struct rule *r, const struct pg_match_input *in) {
+        unsigned needs = pg_template_needs(r->tmpl);
+
+        if (r->nre || r->first_capture || (needs & PG_NEEDS_ALL))
+                return true;
+        return (r->nexe || (needs & PG_NEEDS_ARGV0)) && in->argc != 1;
+}
+
+bool pg_rules_use_argv0(const struct pg_rules *rs) {
+        for (size_t i = 0; i < rs->n; i++)
+                if (rs->rules[i].nexe || (pg_template_needs(rs->rules[i].tmpl) & PG_NEEDS_ARGV0))
+                        return true;
+        return false;
+}
+
 int pg_rules_match_note(const struct pg_rules *crs, const struct pg_match_input *in, char *name,
                         size_t namesz, struct pg_match_note *note) {
         struct pg_rules *rs = (struct pg_rules *)crs; /* the join buffer is scratch */
@@ -405,8 +421,7 @@ int pg_rules_match_note(const struct pg_rules *crs, const struct pg_match_input 
                         continue;
                 if (r->ncomm && !match_list(r->comm, r->ncomm, in->comm))
                         continue;
-                if (in->argv_unknown &&
-                    (r->nexe || r->nre || r->first_capture || pg_template_needs_argv(r->tmpl)))
+                if (in->argv_unknown && undecided(r, in))
                         return PG_MATCH_UNDECIDED;
                 if (r->nexe && !match_exe(r, in))
                         continue;

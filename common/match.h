@@ -39,9 +39,10 @@ struct pg_match_input {
         /* Skip the rules without a selector (a kernel thread when the
          * tracker keeps them in their own group). */
         bool no_catchall;
-        /* Only the comm, pid, start and user are known (a process that
-         * exited unseen, known from its exit record): a rule that would
-         * need the argv leaves the answer undecided. */
+        /* Only the comm, pid, start and user are known, and argv[0] when
+         * argc is 1 (a process that exited unseen, known from its exit
+         * record, argv[0] from another process of the same executable):
+         * a rule that would need more leaves the answer undecided. */
         bool argv_unknown;
 };
 
@@ -89,6 +90,10 @@ struct pg_match_note {
 #define PG_MATCH_UNDECIDED (-1)
 int pg_rules_match_note(const struct pg_rules *rs, const struct pg_match_input *in, char *name,
                         size_t namesz, struct pg_match_note *note);
+/* Whether a rule looks at argv[0] (an exe selector, {{.ExeBase}},
+ * {{.ExeFull}}). */
+bool pg_rules_use_argv0(const struct pg_rules *rs);
+
 /* The same without the note. */
 int pg_rules_match(const struct pg_rules *rs, const struct pg_match_input *in, char *name,
                    size_t namesz);

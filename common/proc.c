@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -580,6 +581,25 @@ int pg_proc_fds(struct pg_proc *p, int64_t *ret) {
                                         ret);
         }
         return r < 0 ? optional_outcome(p, r) : 0;
+}
+
+int pg_proc_exe_id(struct pg_proc *p, uint64_t *dev, uint64_t *ino) {
+        struct stat st;
+        char path[24];
+        int r;
+
+        /* Following the link stats the executable itself. */
+        if (p->dir_fd >= 0) {
+                r = fstatat(p->dir_fd, "exe", &st, 0);
+        } else {
+                snprintf(path, sizeof(path), "%d/exe", (int)p->pid);
+                r = fstatat(p->src->fs.root_fd, path, &st, 0);
+        }
+        if (r < 0)
+                return -errno;
+        *dev = st.st_dev;
+        *ino = st.st_ino;
+        return 0;
 }
 
 /* maps is as long as the process has mappings (thousands for a JVM or a

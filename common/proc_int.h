@@ -42,6 +42,10 @@ int pg_proc_stat(struct pg_proc *p, const struct pg_stat **ret);
 int pg_proc_status(struct pg_proc *p, const struct pg_status **ret);
 int pg_proc_schedstat(struct pg_proc *p, const struct pg_schedstat **ret);
 
+/* The device and inode of p's executable (what an exit record names it
+ * by). Returns 0 or a negative errno (a kernel thread has none). */
+int pg_proc_exe_id(struct pg_proc *p, uint64_t *dev, uint64_t *ino);
+
 /* What never changes in a process's life but at exec: comm, argv, ppid,
  * start time, euid (stat, status and cmdline). Strings are borrowed. */
 int pg_proc_static(struct pg_proc *p, struct pg_static *ret);

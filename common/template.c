@@ -233,13 +233,17 @@ int pg_template_each_match(const struct pg_template *t, int (*fn)(void *ud, cons
         return 0;
 }
 
-bool pg_template_needs_argv(const struct pg_template *t) {
+unsigned pg_template_needs(const struct pg_template *t) {
+        unsigned needs = 0;
+
         for (size_t i = 0; i < t->nparts; i++) {
                 enum part_kind k = t->parts[i].kind;
-                if (k == P_EXEBASE || k == P_EXEFULL || k == P_CGROUPS || k == P_MATCH)
-                        return true;
+                if (k == P_EXEBASE || k == P_EXEFULL)
+                        needs |= PG_NEEDS_ARGV0;
+                else if (k == P_CGROUPS || k == P_MATCH)
+                        needs |= PG_NEEDS_ALL;
         }
-        return false;
+        return needs;
 }
 
 struct sink {

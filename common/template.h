@@ -35,10 +35,12 @@ void pg_template_free(struct pg_template *t);
 int pg_template_each_match(const struct pg_template *t, int (*fn)(void *ud, const char *name),
                            void *ud);
 
-/* Whether expanding t needs more of the process than its comm, pid,
- * start and user: its argv (ExeBase, ExeFull, Matches) or its live
- * directory (Cgroups). */
-bool pg_template_needs_argv(const struct pg_template *t);
+/* What expanding t needs of the process besides its comm, pid, start
+ * and user: argv[0] (ExeBase, ExeFull), or its whole argv or its live
+ * directory (Matches, Cgroups). */
+#define PG_NEEDS_ARGV0 1u
+#define PG_NEEDS_ALL   2u
+unsigned pg_template_needs(const struct pg_template *t);
 
 /* Expand into out (always NUL-terminated, cut at outsz-1 bytes). A capture
  * that did not participate expands to "". Returns the length written. */

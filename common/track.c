@@ -135,6 +135,7 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, bo
         r = pg_proc_static(p, &st);
         if (r < 0)
                 return r;
+        pg_xc_note_exe(t, p, &st);
         in.comm = st.name;
         in.cmdline = st.cmdline;
         in.cmdline_len = st.cmdline_len;

@@ -273,6 +273,10 @@ int pg_xc_settle(struct pg_tracker *t);
 /* Before the members are credited: pay the parents' debts from what they
  * gained. Returns 0 or -ENOMEM. */
 int pg_xc_pay(struct pg_tracker *t);
+/* Classifying p (static st): note argv[0] of its executable, for rules on
+ * argv[0] to judge processes of it that exit unseen (only when a rule
+ * looks at argv[0] and the records are in use: one fstatat). */
+void pg_xc_note_exe(struct pg_tracker *t, struct pg_proc *p, const struct pg_static *st);
 /* The walk found thread tt of member e gone: its last counts, for its
  * exit record to be credited from. */
 void pg_xc_thread_gone(struct pg_tracker *t, const struct tproc *e, const struct tthread *tt);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -539,6 +540,63 @@ START_TEST(record_group_stays) {
 }
 END_TEST
 
+/* A rule on the executable (argv[0], as process-exporter's exe) judges
+ * a process no scan saw by argv[0] of another process of the same
+ * executable and comm that a scan did see; an executable never seen is
+ * undecided, and the process goes to its parent's group. */
+START_TEST(exe_rule_from_a_seen_process) {
+        static const char *const exe[] = {"cc1"};
+        struct live mk = {.pid = 100, .ppid = 1, .comm = "make", .start = 500, .utime = 10};
+        struct pg_fake_proc seen = {.task = {.pid = 300, .ppid = 100, .comm = "cc1", .start = 700},
+                                    .cmdline = "/usr/libexec/gcc/cc1\0-quiet",
+                                    .cmdline_len = sizeof("/usr/libexec/gcc/cc1\0-quiet")};
+        struct pg_exit_rec r = {.version = 16, .ppid = 100, .run_ns = 100 * MS};
+        char err[256], bin[300], other[300];
+        struct stat st, st2;
+        int fd, dfd;
+
+        ck_assert_int_eq(
+            pg_rules_add(rules, "compilers", NULL, 0, exe, 1, NULL, 0, err, sizeof(err)), 0);
+        rule("mk", "make");
+        snprintf(bin, sizeof(bin), "%s/cc1.bin", root);
+        snprintf(other, sizeof(other), "%s/other.bin", root);
+        fd = open(root, O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_eq(pg_fake_put(fd, "cc1.bin", "x", 1), 0);
+        ck_assert_int_eq(pg_fake_put(fd, "other.bin", "y", 1), 0);
+        ck_assert_int_eq(stat(bin, &st), 0);
+        ck_assert_int_eq(stat(other, &st2), 0);
+        show(&mk);
+        scan();
+        exited(999, 1, "noise", now_wall, 0, 0, 0, 0); /* records are in use */
+        ck_assert_int_eq(pg_fake_proc_write(fd, &seen), 0);
+        dfd = openat(fd, "300", O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_ge(dfd, 0);
+        ck_assert_int_eq(pg_fake_link(dfd, "exe", bin), 0);
+        close(dfd);
+        close(fd);
+        scan(); /* sees 300 and notes its argv[0] */
+        ck_assert_uint_eq(count("compilers", PG_CPU_USER), 0);
+        /* 301: the same executable and comm, never seen. */
+        r.pid = r.tgid = 301;
+        r.btime = now_wall;
+        r.utime_us = 100000;
+        r.exe_dev = st.st_dev;
+        r.exe_inode = st.st_ino;
+        snprintf(r.comm, sizeof(r.comm), "cc1");
+        pg_tracker_exits_inject(trk, &r);
+        /* 302: another executable of the same comm: undecided. */
+        r.pid = r.tgid = 302;
+        r.exe_inode = st2.st_ino;
+        r.exe_dev = st2.st_dev;
+        pg_tracker_exits_inject(trk, &r);
+        mk.cutime = 20;
+        show(&mk);
+        scan();
+        cpu_is("compilers", 10, 0);
+        cpu_is("mk", 20, 0);
+}
+END_TEST
+
 Suite *pg_test_suite(void) {
         Suite *s = suite_create("exitcredit");
         TCase *tc = tcase_create("records");
@@ -556,6 +614,7 @@ Suite *pg_test_suite(void) {
         tcase_add_test(tc, first_scan_history);
         tcase_add_loop_test(tc, thread_tails, 0, 2);
         tcase_add_test(tc, record_group_stays);
+        tcase_add_test(tc, exe_rule_from_a_seen_process);
         suite_add_tcase(s, tc);
         return s;
 }

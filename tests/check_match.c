@@ -589,10 +589,24 @@ START_TEST(argv_unknown_undecided) {
         pg_rules_free(rs);
         ck_assert_int_eq(pg_rules_new(&rs), 0);
         add("compiler", NULL, 0, bin, 1, NULL, 0);
+        ck_assert(pg_rules_use_argv0(rs));
         ck_assert_int_eq(pg_rules_match(rs, &in, name, sizeof(name)), PG_MATCH_UNDECIDED);
         /* With its argv known, the same input is decided. */
         in.argv_unknown = false;
         ck_assert_int_eq(pg_rules_match(rs, &in, name, sizeof(name)), 0);
+        /* argv[0] alone (another process of the same executable) decides
+         * an exe rule, not a cmdline one. */
+        in = IN("cc1", "/usr/libexec/gcc/cc1\0");
+        in.argv_unknown = true;
+        ck_assert_int_eq(pg_rules_match(rs, &in, name, sizeof(name)), 1);
+        ck_assert_str_eq(name, "compiler");
+        pg_rules_free(rs);
+        ck_assert_int_eq(pg_rules_new(&rs), 0);
+        add("{{.ExeBase}}", NULL, 0, NULL, 0, NULL, 0);
+        ck_assert_int_eq(pg_rules_match(rs, &in, name, sizeof(name)), 1);
+        ck_assert_str_eq(name, "cc1");
+        add("opt", cc, 1, NULL, 0, re, 1);
+        ck_assert(pg_rules_use_argv0(rs));
 }
 END_TEST
 
