@@ -24,6 +24,18 @@
 #include "exits.h"
 #include "track_int.h"
 
+/* qsort and bsearch with nothing to sort: the array may be NULL, which
+ * they must not be given. */
+static void sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *)) {
+        if (n > 1)
+                qsort(v, n, size, cmp);
+}
+
+static void *search(const void *key, const void *v, size_t n, size_t size,
+                    int (*cmp)(const void *, const void *)) {
+        return n ? bsearch(key, v, n, size, cmp) : NULL;
+}
+
 /* Messages taken per drain: a fork storm does not hold a scan. */
 #define DRAIN_MAX 4096
 
@@ -208,7 +220,7 @@ static int cmp_tgid_seq(const void *a, const void *b) {
 static void merge_rows(struct pg_exitcredit *xc) {
         size_t w = 0;
 
-        qsort(xc->v, xc->n, sizeof(*xc->v), cmp_tgid_seq);
+        sort(xc->v, xc->n, sizeof(*xc->v), cmp_tgid_seq);
         for (size_t i = 0; i < xc->n; i++) {
                 struct xproc *p = &xc->v[i], *q = w ? &xc->v[w - 1] : NULL;
 
@@ -572,7 +584,7 @@ static int index_threads(struct pg_exitcredit *xc, const struct tproc *e) {
                 return -ENOMEM;
         for (uint32_t i = 0; i < e->nthr; i++)
                 xc->idx[i] = (struct xthread){.tid = e->thr[i].tid, .tgid = (pid_t)i};
-        qsort(xc->idx, e->nthr, sizeof(*xc->idx), cmp_tid);
+        sort(xc->idx, e->nthr, sizeof(*xc->idx), cmp_tid);
         return 0;
 }
 
@@ -581,7 +593,7 @@ static int index_threads(struct pg_exitcredit *xc, const struct tproc *e) {
  * found it gone; else 0 (no read saw it). */
 static void thread_last(struct pg_exitcredit *xc, struct tproc *e, const struct xthread *th,
                         struct tthread **tt, uint64_t *vol, uint64_t *invol) {
-        const struct xthread *g = bsearch(th, xc->idx, e->nthr, sizeof(*th), cmp_tid);
+        const struct xthread *g = search(th, xc->idx, e->nthr, sizeof(*th), cmp_tid);
 
         *tt = g ? &e->thr[g->tgid] : NULL;
         *vol = *invol = 0;
@@ -590,7 +602,7 @@ static void thread_last(struct pg_exitcredit *xc, struct tproc *e, const struct 
                 *invol = (*tt)->c.v[PG_CTX_NONVOLUNTARY];
                 return;
         }
-        g = bsearch(th, xc->gone, xc->ngone, sizeof(*th), cmp_tid);
+        g = search(th, xc->gone, xc->ngone, sizeof(*th), cmp_tid);
         if (g && g->tgid == th->tgid) {
                 *vol = g->nvcsw;
                 *invol = g->nivcsw;
@@ -626,8 +638,8 @@ static int settle_threads(struct pg_tracker *t) {
         struct tproc *e = NULL;
         int r = 0;
 
-        qsort(xc->gone, xc->ngone, sizeof(*xc->gone), cmp_tid);
-        qsort(xc->thr, xc->nthr, sizeof(*xc->thr), cmp_tgid_tid);
+        sort(xc->gone, xc->ngone, sizeof(*xc->gone), cmp_tid);
+        sort(xc->thr, xc->nthr, sizeof(*xc->thr), cmp_tgid_tid);
         for (size_t i = 0; i < xc->nthr && xc->quiet == 0 && t->opts.threads && r == 0; i++) {
                 const struct xthread *th = &xc->thr[i];
 
@@ -683,11 +695,12 @@ int pg_xc_settle(struct pg_tracker *t) {
                 ndone += xc->v[i].fate == DONE;
                 nwait += xc->v[i].fate == WAIT;
         }
-        qsort(xc->v, xc->n, sizeof(*xc->v), cmp_fate_seq);
+        sort(xc->v, xc->n, sizeof(*xc->v), cmp_fate_seq);
         r = settle_threads(t);
         for (size_t i = 0; i < ndone && r == 0; i++)
                 r = settle_one(t, &xc->v[i], xc->quiet == 0);
-        memmove(xc->v, xc->v + ndone, nwait * sizeof(*xc->v));
+        if (nwait)
+                memmove(xc->v, xc->v + ndone, nwait * sizeof(*xc->v));
         xc->n = nwait;
         if (xc->quiet > 0)
                 xc->quiet--;

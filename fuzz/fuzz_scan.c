@@ -6,8 +6,12 @@
  * scans, the tree changes (exits, counters that step back, pid reuse, raw
  * garbage), it scans again, and both reports are written to memory.
  *
+ * With flag 32, exit records built from the input are injected before the
+ * second scan and again before a third (common/exitcredit.c: processes
+ * and threads, seen or not, parents owed, pids reused, sums at the edges).
+ *
  * Checked beyond "no crash, no sanitizer report": no group counter is
- * lower after the second scan than after the first, and the JSON report is
+ * lower after a scan than after the one before, and the JSON report is
  * valid UTF-8 without raw control bytes. */
 #include "config.h"
 
@@ -17,8 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "common/exits.h"
 #include "common/format.h"
 #include "common/match.h"
 #include "common/proc.h"
@@ -228,16 +234,86 @@ static void check_json(const struct pg_out *o) {
         }
 }
 
+/* Up to 7 exit records from the input, as the listener hands them over. */
+static void inject(struct in *in, struct pg_tracker *t) {
+        int n = (int)(byte(in) % 8);
+
+        for (int i = 0; i < n; i++) {
+                struct pg_exit_rec r = {.version = 16};
+                size_t len;
+
+                r.tgid = 1 + (int)(byte(in) % 40);
+                r.pid = byte(in) % 3 ? r.tgid : 1 + (int)(byte(in) % 40);
+                r.ppid = (int)(byte(in) % 40);
+                /* Now-ish (credited), or the tree's own epoch (a start to
+                 * match a tracked process), or anything. */
+                switch (byte(in) % 3) {
+                case 0: r.btime = (uint64_t)time(NULL); break;
+                case 1: r.btime = 1700000000u + num(in) % 100000; break;
+                default: r.btime = num(in);
+                }
+                r.utime_us = num(in);
+                r.stime_us = num(in);
+                r.run_ns = num(in);
+                r.minflt = num(in);
+                r.majflt = num(in);
+                r.read_bytes = num(in);
+                r.write_bytes = num(in);
+                r.rchar = num(in);
+                r.nvcsw = num(in);
+                r.nivcsw = num(in);
+                r.exe_dev = byte(in);
+                r.exe_inode = byte(in);
+                len = raw(in, r.comm, 15);
+                r.comm[len] = '\0';
+                pg_tracker_exits_inject(t, &r);
+        }
+}
+
+/* The groups' counters, to compare with the next scan's. */
+static struct snap *snapshot(struct pg_tracker *t, size_t *nsnap) {
+        const struct pg_group *const *gs;
+        size_t ng = pg_tracker_groups(t, &gs);
+        struct snap *snap = calloc(ng ? ng : 1, sizeof(*snap));
+
+        CHECK(snap != NULL);
+        for (size_t i = 0; i < ng; i++) {
+                snprintf(snap[i].name, sizeof(snap[i].name), "%s", gs[i]->name);
+                snap[i].c = gs[i]->counts;
+        }
+        *nsnap = ng;
+        return snap;
+}
+
+/* No counter went back since snap, and no group went away. */
+static void check_monotonic(struct pg_tracker *t, const struct snap *snap, size_t nsnap) {
+        const struct pg_group *const *gs;
+        size_t ng = pg_tracker_groups(t, &gs);
+
+        for (size_t i = 0; i < ng; i++)
+                for (size_t k = 0; k < nsnap; k++)
+                        if (strcmp(gs[i]->name, snap[k].name) == 0)
+                                for (int c = 0; c < PG_COUNT_MAX; c++)
+                                        if (gs[i]->counts.v[c] < snap[k].c.v[c]) {
+                                                fprintf(stderr,
+                                                        "group %s counter %d: %llu -> %llu\n",
+                                                        gs[i]->name, c,
+                                                        (unsigned long long)snap[k].c.v[c],
+                                                        (unsigned long long)gs[i]->counts.v[c]);
+                                                abort();
+                                        }
+        CHECK(ng >= nsnap);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct in in = {data, data + size};
         struct pg_track_opts opts = PG_TRACK_OPTS_DEFAULT;
         struct fake procs[6];
         struct pg_source *src = NULL;
         struct pg_tracker *t = NULL;
-        const struct pg_group *const *gs;
         struct snap *snap = NULL;
         struct pg_out o;
-        size_t ng, nsnap;
+        size_t nsnap;
         unsigned flags;
         int rootfd, nprocs;
 
@@ -289,14 +365,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 goto out;
         }
         pg_tracker_scan(t);
-        ng = pg_tracker_groups(t, &gs);
-        snap = calloc(ng ? ng : 1, sizeof(*snap));
-        CHECK(snap != NULL);
-        for (size_t i = 0; i < ng; i++) {
-                snprintf(snap[i].name, sizeof(snap[i].name), "%s", gs[i]->name);
-                snap[i].c = gs[i]->counts;
-        }
-        nsnap = ng;
+        snap = snapshot(t, &nsnap);
 
         /* The world moves on: exits, counters up or down, pid reuse, garbage. */
         for (int i = 0; i < nprocs; i++) {
@@ -324,22 +393,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 default: write_proc(rootfd, f, &in);
                 }
         }
+        if (flags & 32)
+                inject(&in, t);
         pg_tracker_scan(t);
-        ng = pg_tracker_groups(t, &gs);
-        for (size_t i = 0; i < ng; i++)
-                for (size_t k = 0; k < nsnap; k++)
-                        if (strcmp(gs[i]->name, snap[k].name) == 0)
-                                for (int c = 0; c < PG_COUNT_MAX; c++)
-                                        if (gs[i]->counts.v[c] < snap[k].c.v[c]) {
-                                                fprintf(stderr,
-                                                        "group %s counter %d: %llu -> %llu\n",
-                                                        gs[i]->name, c,
-                                                        (unsigned long long)snap[k].c.v[c],
-                                                        (unsigned long long)gs[i]->counts.v[c]);
-                                                abort();
-                                        }
-        /* Groups persist: none may disappear. */
-        CHECK(ng >= nsnap);
+        check_monotonic(t, snap, nsnap);
+        if (flags & 32) {
+                free(snap);
+                snap = snapshot(t, &nsnap);
+                inject(&in, t);
+                pg_tracker_scan(t);
+                check_monotonic(t, snap, nsnap);
+        }
 
         pg_out_init(&o, -1);
         pg_report_json(&o, t);
