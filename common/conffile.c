@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "setup.h"
 #include "yamlconf.h"
 
 struct err_sink {
@@ -68,6 +69,18 @@ static int validate_cap(cfg_t *cfg, cfg_opt_t *opt) {
         if (v < 0 || v > PG_CAP_MAX) {
                 cfg_error(cfg, "%s = %ld: want 0 (no cap) or a count up to %d", cfg_opt_name(opt),
                           v, PG_CAP_MAX);
+                return -1;
+        }
+        return 0;
+}
+
+static int validate_exit_buffer(cfg_t *cfg, cfg_opt_t *opt) {
+        long v = cfg_opt_getnint(opt, 0);
+
+        if (v < 0 || v > PG_EXIT_BUFFER_MAX) {
+                cfg_error(cfg,
+                          "exit_buffer = %ld: want bytes from 0 (the default, 4 MiB) to %d (1 GiB)",
+                          v, PG_EXIT_BUFFER_MAX);
                 return -1;
         }
         return 0;
@@ -244,6 +257,8 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
             CFG_BOOL("kernel_group", cfg_true, CFGF_NONE),
             CFG_BOOL("thread_series", cfg_true, CFGF_NONE),
             CFG_BOOL("recheck", cfg_false, CFGF_NONE),
+            CFG_BOOL("exit_records", cfg_true, CFGF_NONE),
+            CFG_INT("exit_buffer", 0, CFGF_NONE),
             CFG_BOOL("netdata_apps_layout", cfg_false, CFGF_NONE),
             /* libconfuse merges sections of one title into one: two
              * rules named alike would silently become the last one. */
@@ -275,6 +290,7 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
         cfg_set_validate_func(cfg, "forget_after", validate_forget_after);
         cfg_set_validate_func(cfg, "max_groups", validate_cap);
         cfg_set_validate_func(cfg, "max_thread_names", validate_cap);
+        cfg_set_validate_func(cfg, "exit_buffer", validate_exit_buffer);
         r = cfg_parse_buf(cfg, text);
         current_sink = NULL;
         if (r != CFG_SUCCESS) {
@@ -295,6 +311,8 @@ int pg_config_load(const char *path, struct pg_config *ret, char *err, size_t er
         c.opts.kernel_group = cfg_getbool(cfg, "kernel_group");
         c.opts.thread_series = cfg_getbool(cfg, "thread_series");
         c.opts.recheck = cfg_getbool(cfg, "recheck");
+        c.opts.exit_records = cfg_getbool(cfg, "exit_records");
+        c.opts.exit_buffer = (int)cfg_getint(cfg, "exit_buffer");
         c.netdata_apps_layout = cfg_getbool(cfg, "netdata_apps_layout");
         r = -ENOMEM;
         if (!c.procfs)

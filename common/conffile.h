@@ -12,6 +12,8 @@
  *   max_groups = 1000        0: no cap
  *   max_thread_names = 64    per group; 0: no cap
  *   kernel_group = true
+ *   exit_records = true     credit exits from the kernel's taskstats records
+ *   exit_buffer = 0          their socket's receive buffer, bytes; 0: 4 MiB
  *   netdata_apps_layout = false   procgroups.plugin: apps.plugin's app.* charts
  *   match "{{.Comm}}" { comm = {...} exe = {...} cmdline = {"regex", ...} }
  */

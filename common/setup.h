@@ -14,6 +14,11 @@
 #include "match.h"
 #include "track.h"
 
+/* The largest exit_buffer (the exit listener's receive buffer, bytes) a
+ * face accepts: a GiB is some 500,000 waiting records, far past any burst
+ * between two drains; more is a typo that would pin kernel memory. */
+#define PG_EXIT_BUFFER_MAX (1 << 30)
+
 struct pg_setup {
         const char *procfs;        /* the procfs root; borrowed for the call */
         struct pg_track_opts opts; /* kept_fds 0 is "auto", resolved here */

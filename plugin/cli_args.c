@@ -14,8 +14,9 @@
 #include <unistd.h>
 
 #include "common/format.h"
-#include "plugin/exporter.h"
+#include "common/setup.h"
 #include "common/track.h"
+#include "plugin/exporter.h"
 
 /* -remove-empty-groups: a group is forgotten at the first scan that finds
  * it empty, as the exporter drops it at that scrape. */
@@ -38,7 +39,8 @@ static void usage(FILE *f) {
         fputs("usage: procgroups [--config FILE] [--procfs DIR] [--format table|json|prometheus]\n"
               "                  [--once | --interval SECONDS [--count N]] [--output FILE]\n"
               "                  [--no-threads] [--no-children] [--forget-after SECONDS]\n"
-              "                  [--max-groups N] [--print-options]\n"
+              "                  [--max-groups N] [--exit-records[=BOOL]] [--exit-buffer BYTES]\n"
+              "                  [--print-options]\n"
               "       procgroups [--procfs DIR] --list [--format json] [--no-threads]\n"
               "\n"
               "Groups processes by the rules of procgroups.conf(5) or of process-exporter's\n"
@@ -57,6 +59,9 @@ static void usage(FILE *f) {
               "  --forget-after S  forget a group S seconds after its last process (0: never;\n"
               "                    default 300)\n"
               "  --max-groups N    past N groups new names go to _other (0: no cap; 1000)\n"
+              "  --exit-records[=BOOL]  credit processes that exit from the kernel's exit\n"
+              "                    records (default true; needs root: else the /proc method)\n"
+              "  --exit-buffer B   their socket's receive buffer in bytes (0: 4 MiB; max 1 GiB)\n"
               "  --listen ADDR:PORT  serve /metrics over HTTP ([::1]:9256, :9256 for all)\n"
               "  --telemetry-path P  where the metrics are (default /metrics)\n"
               "  --min-interval S  with --listen, scan at most every S seconds (default 1)\n"
@@ -154,6 +159,15 @@ static int parse_valued(int ch, const char *arg, struct cli *c) {
                         return bad_usage("--max-groups wants 0 (no cap) or a count up to 1000000",
                                          arg);
                 return -1;
+        case 'B':
+                errno = 0;
+                c->exit_buffer = strtol(arg, &end, 10);
+                if (errno || end == arg || *end || c->exit_buffer < 0 ||
+                    c->exit_buffer > PG_EXIT_BUFFER_MAX)
+                        return bad_usage("--exit-buffer wants bytes from 0 (the default, 4 MiB) to "
+                                         "1073741824 (1 GiB)",
+                                         arg);
+                return -1;
         }
         return bad_usage("unknown option or missing argument", arg);
 }
@@ -165,6 +179,7 @@ static int parse_go_bool(int ch, const char *name, const char *arg, struct cli *
                   : ch == 't' + 256 ? &c->thread_series
                   : ch == 's' + 256 ? &c->smaps
                   : ch == 'r' + 256 ? &c->recheck
+                  : ch == 'x' + 256 ? &c->exit_records
                                     : &c->remove_empty;
 
         if (v < 0) {
@@ -228,6 +243,8 @@ int pg_cli_parse(int argc, char **argv, struct cli *c) {
             {"listen", required_argument, NULL, 'L'},
             {"telemetry-path", required_argument, NULL, 'P'},
             {"min-interval", required_argument, NULL, 'I'},
+            {"exit-records", optional_argument, NULL, 'x' + 256},
+            {"exit-buffer", required_argument, NULL, 'B'},
             {"version", no_argument, NULL, 'V'},
             {"help", no_argument, NULL, 'h'},
             /* process-exporter's names. */
@@ -272,12 +289,14 @@ int pg_cli_parse(int argc, char **argv, struct cli *c) {
                 case 't' + 256:
                 case 's' + 256:
                 case 'r' + 256:
+                case 'x' + 256:
                 case 'e' + 256: r = parse_go_bool(ch, opts[idx].name, optarg, c); break;
                 case 'f':
                 case 'i':
                 case 'n':
                 case 'F':
                 case 'G':
+                case 'B':
                 case 'I': r = parse_valued(ch, optarg, c); break;
                 default:
                         if (ch >= REFUSED_BASE) {
@@ -395,6 +414,10 @@ int pg_cli_apply(const struct cli *c, struct pg_config *cfg, char *err, size_t e
                 o->forget_after = c->forget_after;
         if (c->max_groups >= 0)
                 o->max_groups = (uint32_t)c->max_groups;
+        if (c->exit_records >= 0)
+                o->exit_records = c->exit_records;
+        if (c->exit_buffer >= 0)
+                o->exit_buffer = (int)c->exit_buffer;
         return 0;
 }
 
@@ -428,6 +451,9 @@ void pg_cli_print_options(const struct cli *c, const struct pg_config *cfg) {
         opt_bool(&o, "smaps", op->smaps);
         opt_bool(&o, "recheck", op->recheck);
         opt_bool(&o, "kernel_group", op->kernel_group);
+        opt_bool(&o, "exit_records", op->exit_records);
+        pg_out_str(&o, ",\"exit_buffer\":");
+        pg_out_i64(&o, op->exit_buffer);
         pg_out_str(&o, ",\"kept_fds\":");
         pg_out_i64(&o, op->kept_fds);
         pg_out_str(&o, ",\"forget_after\":");

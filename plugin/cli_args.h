@@ -38,6 +38,8 @@ struct cli {
         int smaps;
         int recheck;
         int remove_empty;
+        int exit_records;
+        long exit_buffer; /* bytes; < 0: not given */
         /* The exporter's rules from flags (instead of a config). */
         const char *procnames;
         const char *namemapping;
@@ -53,7 +55,7 @@ struct cli {
         {                                                                                          \
                 .interval = -1, .forget_after = -1, .max_groups = -1, .threads = -1,               \
                 .children = -1, .thread_series = -1, .smaps = -1, .recheck = -1,                   \
-                .remove_empty = -1, .min_interval = -1                                             \
+                .remove_empty = -1, .exit_records = -1, .exit_buffer = -1, .min_interval = -1      \
         }
 
 /* Parse argv into c (from PG_CLI_INIT); settles the format, --once,

@@ -8,6 +8,8 @@
 
 #include "plugin/collectd_conf.h"
 
+#include "common/setup.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +282,20 @@ static int conf_cap(const oconfig_item_t *ci, uint32_t *ret) {
         return 0;
 }
 
+static int conf_exit_buffer(const oconfig_item_t *ci, int *ret) {
+        double v;
+
+        if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
+            !((v = ci->values[0].value.number) >= 0 && v <= PG_EXIT_BUFFER_MAX) ||
+            v != (double)(int)v) {
+                ERROR(P "option \"%s\" needs bytes from 0 (the default, 4 MiB) to %d (1 GiB)",
+                      ci->key, PG_EXIT_BUFFER_MAX);
+                return -1;
+        }
+        *ret = (int)v;
+        return 0;
+}
+
 static int conf_procfs(struct pg_cd_conf *c, const oconfig_item_t *ci) {
         char *s = NULL;
 
@@ -316,6 +332,10 @@ static int conf_one(struct pg_cd_conf *c, const oconfig_item_t *ci) {
                 return conf_cap(ci, &c->opts.max_thread_names);
         if (strcasecmp(k, "KernelGroup") == 0)
                 return conf_bool(ci, &c->opts.kernel_group);
+        if (strcasecmp(k, "ExitRecords") == 0)
+                return conf_bool(ci, &c->opts.exit_records);
+        if (strcasecmp(k, "ExitBuffer") == 0)
+                return conf_exit_buffer(ci, &c->opts.exit_buffer);
         if (strcasecmp(k, "Match") == 0)
                 return conf_match(c, ci);
         if (strcasecmp(k, "Process") == 0)
@@ -324,13 +344,12 @@ static int conf_one(struct pg_cd_conf *c, const oconfig_item_t *ci) {
                 return conf_process(c, ci, true);
         if (processes_option(k) >= 0)
                 return processes_switch(ci, processes_option(k), &c->collect);
-        ERROR(
-            P
-            "unknown option \"%s\" (known: ProcFS, CollectThreads, Children, ChildrenTime, "
-            "CollectSmaps, KeptFiles, ForgetAfter, MaxGroups, MaxThreadNames, KernelGroup, Match, "
-            "Process, ProcessMatch, CollectFileDescriptor, CollectContextSwitch, "
-            "CollectMemoryMaps, CollectDelayAccounting)",
-            k);
+        ERROR(P "unknown option \"%s\" (known: ProcFS, CollectThreads, Children, ChildrenTime, "
+                "CollectSmaps, KeptFiles, ForgetAfter, MaxGroups, MaxThreadNames, KernelGroup, "
+                "ExitRecords, ExitBuffer, Match, Process, ProcessMatch, CollectFileDescriptor, "
+                "CollectContextSwitch, "
+                "CollectMemoryMaps, CollectDelayAccounting)",
+              k);
         return -1;
 }
 

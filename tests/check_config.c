@@ -69,6 +69,8 @@ START_TEST(valid_file) {
                    "children_time = false\n"
                    "smaps    = true          # opt-in\n"
                    "kept_fds = 100\n"
+                   "exit_records = false\n"
+                   "exit_buffer = 1048576\n"
                    "netdata_apps_layout = true\n"
                    "match \"db\" { comm = {\"postgres\", \"postmaster\"} }\n"
                    "match \"app:{{.Matches.name}}\" {\n"
@@ -85,6 +87,8 @@ START_TEST(valid_file) {
         ck_assert(!c.opts.children_time);
         ck_assert(c.opts.smaps);
         ck_assert_int_eq(c.opts.kept_fds, 100);
+        ck_assert(!c.opts.exit_records);
+        ck_assert_int_eq(c.opts.exit_buffer, 1048576);
         ck_assert(c.netdata_apps_layout);
         ck_assert_uint_eq(pg_rules_count(c.rules), 5);
         ck_assert_str_eq(MATCH(&c, "sh", "#!x\0"), "hash#7");
@@ -141,12 +145,16 @@ START_TEST(defaults) {
         ck_assert_str_eq(c.procfs, "/proc");
         ck_assert(c.opts.threads && c.opts.children && c.opts.children_time && !c.opts.smaps);
         ck_assert_int_eq(c.opts.kept_fds, 0);
+        /* Exit records asked for, with the listener's default buffer. */
+        ck_assert(c.opts.exit_records);
+        ck_assert_int_eq(c.opts.exit_buffer, 0);
         ck_assert(!c.netdata_apps_layout);
         ck_assert_uint_eq(pg_rules_count(c.rules), 1);
         ck_assert_str_eq(MATCH(&c, "anything", ""), "anything");
         pg_config_free(&c);
         ck_assert_int_eq(pg_config_default(&c), 0);
         ck_assert_str_eq(c.procfs, "/proc");
+        ck_assert(c.opts.exit_records);
         ck_assert(!c.netdata_apps_layout);
         ck_assert_uint_eq(pg_rules_count(c.rules), 1);
         pg_config_free(&c);
@@ -200,6 +208,10 @@ static const struct {
      "{{.Comm}}"},
     /* kept_fds below -1 */
     {"threads = true\n# keep none?\nkept_fds = -2\n", 3, "kept_fds"},
+    /* exit_buffer: no negative size, nothing past a GiB, and a bool */
+    {"exit_records = true\nexit_buffer = -1\n", 2, "exit_buffer = -1"},
+    {"exit_buffer = 1073741825\n", 1, "exit_buffer"},
+    {"exit_records = 4096\n", 1, "exit_records"},
 };
 
 START_TEST(broken_file) {
