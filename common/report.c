@@ -161,6 +161,22 @@ static void group_json(struct pg_out *o, const struct pg_tracker *t, const struc
         pg_out_str(o, "}}");
 }
 
+/* The exit listener's state as the reports name it: "active", or the
+ * tracker's reason ("off", "needs CAP_NET_ADMIN", ...). */
+static const char *exits_state(const struct pg_tracker *t) {
+        const char *why = pg_tracker_exits_why(t);
+
+        if (pg_tracker_exits_active(t))
+                return "active";
+        return why && *why ? why : "unavailable";
+}
+
+static void exits_state_json(struct pg_out *o, const struct pg_tracker *t) {
+        const char *v = exits_state(t);
+
+        pg_out_json_str(o, v, strlen(v));
+}
+
 void pg_report_json(struct pg_out *o, const struct pg_tracker *t) {
         const struct pg_track_stats *s = pg_tracker_stats(t);
         const struct pg_track_opts *op = pg_tracker_opts(t);
@@ -200,6 +216,12 @@ void pg_report_json(struct pg_out *o, const struct pg_tracker *t) {
         pg_out_u64(o, s->groups_forgotten);
         pg_out_str(o, ",\"overflow\":");
         pg_out_u64(o, s->overflow);
+        pg_out_str(o, ",\"exits_credited\":");
+        pg_out_u64(o, s->exits_credited);
+        pg_out_str(o, ",\"exits_lost\":");
+        pg_out_u64(o, s->exits_lost);
+        pg_out_str(o, ",\"exits_bad\":");
+        pg_out_u64(o, s->exits_bad);
         pg_out_str(o, "},\"options\":{\"threads\":");
         out_bool(o, op->threads);
         pg_out_str(o, ",\"children\":");
@@ -212,6 +234,11 @@ void pg_report_json(struct pg_out *o, const struct pg_tracker *t) {
         out_bool(o, op->thread_series);
         pg_out_str(o, ",\"recheck\":");
         out_bool(o, op->recheck);
+        /* "active", or why not: whoever reads the figures must know
+         * whether exits were credited from records or by the /proc
+         * method (children_time). */
+        pg_out_str(o, ",\"exit_records\":");
+        exits_state_json(o, t);
         pg_out_str(o, "}}");
 }
 
@@ -492,6 +519,47 @@ static void exporter_errors(struct pg_out *o, const struct pg_track_stats *s) {
         }
 }
 
+/* Exit records (doc/exits.md): whether they are used, and if not why, as
+ * a label (absent when active, so that the series of an active listener
+ * does not change with the wording of reasons); then what they did since
+ * the start. */
+static void exit_figures(struct pg_out *o, const struct pg_tracker *t) {
+        const struct pg_track_stats *s = pg_tracker_stats(t);
+        const struct {
+                const char *name, *help;
+                uint64_t v;
+        } counters[] = {
+            {"procgroups_exit_records_credited_total",
+             "processes that exited credited to their group from their exit records",
+             s->exits_credited},
+            {"procgroups_exit_records_lost_total",
+             "exit records the kernel dropped (socket full); their processes were counted by the "
+             "/proc method",
+             s->exits_lost},
+            {"procgroups_exit_records_bad_total", "malformed exit records, skipped", s->exits_bad},
+        };
+        bool active = pg_tracker_exits_active(t);
+
+        family(o, "procgroups_exit_records_active", "gauge",
+               "1 when exits are credited from the kernel's exit records (taskstats); 0 with the "
+               "reason when the /proc method (children_time) stands alone");
+        pg_out_str(o, "procgroups_exit_records_active");
+        if (!active) {
+                const char *why = exits_state(t);
+                pg_out_str(o, "{reason=\"");
+                pg_out_prom_label(o, why, strlen(why));
+                pg_out_str(o, "\"}");
+        }
+        pg_out_char(o, ' ');
+        end_u64(o, active ? 1 : 0);
+        for (size_t k = 0; k < NFAM(counters); k++) {
+                family(o, counters[k].name, "counter", counters[k].help);
+                pg_out_str(o, counters[k].name);
+                pg_out_char(o, ' ');
+                end_u64(o, counters[k].v);
+        }
+}
+
 /* The collector's own figures of the last scan. */
 static void scan_figures(struct pg_out *o, const struct pg_tracker *t) {
         const struct pg_track_stats *s = pg_tracker_stats(t);
@@ -533,6 +601,7 @@ static void scan_figures(struct pg_out *o, const struct pg_tracker *t) {
         pg_out_str(o, "procgroups_scan_duration_seconds ");
         pg_out_double(o, s->seconds);
         pg_out_char(o, '\n');
+        exit_figures(o, t);
         family(o, "procgroups_children_time", "gauge",
                "1 when reaped children's CPU time and faults are credited to their parent's group");
         pg_out_str(o, "procgroups_children_time ");
