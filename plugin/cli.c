@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,7 +336,11 @@ static void prom_output_errors(struct pg_out *o, unsigned long long n) {
         pg_out_str(o, line);
 }
 
-static void sleep_until(struct timespec *next, double interval) {
+/* Sleep until next + interval on the monotonic clock. Meanwhile, when exit
+ * records are in use, take what the kernel queues on the listener's socket
+ * as it comes (pg_tracker_drain), so that a burst of exits between two
+ * scans never overflows it. A signal (stop) ends the wait as before. */
+static void sleep_until(struct pg_tracker *t, struct timespec *next, double interval) {
         long long ns = (long long)(interval * 1e9);
 
         next->tv_sec += ns / 1000000000LL;
@@ -344,8 +349,28 @@ static void sleep_until(struct timespec *next, double interval) {
                 next->tv_sec++;
                 next->tv_nsec -= 1000000000L;
         }
-        while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL) == EINTR)
-                ;
+        while (!stop) {
+                /* Asked each time: a listener whose socket failed is gone. */
+                struct pollfd pfd = {.fd = pg_tracker_exits_fd(t), .events = POLLIN};
+                struct timespec now, left;
+
+                if (pfd.fd < 0) {
+                        if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL) != EINTR)
+                                return;
+                        continue;
+                }
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                left.tv_sec = next->tv_sec - now.tv_sec;
+                left.tv_nsec = next->tv_nsec - now.tv_nsec;
+                if (left.tv_nsec < 0) {
+                        left.tv_sec--;
+                        left.tv_nsec += 1000000000L;
+                }
+                if (left.tv_sec < 0)
+                        return;
+                if (ppoll(&pfd, 1, &left, NULL) > 0)
+                        pg_tracker_drain(t);
+        }
 }
 
 /* What a run of scans carries from one to the next. */
@@ -400,6 +425,23 @@ static int run_setup(struct run *rn) {
                 return step == PG_SETUP_ROOT ? 2 : 1;
         }
         return 0;
+}
+
+/* Once, at start, for a collector that runs on (--listen, or --interval
+ * into a file or a pipe): exit records were asked for and are not used,
+ * and why. --once stays quiet (its JSON options say it), and so does the
+ * live table, which would wipe the line at once. */
+static void note_exits(const struct run *rn) {
+        const struct cli *c = rn->c;
+
+        if (!pg_tracker_opts(rn->t)->exit_records || pg_tracker_exits_active(rn->t))
+                return;
+        if (!c->listen && (c->count == 1 || rn->tty))
+                return;
+        fprintf(stderr,
+                "procgroups: exit records not used (%s): processes that exit between scans "
+                "are counted by the /proc method (children_time)\n",
+                pg_tracker_exits_why(rn->t));
 }
 
 /* This scan's report into rn->o, in the chosen format. */
@@ -487,6 +529,7 @@ static int run_groups(const struct cli *c) {
                 ret = ret < 0 ? 0 : ret; /* --print-options: done */
                 goto out;
         }
+        note_exits(&rn);
         if (c->listen) {
                 struct pg_exporter_opts xo = {
                     .listen = c->listen,
@@ -530,7 +573,7 @@ static int run_groups(const struct cli *c) {
                         ret = 1;
                 if (c->count && ++done >= c->count)
                         break;
-                sleep_until(&next, c->interval);
+                sleep_until(rn.t, &next, c->interval);
         }
 out:
         for (size_t k = 0; k < rn.nprev; k++)

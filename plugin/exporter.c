@@ -7,11 +7,14 @@
 #include "exporter.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/format.h"
 #include "common/parse.h"
@@ -23,8 +26,8 @@ struct exporter {
         const struct pg_exporter_opts *o;
         double min_interval;
         /* The tracker is not thread-safe. The HTTP server calls page() from
-         * its one thread, so this lock is never contended today; it keeps
-         * the tracker safe should the server ever get a thread pool. */
+         * its one thread; the main thread drains exit records between
+         * scrapes (wait_for_stop): this lock keeps them apart. */
         pthread_mutex_t lock;
         struct pg_tracker *t;
         struct pg_out text; /* the last scan's rendering */
@@ -150,23 +153,54 @@ static int page(void *ctx, struct pg_http_page *ret, char *msg, size_t n) {
         return r;
 }
 
-/* Block the signals that stop us (the server thread inherits the mask)
- * and wait for one. SIGHUP is taken and ignored: there is nothing to
+/* What a signal taken from the blocked set does: 1 to stop (said on
+ * stderr), 0 to go on. SIGHUP is taken and ignored: there is nothing to
  * reload that a restart would not do better. */
-static void wait_for_stop(const sigset_t *set, const volatile sig_atomic_t *stop) {
+static int on_signal(int sig) {
+        if (sig == SIGHUP) {
+                fputs("procgroups: SIGHUP ignored (restart to reload the config)\n", stderr);
+                return 0;
+        }
+        fprintf(stderr, "procgroups: %s, stopping\n", strsignal(sig));
+        return 1;
+}
+
+/* Wait for a signal of set (blocked in every thread: the server thread
+ * inherits the mask) while taking the exit records that the kernel queues
+ * between scrapes (pg_tracker_drain, under the tracker's lock), so that a
+ * burst of exits between two scans never overflows the listener's socket.
+ * The signals come through a signalfd next to the listener's socket;
+ * without exit records, or without a signalfd, sigwait as before. */
+static void wait_for_stop(struct exporter *x, const sigset_t *set,
+                          const volatile sig_atomic_t *stop) {
+        int sfd = pg_tracker_exits_fd(x->t) >= 0 ? signalfd(-1, set, SFD_CLOEXEC) : -1;
         int sig = 0;
 
         while (!(stop && *stop)) {
-                if (sigwait(set, &sig) != 0)
-                        continue;
-                if (sig == SIGHUP) {
-                        fputs("procgroups: SIGHUP ignored (restart to reload the config)\n",
-                              stderr);
+                struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN}, {.events = POLLIN}};
+                struct signalfd_siginfo si;
+
+                if (sfd < 0) {
+                        if (sigwait(set, &sig) == 0 && on_signal(sig))
+                                break;
                         continue;
                 }
-                fprintf(stderr, "procgroups: %s, stopping\n", strsignal(sig));
-                break;
+                pthread_mutex_lock(&x->lock);
+                pfd[1].fd = pg_tracker_exits_fd(x->t);
+                pthread_mutex_unlock(&x->lock);
+                if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, -1) < 0)
+                        continue;
+                if (pfd[1].revents) {
+                        pthread_mutex_lock(&x->lock);
+                        pg_tracker_drain(x->t);
+                        pthread_mutex_unlock(&x->lock);
+                }
+                if ((pfd[0].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si) &&
+                    on_signal((int)si.ssi_signo))
+                        break;
         }
+        if (sfd >= 0)
+                close(sfd);
 }
 
 int pg_exporter_run(struct pg_tracker *t, const struct pg_exporter_opts *o) {
@@ -195,7 +229,7 @@ int pg_exporter_run(struct pg_tracker *t, const struct pg_exporter_opts *o) {
         }
         fprintf(stderr, "procgroups: listening on %s, metrics at %s (scans at most every %g s)\n",
                 pg_http_bound(h), o->path ? o->path : PG_EXPORTER_PATH_DEFAULT, x.min_interval);
-        wait_for_stop(&set, o->stop);
+        wait_for_stop(&x, &set, o->stop);
         r = 0;
 out:
         pg_http_stop(h);
