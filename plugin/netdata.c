@@ -494,6 +494,12 @@ static void send_internals(struct plugin *pl, uint64_t dt) {
                 out_dimension(pl, "listed", "absolute", 1, 1);
                 out_dimension(pl, "forgotten", "incremental", 1, 1);
                 out_dimension(pl, "overflow", "absolute", 1, 1);
+                out_chart_line(pl, "netdata", "procgroups_exit_records",
+                               "procgroups.plugin exit records", "processes/s", PLUGIN,
+                               "netdata.procgroups_exit_records", "line", 140004, "", "internals");
+                out_dimension(pl, "credited", "incremental", 1, 1);
+                out_dimension(pl, "lost", "incremental", 1, 1);
+                out_dimension(pl, "bad", "incremental", 1, 1);
                 pl->internals_defined = true;
         }
         out_begin(pl, "netdata", "procgroups_scan_time", first);
@@ -515,6 +521,15 @@ static void send_internals(struct plugin *pl, uint64_t dt) {
         out_set(pl, "listed", st->groups);
         out_set(pl, "forgotten", st->groups_forgotten);
         out_set(pl, "overflow", st->overflow);
+        pg_out_str(&pl->out, "END\n");
+        /* Totals since the start (incremental): processes credited from
+         * their exit records, records the kernel dropped (those processes
+         * fell back to the /proc method), malformed records. All stay 0
+         * while the listener is not active (said once on stderr). */
+        out_begin(pl, "netdata", "procgroups_exit_records", first);
+        out_set(pl, "credited", st->exits_credited);
+        out_set(pl, "lost", st->exits_lost);
+        out_set(pl, "bad", st->exits_bad);
         pg_out_str(&pl->out, "END\n");
 }
 
@@ -644,8 +659,13 @@ static int heartbeat(struct plugin *pl, const sigset_t *waitmask, bool *stdin_op
         uint64_t next = now + ((rt / step + 1) * step - rt);
 
         for (;;) {
-                struct pollfd fds[2] = {{.fd = STDOUT_FILENO, .events = 0},
-                                        {.fd = STDIN_FILENO, .events = POLLIN}};
+                /* The exit listener's socket last: its records are taken
+                 * as they come (pg_tracker_drain), so that a burst of exits
+                 * between two scans never overflows it. Asked each time: a
+                 * listener whose socket failed is gone. */
+                struct pollfd fds[3] = {{.fd = STDOUT_FILENO, .events = 0},
+                                        {.fd = STDIN_FILENO, .events = POLLIN},
+                                        {.fd = pg_tracker_exits_fd(pl->t), .events = POLLIN}};
                 struct timespec ts;
                 int r;
 
@@ -656,12 +676,17 @@ static int heartbeat(struct plugin *pl, const sigset_t *waitmask, bool *stdin_op
                         return 0;
                 ts.tv_sec = (time_t)((next - now) / USEC_PER_SEC);
                 ts.tv_nsec = (long)((next - now) % USEC_PER_SEC) * 1000;
-                r = ppoll(fds, *stdin_open ? 2 : 1, &ts, waitmask);
+                /* A closed stdin's slot is skipped (fd -1), not cut. */
+                if (!*stdin_open)
+                        fds[1].fd = -1;
+                r = ppoll(fds, fds[2].fd >= 0 ? 3 : 2, &ts, waitmask);
                 if (r < 0) {
                         if (errno == EINTR)
                                 continue;
                         return -1;
                 }
+                if (fds[2].revents)
+                        pg_tracker_drain(pl->t);
                 if (fds[0].revents & (POLLERR | POLLHUP))
                         return -1;
                 if (*stdin_open && (fds[1].revents & POLLNVAL)) {
@@ -805,6 +830,14 @@ int main(int argc, char **argv) {
                         fprintf(stderr, PLUGIN ": %s\n", strerror(-r));
                 return fail();
         }
+        /* Once: asked for, not used. Netdata's package gives the plugin
+         * cap_net_admin; a netdata.service whose bounding set lacks it, or
+         * a container, is where this says why. */
+        if (pg_tracker_opts(pl.t)->exit_records && !pg_tracker_exits_active(pl.t))
+                fprintf(stderr,
+                        PLUGIN ": exit records not used (%s): processes that exit between scans "
+                               "are counted by the /proc method (children_time)\n",
+                        pg_tracker_exits_why(pl.t));
         pg_out_init(&pl.out, STDOUT_FILENO);
         pl.out.wait = wait_stdout;
         pl.out.wait_ctx = &waitmask;
