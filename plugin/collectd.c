@@ -9,6 +9,7 @@
 #include "collectd/core/daemon/plugin.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,12 @@
 #define SELF "_self"
 /* Hard errors logged per read at most; the rest are only counted. */
 #define MAX_LOG 3
+/* The second read callback: it only takes the exit records queued since
+ * the last drain, once a second whatever the read interval, so that a
+ * burst of exits between two reads (10 s by default) never overflows the
+ * listener's socket. */
+#define DRAIN   "procgroups_drain"
+#define DRAIN_S 1
 
 /* A group's identifier: its name made safe for plugin_instance. */
 struct ident {
@@ -36,6 +43,11 @@ struct ident {
         size_t idx; /* in the tracker's group array */
         bool skip;  /* collides with an earlier group, or with SELF */
 };
+
+/* collectd runs read callbacks on several threads: the read and the drain
+ * may come at once, and the tracker is not thread-safe. Outside g, which
+ * shutdown clears. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct {
         struct pg_cd_conf conf;
@@ -50,6 +62,7 @@ static struct {
         char **warned; /* group names whose collision was logged, sorted */
         size_t nwarned;
         bool overflow_logged; /* a cap was hit and said so */
+        bool drain_registered;
 } g;
 
 static void conf_ready(void) {
@@ -282,8 +295,11 @@ static void submit_group(const struct pg_group *gr, const char *pi, long hz, cdt
 /* The plugin's own figures under plugin_instance "_self", stock types:
  * duration-scan (seconds:GAUGE), count-processes, count-groups (sent) and
  * count-overflow (put in _other by a cap in this scan) (value:GAUGE),
- * total_events-vanished, total_events-hidden, total_events-forgotten,
- * errors-soft, errors-hard (value:DERIVE; totals since start). */
+ * gauge-exit_records_active (1 when exit records are used, 0 when not;
+ * value:GAUGE), total_events-vanished, total_events-hidden,
+ * total_events-forgotten, errors-soft, errors-hard, and the exit records'
+ * total_events-exits_credited, total_events-exits_lost,
+ * errors-exits_bad (value:DERIVE; totals since start). */
 static void submit_self(size_t ngroups, cdtime_t t) {
         const struct pg_track_stats *st = pg_tracker_stats(g.tracker);
 
@@ -300,6 +316,11 @@ static void submit_self(size_t ngroups, cdtime_t t) {
         submit_gauge(SELF, "count", "overflow", (gauge_t)st->overflow, t);
         submit_derive(SELF, "errors", "soft", g.soft_errors, t);
         submit_derive(SELF, "errors", "hard", g.hard_errors, t);
+        submit_gauge(SELF, "gauge", "exit_records_active",
+                     pg_tracker_exits_active(g.tracker) ? 1 : 0, t);
+        submit_derive(SELF, "total_events", "exits_credited", st->exits_credited, t);
+        submit_derive(SELF, "total_events", "exits_lost", st->exits_lost, t);
+        submit_derive(SELF, "errors", "exits_bad", st->exits_bad, t);
 }
 
 /* Once for the life of the plugin: a cap is hit when the tracker first
@@ -342,6 +363,45 @@ static int pg_cd_config(oconfig_item_t *ci) {
         return 0;
 }
 
+/* The drain callback (DRAIN): the records the kernel queued since the
+ * last drain or read, into the tracker's bounded memory until the next
+ * read. Never fails: a listener whose socket failed is gone, and the next
+ * read says so in gauge-exit_records_active. */
+static int pg_cd_drain(user_data_t *ud) {
+        (void)ud;
+        pthread_mutex_lock(&lock);
+        if (g.tracker)
+                pg_tracker_drain(g.tracker);
+        pthread_mutex_unlock(&lock);
+        return 0;
+}
+
+/* Once the tracker is there: exit records asked for and not used is said
+ * once (INFO: the /proc method still counts those processes); when they
+ * are used, the drain callback is registered, only then, so that a plugin
+ * without them costs no wake-up a second. */
+static void start_exits(void) {
+        const struct pg_track_opts *o = pg_tracker_opts(g.tracker);
+
+        if (!o->exit_records)
+                return;
+        if (!pg_tracker_exits_active(g.tracker)) {
+                INFO(P "exit records not used (%s): processes that exit between reads are "
+                       "counted by the /proc method (ChildrenTime)",
+                     pg_tracker_exits_why(g.tracker));
+                return;
+        }
+        if (g.drain_registered)
+                return;
+        if (plugin_register_complex_read(NULL, DRAIN, pg_cd_drain, TIME_T_TO_CDTIME_T(DRAIN_S),
+                                         NULL) == 0)
+                g.drain_registered = true;
+        else
+                WARNING(P "cannot register the drain callback: exit records wait for the next "
+                          "read, and a burst of exits may overflow their socket (counted in "
+                          "total_events-exits_lost)");
+}
+
 static int pg_cd_init(void) {
         struct pg_setup setup = {.procfs = "/proc",
                                  .own_process = false,
@@ -379,10 +439,12 @@ static int pg_cd_init(void) {
         if (r < 0)
                 return -1;
         INFO(P "version %s, procfs %s, %zu rule(s)", PG_VERSION, setup.procfs, nrules);
+        start_exits();
         return 0;
 }
 
-static int pg_cd_read(user_data_t *ud) {
+/* One read: a scan and its values. The caller holds lock. */
+static int read_locked(void) {
         const struct pg_group *const *gs;
         size_t n, sent = 0;
         cdtime_t now;
@@ -419,7 +481,18 @@ static int pg_cd_read(user_data_t *ud) {
         return 0;
 }
 
+static int pg_cd_read(user_data_t *ud) {
+        int r;
+
+        (void)ud;
+        pthread_mutex_lock(&lock);
+        r = read_locked();
+        pthread_mutex_unlock(&lock);
+        return r;
+}
+
 static int pg_cd_shutdown(void) {
+        pthread_mutex_lock(&lock);
         pg_tracker_free(g.tracker);
         if (g.conf_ready)
                 pg_cd_conf_free(&g.conf);
@@ -427,7 +500,10 @@ static int pg_cd_shutdown(void) {
                 free(g.warned[i]);
         free(g.warned);
         free(g.ids);
+        /* The drain stays registered (collectd has stopped its read
+         * threads by now) and finds no tracker. */
         memset(&g, 0, sizeof(g));
+        pthread_mutex_unlock(&lock);
         return 0;
 }
 

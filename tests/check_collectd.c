@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/fakeproc.h"
@@ -514,6 +515,8 @@ static const struct bad bads[] = {
     {"ProcessMatch", "ProcessMatch", "j", "(", NULL, NULL, 0},
     {"Process", "Process", NULL, NULL, NULL, NULL, 1},
     {"CollectSmaps", "CollectSmaps", NULL, NULL, NULL, NULL, 1},
+    {"ExitRecords", "ExitRecords", "maybe", NULL, NULL, NULL, 0},
+    {"ExitBuffer", "ExitBuffer", "4MiB", NULL, NULL, NULL, 0},
 };
 
 START_TEST(bad_config_names_option) {
@@ -600,6 +603,96 @@ START_TEST(processes_switch_needs_boolean) {
 }
 END_TEST
 
+/* ExitBuffer: bytes from 0 to a GiB, a whole number. */
+START_TEST(exit_buffer_bounds) {
+        static const double bad[] = {-1, 1073741825.0, 4096.5};
+        oconfig_item_t *ci = block();
+
+        mock_ci_num(mock_ci_child(ci, "ExitBuffer"), bad[_i]);
+        ck_assert_int_eq(mock_config(ci), 0);
+        mock_ci_free(ci);
+        ck_assert_int_ne(mock_init(), 0);
+        ck_assert_ptr_nonnull(strstr(mock_log_text, "option \"ExitBuffer\" needs bytes"));
+}
+END_TEST
+
+/* The figures every read sends under _self, whatever the listener does. */
+static void check_exit_figures(double active) {
+        ck_assert_double_eq(need("_self", "gauge", "exit_records_active")->values[0].gauge, active);
+        ck_assert_int_ge(need("_self", "total_events", "exits_credited")->values[0].derive, 0);
+        ck_assert_int_ge(need("_self", "total_events", "exits_lost")->values[0].derive, 0);
+        ck_assert_int_ge(need("_self", "errors", "exits_bad")->values[0].derive, 0);
+}
+
+/* ExitRecords false: accepted, nothing said, no drain, the figures 0. */
+START_TEST(exit_records_off) {
+        oconfig_item_t *ci = block();
+
+        mock_ci_bool(mock_ci_child(ci, "ExitRecords"), 0);
+        mock_ci_num(mock_ci_child(ci, "ExitBuffer"), 1 << 20);
+        configure(ci);
+        ck_assert_int_eq(mock_read(), 0);
+        check_exit_figures(0);
+        ck_assert_int_eq(need("_self", "total_events", "exits_credited")->values[0].derive, 0);
+        ck_assert(!mock_has_read("procgroups_drain"));
+        ck_assert_uint_eq(count_in_log("exit records"), 0);
+}
+END_TEST
+
+/* On a fake tree (never our own live /proc) they are asked for by
+ * default and not used: one INFO line that says why, no drain. */
+START_TEST(exit_records_unused_said_once) {
+        configure(block());
+        ck_assert_int_eq(mock_read(), 0);
+        ck_assert_int_eq(mock_read(), 0);
+        check_exit_figures(0);
+        ck_assert(!mock_has_read("procgroups_drain"));
+        ck_assert_uint_eq(count_in_log("INFO procgroups plugin: exit records not used (the procfs "
+                                       "root is not our own PID namespace's live /proc)"),
+                          1);
+}
+END_TEST
+
+/* The live /proc: where the listener is active (root in the initial
+ * namespaces) the drain callback is registered for every second and a
+ * child that exits between two reads is credited from its record; where
+ * it is not (no CAP_NET_ADMIN, a container) the INFO line says why and
+ * there is no drain. */
+START_TEST(exit_records_live) {
+        oconfig_item_t *ci = mock_ci_new("Plugin");
+        const struct mock_vl *m;
+        pid_t child;
+        int status;
+
+        mock_ci_bool(mock_ci_child(ci, "CollectThreads"), 0);
+        configure(ci);
+        ck_assert_int_eq(mock_read(), 0);
+        m = need("_self", "gauge", "exit_records_active");
+        if (m->values[0].gauge == 0) {
+                ck_assert(!mock_has_read("procgroups_drain"));
+                ck_assert_uint_eq(count_in_log("INFO procgroups plugin: exit records not used ("),
+                                  1);
+                return;
+        }
+        ck_assert_uint_eq(count_in_log("exit records not used"), 0);
+        ck_assert(mock_has_read("procgroups_drain"));
+        ck_assert_uint_eq(mock_read_interval_of("procgroups_drain"), TIME_T_TO_CDTIME_T(1));
+        child = fork();
+        ck_assert_int_ge(child, 0);
+        if (child == 0)
+                _exit(0);
+        ck_assert_int_eq(waitpid(child, &status, 0), child);
+        ck_assert_int_eq(mock_read_named("procgroups_drain"), 0);
+        mock_clear_values();
+        ck_assert_int_eq(mock_read(), 0);
+        check_exit_figures(1);
+        ck_assert_int_ge(need("_self", "total_events", "exits_credited")->values[0].derive, 1);
+        /* After shutdown the drain finds no tracker, and does no harm. */
+        ck_assert_int_eq(mock_shutdown(), 0);
+        ck_assert_int_eq(mock_read_named("procgroups_drain"), 0);
+}
+END_TEST
+
 Suite *pg_test_suite(void) {
         Suite *s = suite_create("collectd");
         TCase *tc;
@@ -632,6 +725,14 @@ Suite *pg_test_suite(void) {
         tcase_add_test(tc, bad_procfs_refuses_init);
         tcase_add_test(tc, processes_plugin_options_accepted);
         tcase_add_test(tc, processes_switch_needs_boolean);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("exits");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_loop_test(tc, exit_buffer_bounds, 0, 3);
+        tcase_add_test(tc, exit_records_off);
+        tcase_add_test(tc, exit_records_unused_said_once);
+        tcase_add_test(tc, exit_records_live);
         suite_add_tcase(s, tc);
 
         return s;

@@ -23,10 +23,15 @@ static size_t log_len;
 static cdtime_t now;
 static int (*config_cb)(oconfig_item_t *);
 static plugin_init_cb init_cb;
-static plugin_read_cb read_cb;
 static plugin_shutdown_cb shutdown_cb;
-static char read_name[DATA_MAX_NAME_LEN];
-static cdtime_t read_interval;
+/* Every read callback registered, in order: the plugin's own first. */
+#define MOCK_MAX_READS 4
+static struct {
+        char name[DATA_MAX_NAME_LEN];
+        plugin_read_cb cb;
+        cdtime_t interval;
+} reads[MOCK_MAX_READS];
+static size_t nreads;
 
 void mock_clear_values(void) {
         free(mock_vls);
@@ -41,10 +46,9 @@ void mock_reset(void) {
         log_len = 0;
         config_cb = NULL;
         init_cb = NULL;
-        read_cb = NULL;
         shutdown_cb = NULL;
-        read_name[0] = '\0';
-        read_interval = 0;
+        memset(reads, 0, sizeof(reads));
+        nreads = 0;
 }
 
 /* A clock that moves at every call, so that a test sees how often the
@@ -72,9 +76,15 @@ int plugin_register_init(const char *name, plugin_init_cb callback) {
 
 int plugin_register_complex_read(const char *group, const char *name, plugin_read_cb callback,
                                  cdtime_t interval, user_data_t const *user_data) {
-        snprintf(read_name, sizeof(read_name), "%s", name);
-        read_cb = callback;
-        read_interval = interval;
+        /* As the daemon: a second callback of one name is refused. */
+        for (size_t i = 0; i < nreads; i++)
+                if (strcmp(reads[i].name, name) == 0)
+                        return -1;
+        ck_assert_uint_lt(nreads, MOCK_MAX_READS);
+        snprintf(reads[nreads].name, sizeof(reads[nreads].name), "%s", name);
+        reads[nreads].cb = callback;
+        reads[nreads].interval = interval;
+        nreads++;
         return 0;
 }
 
@@ -181,10 +191,34 @@ int mock_init(void) {
         return init_cb();
 }
 
-int mock_read(void) {
+static size_t read_index(const char *name) {
+        for (size_t i = 0; i < nreads; i++)
+                if (strcmp(reads[i].name, name) == 0)
+                        return i;
+        return nreads;
+}
+
+int mock_read_named(const char *name) {
         user_data_t ud = {0};
-        ck_assert_ptr_nonnull(read_cb);
-        return read_cb(&ud);
+        size_t i = read_index(name);
+
+        ck_assert_msg(i < nreads, "no read callback named %s", name);
+        return reads[i].cb(&ud);
+}
+
+int mock_read(void) {
+        return mock_read_named("procgroups");
+}
+
+bool mock_has_read(const char *name) {
+        return read_index(name) < nreads;
+}
+
+cdtime_t mock_read_interval_of(const char *name) {
+        size_t i = read_index(name);
+
+        ck_assert_msg(i < nreads, "no read callback named %s", name);
+        return reads[i].interval;
 }
 
 int mock_shutdown(void) {
@@ -193,11 +227,11 @@ int mock_shutdown(void) {
 }
 
 const char *mock_read_name(void) {
-        return read_name;
+        return nreads ? reads[0].name : "";
 }
 
 cdtime_t mock_read_interval(void) {
-        return read_interval;
+        return nreads ? reads[0].interval : 0;
 }
 
 const struct mock_vl *mock_find(const char *pi, const char *type, const char *ti) {

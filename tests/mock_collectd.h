@@ -29,11 +29,15 @@ void mock_clear_values(void);
 /* Call what the plugin registered (fail the test when it did not). */
 int mock_config(oconfig_item_t *ci);
 int mock_init(void);
-int mock_read(void);
+int mock_read(void); /* the callback named "procgroups" */
 int mock_shutdown(void);
-/* The name and interval the read callback was registered with. */
+/* The name and interval the first read callback was registered with. */
 const char *mock_read_name(void);
 cdtime_t mock_read_interval(void);
+/* Read callbacks by name: registered?, its interval, call it. */
+bool mock_has_read(const char *name);
+cdtime_t mock_read_interval_of(const char *name);
+int mock_read_named(const char *name);
 
 /* The last dispatched value list with these names (ti may be NULL for
  * none), or NULL. */
