@@ -227,7 +227,7 @@ if command -v getcap >/dev/null; then
 	caps=$(getcap "$plugin")
 	echo "  getcap: ${caps:-none}"
 	case $caps in
-	*cap_dac_read_search*cap_sys_ptrace*ep*) ;;
+	*cap_dac_read_search*cap_net_admin*cap_sys_ptrace*ep*) ;;
 	*) fail "setcap did not give $plugin its capabilities" ;;
 	esac
 fi
