@@ -677,15 +677,22 @@ START_TEST(exit_records_live) {
         ck_assert_uint_eq(count_in_log("exit records not used"), 0);
         ck_assert(mock_has_read("procgroups_drain"));
         ck_assert_uint_eq(mock_read_interval_of("procgroups_drain"), TIME_T_TO_CDTIME_T(1));
-        child = fork();
-        ck_assert_int_ge(child, 0);
-        if (child == 0)
-                _exit(0);
-        ck_assert_int_eq(waitpid(child, &status, 0), child);
-        ck_assert_int_eq(mock_read_named("procgroups_drain"), 0);
-        mock_clear_values();
-        ck_assert_int_eq(mock_read(), 0);
-        check_exit_figures(1);
+        /* The tracker credits nothing in its first two scans (their
+         * records are history), nor in the two after a loss: a child a
+         * read, drained before the next, until one is credited. */
+        for (int i = 0; i < 6; i++) {
+                child = fork();
+                ck_assert_int_ge(child, 0);
+                if (child == 0)
+                        _exit(0);
+                ck_assert_int_eq(waitpid(child, &status, 0), child);
+                ck_assert_int_eq(mock_read_named("procgroups_drain"), 0);
+                mock_clear_values();
+                ck_assert_int_eq(mock_read(), 0);
+                check_exit_figures(1);
+                if (need("_self", "total_events", "exits_credited")->values[0].derive >= 1)
+                        break;
+        }
         ck_assert_int_ge(need("_self", "total_events", "exits_credited")->values[0].derive, 1);
         /* After shutdown the drain finds no tracker, and does no harm. */
         ck_assert_int_eq(mock_shutdown(), 0);
