@@ -11,7 +11,7 @@ values over the window [T0, T1] (epoch seconds):
   its counters from 0 and procgroups from the lifetime values, so only
   rates can agree;
 - gauges: the median of the rows in the window.
-They must agree within 10 % (CPU and page faults within 25 %: children), or an absolute floor for
+They must agree within 10 % (CPU and page faults within 25 %), or an absolute floor for
 figures near zero. ps_stacksize is compared by name and type only: the
 processes plugin sums |startstack - kstkesp| of stat, and the kernel no
 longer shows a task's stack pointer there (kstkesp reads 0), so its
@@ -33,10 +33,10 @@ TOL = {
     "io_octets": (0.10, 65536.0),
     "ps_count": (0.0, 0.0),  # the median count: exact
     "file_handles": (0.10, 1.0),
-    # The mix's CPU worker forks a child every 0.5 s: procgroups counts
-    # the children's faults (their exit records, or the parent's
-    # cminflt), the processes plugin does not; a fork of the Python
-    # worker is some 10-20 faults a second on top of ~60.
+    # The mix's CPU worker forks a child every 0.5 s, and each fork
+    # brings a burst of copy-on-write faults in the worker itself: the
+    # rows nearest the window's ends can fall on either side of a burst
+    # (seen: 66.0 against 58.1 a second under ASan).
     "ps_pagefaults": (0.25, 3.0),
 }
 DEFAULT_TOL = (0.10, 3.0)  # counts; gauges in bytes are far above it
