@@ -14,16 +14,20 @@
 #include <linux/genetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/taskstats.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The inode numbers of the initial namespaces (the kernel's
  * PROC_USER_INIT_INO, PROC_PID_INIT_INO): fixed since Linux 3.8. */
 #define INIT_USER_NS_INO 0xEFFFFFFDu
 #define INIT_PID_NS_INO  0xEFFFFFFCu
+/* The initial network namespace's, fixed only on recent kernels. */
+#define INIT_NET_NS_INO 0xEFFFFFF9u
 
 /* A record is about 600 bytes and one comes per datagram; a request's
  * reply (the family) about 1 KiB. */
@@ -141,14 +145,15 @@ static bool initial_ns(const char *path, unsigned ino) {
         return stat(path, &s) < 0 || s.st_ino == ino; /* unknown: say yes */
 }
 
-/* Why the kernel refused to register us (r). */
+/* Why the kernel refused to register us (r). In a user namespace of its
+ * own the capability is there but not the initial one's: say where. */
 static const char *register_refused(int r) {
-        if (r == -EPERM)
-                return "needs CAP_NET_ADMIN";
         if (!initial_ns("/proc/self/ns/user", INIT_USER_NS_INO))
                 return "not in the initial user namespace";
         if (!initial_ns("/proc/self/ns/pid", INIT_PID_NS_INO))
                 return "not in the initial PID namespace";
+        if (r == -EPERM)
+                return "needs CAP_NET_ADMIN";
         return "the kernel refused the registration";
 }
 
@@ -173,10 +178,62 @@ static void set_rcvbuf(struct pg_exits *x, int rcvbuf) {
                 (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 }
 
+struct probe {
+        pid_t pid;
+        bool seen;
+};
+
+static void probe_cb(void *ctx, const struct pg_exit_rec *r) {
+        struct probe *p = ctx;
+        p->seen |= r->tgid == p->pid;
+}
+
+/* Whether records reach us: a child that exits at once must send one
+ * within a second. What the probe drains is history to the tracker. */
+static bool records_arrive(struct pg_exits *x) {
+        struct pollfd pfd = {.fd = mnl_socket_get_fd(x->nl), .events = POLLIN};
+        struct probe p = {.pid = fork()};
+        ssize_t n;
+
+        if (p.pid < 0)
+                return true; /* cannot tell */
+        if (p.pid == 0)
+                _exit(0);
+        while (waitpid(p.pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        for (int i = 0; i < 10 && !p.seen; i++) {
+                if (poll(&pfd, 1, 100) <= 0)
+                        continue;
+                while (!p.seen && (n = receive(x, MSG_DONTWAIT)) > 0)
+                        if ((size_t)n <= sizeof(x->buf))
+                                pg_exits_parse(x->family, x->buf, (size_t)n, probe_cb, &p, &x->st);
+        }
+        return p.seen;
+}
+
+/* The kernel sends exit records to listeners in the initial network
+ * namespace only; in another it accepts the registration and then sends
+ * nothing. Ours is compared with init's, or known by its fixed number,
+ * or, where neither can tell, probed. NULL, or why not. */
+static const char *netns_refused(struct pg_exits *x) {
+        struct stat self, init;
+
+        if (stat("/proc/self/ns/net", &self) < 0)
+                return NULL;
+        if (stat("/proc/1/ns/net", &init) == 0)
+                return self.st_ino == init.st_ino && self.st_dev == init.st_dev
+                           ? NULL
+                           : "not in the initial network namespace";
+        if (self.st_ino == INIT_NET_NS_INO || records_arrive(x))
+                return NULL;
+        return "no records arrive (not in the initial network namespace?)";
+}
+
 /* Resolve, size, register. Returns 0, or the state's reason. */
 static const char *start(struct pg_exits *x, int rcvbuf) {
         char req[512] = {0}, cpus[256];
         struct nlmsghdr *nlh;
+        const char *why;
         int r;
 
         x->nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
@@ -199,6 +256,9 @@ static const char *start(struct pg_exits *x, int rcvbuf) {
                 return register_refused(r);
         if (fcntl(mnl_socket_get_fd(x->nl), F_SETFL, O_NONBLOCK) < 0)
                 return "cannot make the socket non-blocking";
+        why = netns_refused(x);
+        if (why)
+                return why;
         (void)drops(x, &x->drops);
         return NULL;
 }

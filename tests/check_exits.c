@@ -419,16 +419,15 @@ START_TEST(live_loss) {
 }
 END_TEST
 
-/* In a new PID namespace (pid 1 of it): the listener must say it is
- * unavailable and why; the verdict goes to fd ('y' or 'n'), not to the
- * exit status, which memcheck takes for its own findings in a child. */
-static void in_namespace(int fd) {
+/* In a new namespace: the listener must say it is unavailable and why
+ * (its reason holds want); the verdict goes to fd ('y' or 'n'), not to
+ * the exit status, which memcheck takes for its own findings in a child. */
+static void in_namespace(int fd, const char *want) {
         struct pg_exits *x;
         char ok = 'n';
 
         if (pg_exits_open(0, &x) == 0) {
-                if (pg_exits_state(x) == PG_EXITS_UNAVAILABLE &&
-                    strcmp(pg_exits_why(x), "not in the initial PID namespace") == 0 &&
+                if (pg_exits_state(x) == PG_EXITS_UNAVAILABLE && strstr(pg_exits_why(x), want) &&
                     pg_exits_drain(x, 0, collect, NULL) == 0)
                         ok = 'y';
                 else
@@ -460,10 +459,38 @@ START_TEST(pid_namespace) {
                         _exit(3);
                 inner = fork();
                 if (inner == 0)
-                        in_namespace(fds[1]);
+                        in_namespace(fds[1], "not in the initial PID namespace");
                 if (inner > 0)
                         waitpid(inner, NULL, 0);
                 _exit(0);
+        }
+        close(fds[1]);
+        ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+        ck_assert_int_eq(read(fds[0], &ok, 1), 1);
+        close(fds[0]);
+        ck_assert_int_eq(ok, 'y');
+}
+END_TEST
+
+/* In another network namespace the kernel takes the registration and
+ * then sends nothing: the listener must find that out and say so, as
+ * under systemd's PrivateNetwork=. */
+START_TEST(net_namespace) {
+        int fds[2];
+        char ok = 0;
+        pid_t pid;
+
+        if (geteuid() != 0) {
+                printf("check_exits: network namespace case skipped: not root\n");
+                return;
+        }
+        ck_assert_int_eq(pipe(fds), 0);
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                if (unshare(CLONE_NEWNET) < 0)
+                        _exit(3);
+                in_namespace(fds[1], "network namespace");
         }
         close(fds[1]);
         ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
@@ -500,6 +527,7 @@ Suite *pg_test_suite(void) {
         tcase_add_test(tc, live_child);
         tcase_add_test(tc, live_loss);
         tcase_add_test(tc, pid_namespace);
+        tcase_add_test(tc, net_namespace);
         tcase_add_test(tc, off);
         suite_add_tcase(s, tc);
         return s;
