@@ -66,6 +66,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmem.h"
+
 /* The process CPU clock of pid (clock_getcpuclockid without the check
  * call): the kernel's MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED). */
 #define PROCESS_CLOCK(pid) ((clockid_t)((~(unsigned)(pid)) << 3) | 2)
@@ -136,87 +138,24 @@ static ssize_t slurp(int dir, const char *path, char *b, size_t size) {
 
 #define MAXCACHE 1024
 struct snap {
-        double sunreclaim_kb, sreclaimable_kb;
+        struct kmem k;
         int ncache;
         char cache[MAXCACHE][64];
         double bytes[MAXCACHE]; /* live objects x object size */
-        double slab_bytes;      /* in caches the kernel cannot reclaim */
-        double reclaim_bytes;   /* in reclaimable ones (dentries, inodes) */
 };
 
-/* Whether slab cache name is reclaimable (SLAB_RECLAIM_ACCOUNT: its pages
- * count in SReclaimable), from /sys/kernel/slab; remembered. */
-static int reclaimable(const char *name) {
-        static char names[MAXCACHE][64];
-        static int flags[MAXCACHE], n;
-        char path[256], v[8];
-
-        for (int i = 0; i < n; i++)
-                if (strcmp(names[i], name) == 0)
-                        return flags[i];
-        snprintf(path, sizeof path, "/sys/kernel/slab/%s/reclaim_account", name);
-        int f = slurp(AT_FDCWD, path, v, sizeof v) > 0 && v[0] == '1';
-        if (n < MAXCACHE) {
-                snprintf(names[n], sizeof names[n], "%s", name);
-                flags[n++] = f;
+static void note_cache(const char *name, double bytes, void *ctx) {
+        struct snap *s = ctx;
+        if (s->ncache < MAXCACHE) {
+                snprintf(s->cache[s->ncache], sizeof s->cache[0], "%s", name);
+                s->bytes[s->ncache++] = bytes;
         }
-        return f;
-}
-
-static double meminfo_kb(const char *text, const char *key) {
-        const char *p = strstr(text, key);
-        return p ? strtod(p + strlen(key), NULL) : -1;
 }
 
 static void snapshot(struct snap *s) {
-        static char b[512 * 1024];
-        char *line, *save;
-
-        if (slurp(AT_FDCWD, "/proc/meminfo", b, sizeof b) > 0) {
-                s->sunreclaim_kb = meminfo_kb(b, "\nSUnreclaim:");
-                s->sreclaimable_kb = meminfo_kb(b, "\nSReclaimable:");
-        }
+        kmem_read(&s->k);
         s->ncache = 0;
-        s->slab_bytes = s->reclaim_bytes = 0;
-        if (slurp(AT_FDCWD, "/proc/slabinfo", b, sizeof b) <= 0)
-                return;
-        for (line = strtok_r(b, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                char name[64];
-                unsigned long active, total, size;
-                if (line[0] == '#' ||
-                    sscanf(line, "%63s %lu %lu %lu", name, &active, &total, &size) != 4)
-                        continue;
-                if (s->ncache < MAXCACHE) {
-                        snprintf(s->cache[s->ncache], sizeof s->cache[0], "%s", name);
-                        s->bytes[s->ncache++] = (double)active * (double)size;
-                }
-                if (reclaimable(name))
-                        s->reclaim_bytes += (double)active * (double)size;
-                else
-                        s->slab_bytes += (double)active * (double)size;
-        }
-}
-
-/* Give empty slabs back (SLUB's shrink), so that what the next objects
- * take shows as new pages in SUnreclaim rather than as reused ones. */
-static void shrink_slabs(void) {
-        DIR *d = opendir("/sys/kernel/slab");
-        struct dirent *e;
-        char path[512];
-
-        if (!d)
-                return;
-        while ((e = readdir(d))) {
-                if (e->d_name[0] == '.' || e->d_type != DT_DIR)
-                        continue;
-                snprintf(path, sizeof path, "/sys/kernel/slab/%s/shrink", e->d_name);
-                int fd = open(path, O_WRONLY | O_CLOEXEC);
-                if (fd >= 0) {
-                        (void)!write(fd, "1", 1);
-                        close(fd);
-                }
-        }
-        closedir(d);
+        kmem_caches(note_cache, s);
 }
 
 enum kind { K_NONE, K_STAT, K_SCHED, K_TSCHED, K_DIR, K_PIDFD, K_EPOLL, K_MAX };
@@ -316,19 +255,19 @@ static void settle(struct snap *s) {
         for (int i = 0; i < 3; i++) {
                 sleep_ms(5);
                 snapshot(&t[i]);
-                su[i] = t[i].sunreclaim_kb;
-                sr[i] = t[i].sreclaimable_kb;
-                sb[i] = t[i].slab_bytes;
-                rb[i] = t[i].reclaim_bytes;
+                su[i] = t[i].k.sunreclaim_kb;
+                sr[i] = t[i].k.sreclaimable_kb;
+                sb[i] = t[i].k.slab_kb;
+                rb[i] = t[i].k.rslab_kb;
         }
         *s = t[1];
-        s->sunreclaim_kb = median(su, 3);
-        s->sreclaimable_kb = median(sr, 3);
-        s->slab_bytes = median(sb, 3);
-        s->reclaim_bytes = median(rb, 3);
+        s->k.sunreclaim_kb = median(su, 3);
+        s->k.sreclaimable_kb = median(sr, 3);
+        s->k.slab_kb = median(sb, 3);
+        s->k.rslab_kb = median(rb, 3);
 }
 
-struct kmem {
+struct kept_mem {
         size_t count;        /* objects (the last repetition) */
         double unrecl[16];   /* SUnreclaim growth per object, bytes, per repetition */
         double recl[16];     /* SReclaimable growth per object */
@@ -337,9 +276,9 @@ struct kmem {
         char top[3][64];     /* the caches that grew most (last repetition) */
         double top_bytes[3]; /* their growth per object */
 };
-static struct kmem kmem[K_MAX];
+static struct kept_mem kept_mem[K_MAX];
 
-static void note_top(struct kmem *m, const struct snap *a, const struct snap *b, size_t n) {
+static void note_top(struct kept_mem *m, const struct snap *a, const struct snap *b, size_t n) {
         for (int t = 0; t < 3; t++) {
                 m->top_bytes[t] = 0;
                 m->top[t][0] = '\0';
@@ -374,9 +313,9 @@ static void measure_memory(int reps) {
 
         for (int r = 0; r < reps; r++) {
                 for (int k = 0; k < K_MAX; k++) {
-                        struct kmem *m = &kmem[k];
+                        struct kept_mem *m = &kept_mem[k];
                         size_t n, div;
-                        shrink_slabs();
+                        kmem_shrink();
                         settle(&a);
                         n = open_kind((enum kind)k);
                         settle(&b);
@@ -385,13 +324,15 @@ static void measure_memory(int reps) {
                         if (div == 0)
                                 div = 1;
                         m->count = n;
-                        m->unrecl[r] = (b.sunreclaim_kb - a.sunreclaim_kb) * 1024 / (double)div;
-                        m->recl[r] = (b.sreclaimable_kb - a.sreclaimable_kb) * 1024 / (double)div;
-                        m->slab[r] = (b.slab_bytes - a.slab_bytes) / (double)div;
-                        m->rslab[r] = (b.reclaim_bytes - a.reclaim_bytes) / (double)div;
+                        m->unrecl[r] = (b.k.sunreclaim_kb - a.k.sunreclaim_kb) * 1024 / (double)div;
+                        m->recl[r] =
+                            (b.k.sreclaimable_kb - a.k.sreclaimable_kb) * 1024 / (double)div;
+                        m->slab[r] = (b.k.slab_kb - a.k.slab_kb) * 1024 / (double)div;
+                        m->rslab[r] = (b.k.rslab_kb - a.k.rslab_kb) * 1024 / (double)div;
                         if (r == reps - 1)
                                 note_top(m, &a, &b, div);
                         close_kind((enum kind)k);
+                        sleep_ms(50); /* frees that wait for RCU */
                 }
         }
         for (int k = 0; k < K_MAX; k++)
@@ -1296,7 +1237,7 @@ int main(int argc, char **argv) {
                 hi = v[rounds - 1];
                 char kb[64] = "0", sb[64] = "0";
                 if (m->kept != K_NONE) {
-                        struct kmem *k = &kmem[m->kept];
+                        struct kept_mem *k = &kept_mem[m->kept];
                         double u2[16], s2[16];
                         memcpy(u2, k->unrecl, sizeof(double) * (size_t)reps);
                         memcpy(s2, k->slab, sizeof(double) * (size_t)reps);
@@ -1329,7 +1270,7 @@ int main(int argc, char **argv) {
                "reclaimable objects (pinned) | grew most |\n");
         printf("|---|---:|---:|---:|---:|---:|---|\n");
         for (int k = 0; k < K_MAX; k++) {
-                struct kmem *m = &kmem[k];
+                struct kept_mem *m = &kept_mem[k];
                 double a[16], b2[16], s[16], rs[16];
                 memcpy(a, m->unrecl, sizeof(double) * (size_t)reps);
                 memcpy(b2, m->recl, sizeof(double) * (size_t)reps);
