@@ -117,14 +117,75 @@ load_start() {
         return 1
 }
 
+# ---------------------------------------------------------- kernel memory --
+# What a collector holds in the kernel, two ways (bench/kmem.h): the growth
+# of SUnreclaim (/proc/meminfo; slab pages) and of the live objects of the
+# unreclaimable slab caches (/proc/slabinfo; objects, which new ones filling
+# holes in old pages cannot hide), while it runs, at steady state, over just
+# before it started. Both are machine-wide: what any other process
+# allocates meanwhile counts too (the "noise" line of the table measures
+# that with no collector running), hence medians of several samples.
+# Before each baseline, deferred frees get 0.2 s and empty slabs are given
+# back (SLUB's shrink; root), so that the next collector's objects show as
+# new pages. floor and pgscan sample themselves between scans (kernel_kb=,
+# slab_kb=); the others are sampled from here with cpuof -k.
+slab_shrink() {
+        local f
+        sleep 0.2
+        for f in /sys/kernel/slab/*/shrink; do echo 1 >"$f"; done 2>/dev/null
+        return 0
+}
+kmem_now() { "$BIN/cpuof" -k | sed 's/sunreclaim_kb=\([-0-9]*\) slab_kb=\([-0-9]*\)/\1:\2/'; }
+median_of() { # NUMBERS...
+        printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 }
+                END { if (NR) print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+# kmem_median SAMPLES...: "U:S", the median of each figure of "U:S" samples
+kmem_median() {
+        local x u=() o=()
+        for x in "$@"; do u+=("${x%%:*}"); o+=("${x##*:}"); done
+        echo "$(median_of "${u[@]}"):$(median_of "${o[@]}")"
+}
+# kmem_base: shrink, then KMEM0 = the median of three samples 50 ms apart
+kmem_base() {
+        local a b c
+        slab_shrink
+        a=$(kmem_now); sleep 0.05; b=$(kmem_now); sleep 0.05; c=$(kmem_now)
+        KMEM0=$(kmem_median "$a" "$b" "$c")
+}
+# kmem_growth SAMPLES...: "kernel_kb=… slab_kb=…", their medians less KMEM0
+kmem_growth() {
+        [ $# -gt 0 ] || set -- "$(kmem_now)"
+        local m
+        m=$(kmem_median "$@")
+        awk -v m="$m" -v b="$KMEM0" 'BEGIN { split(m, x, ":"); split(b, y, ":")
+                printf "kernel_kb=%.0f slab_kb=%.0f\n", x[1] - y[1], (y[2] < 0 ? -1 : x[2] - y[2]) }'
+}
+# fd_count PID: its open descriptors now (each kept /proc file is one; a
+# check on the machine-wide figures that needs no baseline)
+fd_count() {
+        local f n=0
+        for f in /proc/"$1"/fd/*; do n=$((n + 1)); done
+        echo "$n"
+}
+# The same for a window of no collector at all: what the others moved.
+m_noise() {
+        local ks=() i
+        kmem_base
+        for ((i = 0; i < 5; i++)); do sleep 0.4; ks+=("$(kmem_now)"); done
+        record "collector=none variant=noise $(kmem_growth "${ks[@]}")"
+}
+
 # --------------------------------------------------------------- floor/pg --
 m_floor() { # LABEL ARGS...
         local line
+        slab_shrink
         line=$("$BIN/floor" -t "$BENCH_SECONDS" -l "$1" "${@:2}") || return
         record "$line"
 }
 m_pgscan() { # ARGS...
         local line
+        slab_shrink
         line=$("$BIN/pgscan" -t "$BENCH_SECONDS" "$@") || { log "pgscan failed"; return; }
         record "$line"
 }
@@ -153,8 +214,26 @@ m_same() { # on|off PGSCAN_ARGS...
 }
 
 # The CLI end to end, steady state: CPU of (2 + K) scans minus CPU of 2
-# scans, over K. Only once the CLI has --interval/--count.
+# scans, over K. Only once the CLI has --interval/--count. Its kernel
+# memory from a run of its own (m_cli_kmem): --interval 0.2, sampled five
+# times once it has printed three reports (past the first sight of every
+# process).
 cli_ok() { "$PROCGROUPS" --interval 0.01 --count 1 --format json >/dev/null 2>&1; }
+m_cli_kmem() { # ARGS...
+        local out=$WORK/cli-kmem pid i ks=()
+        kmem_base
+        "$PROCGROUPS" --interval 0.2 --format json "$@" >"$out" 2>/dev/null &
+        pid=$!
+        STARTED+=("$pid")
+        for ((i = 0; i < 1200; i++)); do
+                [ "$(wc -l <"$out")" -ge 3 ] && break
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+        done
+        for ((i = 0; i < 5; i++)); do sleep 0.2; ks+=("$(kmem_now)"); done
+        echo "open_fds=$(fd_count "$pid") $(kmem_growth "${ks[@]}")"
+        stop "$pid"
+}
 m_cli() { # LABEL ARGS...
         local k=10 a b t0 t1 t2
         t0=$(now_ms)
@@ -166,24 +245,31 @@ m_cli() { # LABEL ARGS...
         # wall: the same difference, minus the 10 ms sleeps between scans
         record "collector=procgroups-cli variant=$1 scans=$k" \
                 "$(per_scan "${a%% *}" "${b%% *}" "$k" $((t2 - t1 - (t1 - t0) - 10 * k)))" \
-                "peak_rss_kb=${b##*hwm_kb=}"
+                "peak_rss_kb=${b##*hwm_kb=}" "$(m_cli_kmem "${@:2}")"
 }
 
 # ---------------------------------------------------------------- anchors --
 # window PID COUNTER_FN: CPU of PID while COUNTER_FN's number of scans grows
-# for BENCH_ANCHOR_S seconds; prints "cpu_ms=… wall_ms=… scans=…"
+# for BENCH_ANCHOR_S seconds, and SUnreclaim sampled four times in it (over
+# KMEM0, taken before the collector started); prints "scans=… cpu_ms=…
+# wall_ms=… kernel_kb=…"
 window() {
-        local pid=$1 fn=$2 c0 c1 s0 s1 t0 t1
+        local pid=$1 fn=$2 c0 c1 s0 s1 t0 t1 i ks=()
         s0=$($fn); c0=$(cpu_ns "$pid"); t0=$(now_ms)
-        sleep "$BENCH_ANCHOR_S"
+        for ((i = 0; i < 4; i++)); do
+                sleep "$(awk -v s="$BENCH_ANCHOR_S" 'BEGIN { print s / 4 }')"
+                ks+=("$(kmem_now)")
+        done
         s1=$($fn); c1=$(cpu_ns "$pid"); t1=$(now_ms)
         [ $((s1 - s0)) -gt 0 ] || return 1
-        echo "scans=$((s1 - s0)) $(per_scan "$c0" "$c1" $((s1 - s0)) $((t1 - t0)))"
+        echo "scans=$((s1 - s0)) $(per_scan "$c0" "$c1" $((s1 - s0)) $((t1 - t0)))" \
+                "open_fds=$(fd_count "$pid") $(kmem_growth "${ks[@]}")"
 }
 
 m_exporter() {
-        local d=$WORK/exporter pid url=http://127.0.0.1:$PORT/metrics i c0 c1 t0 t1 k=0
+        local d=$WORK/exporter pid url=http://127.0.0.1:$PORT/metrics i c0 c1 t0 t1 k=0 ks=() tk
         mkdir -p "$d"
+        kmem_base
         printf 'process_names:\n  - name: "{{.Comm}}"\n    cmdline:\n    - ".+"\n' >"$d/config.yaml"
         "$EXPORTER" -config.path "$d/config.yaml" -web.listen-address "127.0.0.1:$PORT" \
                 -threads=true >"$d/log" 2>&1 &
@@ -194,14 +280,20 @@ m_exporter() {
                 sleep 0.1
         done
         curl -s -o /dev/null --max-time 60 "$url" # warm-up: first sight of every PID
-        c0=$(cpu_ns "$pid"); t0=$(now_ms)
+        c0=$(cpu_ns "$pid"); t0=$(now_ms); tk=$t0
         while [ $k -lt 3 ] || [ $(($(now_ms) - t0)) -lt $((BENCH_ANCHOR_S * 1000)) ]; do
                 curl -s -o /dev/null --max-time 60 "$url" || break
                 k=$((k + 1))
+                # SUnreclaim about four times in the window
+                if [ $(($(now_ms) - tk)) -ge $((BENCH_ANCHOR_S * 250)) ]; then
+                        ks+=("$(kmem_now)")
+                        tk=$(now_ms)
+                fi
         done
         c1=$(cpu_ns "$pid"); t1=$(now_ms)
         [ $k -gt 0 ] && record "collector=process-exporter variant=threads-on scans=$k" \
-                "$(per_scan "$c0" "$c1" $k $((t1 - t0))) peak_rss_kb=$(hwm_kb "$pid")"
+                "$(per_scan "$c0" "$c1" $k $((t1 - t0))) peak_rss_kb=$(hwm_kb "$pid")" \
+                "open_fds=$(fd_count "$pid") $(kmem_growth "${ks[@]}")"
         stop "$pid"
 }
 
@@ -221,6 +313,7 @@ m_collectd() {
                 done
                 printf '</Plugin>\n'
         } >"$d/collectd.conf"
+        kmem_base
         "$COLLECTD" -f -C "$d/collectd.conf" >"$d/log" 2>&1 &
         pid=$!
         STARTED+=("$pid")
@@ -241,6 +334,7 @@ m_apps() {
         for ((g = 0; g < BENCH_GROUPS; g++)); do echo "pgload$g: pgload$g"; done >"$d/apps_groups.conf"
         mkfifo "$d/in"
         exec {fd}<>"$d/in" # apps.plugin exits when its stdin closes
+        kmem_base
         NETDATA_USER_CONFIG_DIR=$d NETDATA_STOCK_CONFIG_DIR=/usr/lib/netdata/conf.d \
                 NETDATA_LOG_DIR=$d NETDATA_HOST_PREFIX= "$APPS_PLUGIN" 1 <&"$fd" >"$d/out" 2>"$d/err" &
         pid=$!
@@ -276,6 +370,7 @@ for CUR_N in $BENCH_N; do
         CUR_PROCS=$(printf '%s\n' /proc/[0-9]* | wc -l)
         CUR_TASKS=$(printf '%s\n' /proc/[0-9]*/task/[0-9]* | wc -l)
         log "visible: $CUR_PROCS processes, $CUR_TASKS tasks"
+        m_noise
         for ((run = 0; run < BENCH_RUNS; run++)); do
                 [ "$(left)" -gt 20 ] || break
                 m_floor full -F
@@ -293,6 +388,7 @@ for CUR_N in $BENCH_N; do
         anchor exporter
         anchor collectd
         anchor apps
+        m_noise
         stop "$LOAD_PID"
 done
 
@@ -308,16 +404,22 @@ function median(s,   a, n, i, j, t) {
 }
 {
         k = v("collector") " " v("variant"); n = v("n")
-        if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
         if (!(n in seen_n)) { seen_n[n] = 1; ns[++nn] = n }
+        procs[n] = v("procs"); tasks[n] = v("tasks")
+        # no collector: what SUnreclaim did meanwhile (a footnote)
+        if (v("collector") == "none") { noise[n] = noise[n] " " v("kernel_kb"); snoise[n] = snoise[n] " " v("slab_kb"); next }
+        if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
         cpu[k, n] = cpu[k, n] " " v("cpu_ms"); wall[k, n] = wall[k, n] " " v("wall_ms"); runs[k, n]++
         r = v("peak_rss_kb") + 0; if (r > rss[k, n]) rss[k, n] = r
-        if (v("kept_files") != "") { kept[k, n] = v("kept_files"); kern[k, n] = kern[k, n] " " v("kernel_kb") }
-        procs[n] = v("procs"); tasks[n] = v("tasks")
+        kf = v("kept_files") != "" ? v("kept_files") : v("kept_fds")
+        if (kf + 0 > 0) kept[k, n] = kf
+        if (v("open_fds") != "") kept[k, n] = v("open_fds") " fds"
+        if (v("kernel_kb") != "") kern[k, n] = kern[k, n] " " v("kernel_kb")
+        if (v("slab_kb") != "" && v("slab_kb") + 0 != -1) slab[k, n] = slab[k, n] " " v("slab_kb")
 }
 END {
-        print "| collector | variant | N | procs / tasks | runs | CPU ms/scan | x floor full | x same-files floor | us/proc | peak RSS MB | wall ms/scan | kept files / kernel MB |"
-        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        print "| collector | variant | N | procs / tasks | runs | CPU ms/scan | x floor full | x same-files floor | us/proc | peak RSS MB | wall ms/scan | kept files (open fds) | kernel kB | kernel B/proc | slab objects kB |"
+        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for (j = 1; j <= nn; j++) {
                 n = ns[j]; f = median(cpu["floor full", n])
                 # the cheapest way the floor knows to read procgroups' files
@@ -340,11 +442,21 @@ END {
                         k = order[i]; if (!((k, n) in runs)) continue
                         c = median(cpu[k, n]); split(k, kv, " ")
                         per[k, n] = c * 1000 / procs[n]
-                        printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %s | %.1f | %.1f | %.1f | %s |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
+                        kk = ((k, n) in kern) ? median(kern[k, n]) : ""
+                        ko = ((k, n) in slab) ? sprintf("%.0f", median(slab[k, n])) : "-"
+                        printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %s | %.1f | %.1f | %.1f | %s | %s | %s | %s |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
                                 (f > 0 ? sprintf("%.2f", c / f) : "-"), (k ~ /^procgroups threads-o/ && sf[substr(k, 20)] != "" ? sprintf("%.2f", sf[substr(k, 20)]) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n]),
-                                ((k, n) in kept ? sprintf("%d / %.0f", kept[k, n], median(kern[k, n]) / 1024) : "-")
+                                ((k, n) in kept ? kept[k, n] : "-"), (kk != "" ? sprintf("%.0f", kk) : "-"),
+                                (kk != "" ? sprintf("%.0f", kk * 1024 / procs[n]) : "-"), ko
                 }
         }
+        printf "\nKernel memory: the growth of SUnreclaim (/proc/meminfo, slab pages) and of the live objects of unreclaimable slab caches (/proc/slabinfo) while the collector runs, at steady state, over just before it started; medians of samples (and of runs); per process: SUnreclaim over the visible processes. Machine-wide: other processes' allocations count too. With no collector running they moved by:"
+        for (j = 1; j <= nn; j++) {
+                na = split(noise[ns[j]], nu, " "); split(snoise[ns[j]], no, " ")
+                printf "%s at N=%d", (j > 1 ? ";" : ""), ns[j]
+                for (i = 1; i <= na; i++) printf "%s %s / %s kB", (i > 1 ? " and" : ""), nu[i], no[i]
+        }
+        printf " (SUnreclaim / slab objects, in windows before and after the collectors of that N).\n"
         if (nn < 2) exit
         # every N against the smallest (the goal: within 10 % at N = 5000)
         printf "\nLinearity: CPU per visible process against N=%d\n\n", ns[1]
