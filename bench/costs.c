@@ -21,23 +21,25 @@
  *    (or task), the same after; the growth over the count. Empty slabs are
  *    given back first (/sys/kernel/slab/X/shrink) so that the pages counted
  *    are new ones. Machine-wide figures: the median of the repetitions; a
- *    "nothing" row opens nothing to show the noise. Then every kind is
- *    opened again for step 2.
- * 2. CPU. ROUNDS (7) rounds; in each every method makes passes over every
- *    load process until it has used MIN_MS (20) ms of CPU
- *    (CLOCK_PROCESS_CPUTIME_ID), in an order rotated round by round, so that
- *    the noise of a shared machine hits every method alike; a round also
+ *    "nothing" row opens nothing to show the noise.
+ * 2. CPU. ROUNDS (7) rounds; in each every method opens what it keeps,
+ *    makes one unmeasured pass, then passes over every load process until
+ *    it has used MIN_MS (20) ms of CPU (CLOCK_PROCESS_CPUTIME_ID), and
+ *    closes what it kept (all kinds at once would not fit RLIMIT_NOFILE);
+ *    the methods in an order rotated round by round, so that the noise of
+ *    a shared machine hits every method alike; a round also
  *    runs FLOOR -F and PGSCAN once as references. The figure is the median
  *    over rounds of CPU ns per process per pass; the spread is the lowest
  *    and highest round.
  * 3. Facts: what the kernel allows (other users' processes, zombies, a
- *    PID namespace, a network namespace) and which taskstats fields a
+ *    PID, network or user namespace) and which taskstats fields a
  *    TGID and a PID query fill with delay accounting as it is.
  *
  * Taskstats queries need CAP_NET_ADMIN; BATCH (256) requests go in one
- * sendmsg, the replies come back with recvmmsg. Run as root: the pidfds,
- * fds and namespace need it, and so does /proc/slabinfo. -q: fewer rounds
- * and repetitions (a quick look). */
+ * sendmsg, the replies come back with recvmmsg. Run as root: the
+ * namespace, /proc/slabinfo and the slab shrink need it. The soft fd limit
+ * is raised as far as allowed; N = 5000 needs about 10,000 (a task
+ * schedstat fd per task). -q: fewer rounds and repetitions (a quick look). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -306,8 +308,7 @@ static void note_top(struct kept_mem *m, const struct snap *a, const struct snap
 }
 
 /* Each kind alone (the others closed: pidfds of one process share an
- * inode, files of one pid its directory's), REPS times, interleaved; then
- * every kind opened again, unmeasured, for the CPU rounds. */
+ * inode, files of one pid its directory's), REPS times, interleaved. */
 static void measure_memory(int reps) {
         static struct snap a, b;
 
@@ -335,8 +336,6 @@ static void measure_memory(int reps) {
                         sleep_ms(50); /* frees that wait for RCU */
                 }
         }
-        for (int k = 0; k < K_MAX; k++)
-                open_kind((enum kind)k);
 }
 
 /* ---------------------------------------------------------- taskstats -- */
@@ -1159,7 +1158,7 @@ int main(int argc, char **argv) {
                         return 1;
                 }
         }
-        /* every kept object is a descriptor: room for all of them at once */
+        /* every kept object is a descriptor: room for one kind of them */
         rl.rlim_cur = rl.rlim_max = 1 << 20;
         if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
                 rl.rlim_cur = rl.rlim_max;
@@ -1192,10 +1191,6 @@ int main(int argc, char **argv) {
 
         measure_memory(reps);
 
-        /* one pass each to warm up (dentries, caches) */
-        for (size_t m = 0; m < NMETHODS; m++)
-                if (!methods[m].taskstats || nl)
-                        methods[m].ok = methods[m].fn();
         for (int r = 0; r < rounds; r++) {
                 for (size_t j = 0; j < NMETHODS; j++) {
                         struct method *m = &methods[(j + (size_t)r) % NMETHODS];
@@ -1203,6 +1198,12 @@ int main(int argc, char **argv) {
                         int passes = 0;
                         if (m->taskstats && !nl)
                                 continue;
+                        /* only this method's objects are open (all kinds at
+                         * once would pass RLIMIT_NOFILE at N = 5000), then
+                         * an unmeasured pass warms it up */
+                        if (m->kept != K_NONE)
+                                open_kind(m->kept);
+                        m->fn();
                         c0 = cpu_ns();
                         do {
                                 m->ok = m->fn();
@@ -1210,6 +1211,8 @@ int main(int argc, char **argv) {
                                 used = cpu_ns() - c0;
                         } while (used < min_ms * 1e6 || passes < 2);
                         m->ns[r] = used / passes / (double)nprocs;
+                        if (m->kept != K_NONE)
+                                close_kind(m->kept);
                 }
                 /* the references, once a round: scans of every visible process */
                 double kk = -1, x;
