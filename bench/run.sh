@@ -6,7 +6,7 @@
 #
 # Knobs (environment):
 #   BENCH_N="1000 5000"   population sizes (add 10000 where the machine allows)
-#   BENCH_QUICK=1         N=1000 only, short windows, one anchor pass (< 2 min)
+#   BENCH_QUICK=1         N=1000 only, short windows, one anchor pass (at most 150 s)
 #   BENCH_RUNS=5          interleaved runs of floor and pgscan per N (median)
 #   BENCH_SECONDS=2       minimum measuring time of one floor/pgscan run
 #   BENCH_ANCHOR_S=8      measuring window of each anchor
@@ -27,7 +27,7 @@ PROCGROUPS=${PROCGROUPS:-$BUILD/procgroups}
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
         : "${BENCH_N:=1000}" "${BENCH_RUNS:=3}" "${BENCH_SECONDS:=1}" "${BENCH_ANCHOR_S:=4}"
-        : "${BENCH_TIMEOUT:=115}"
+        : "${BENCH_TIMEOUT:=150}"
 fi
 BENCH_N=${BENCH_N:-1000 5000}
 BENCH_RUNS=${BENCH_RUNS:-5}
