@@ -8,9 +8,9 @@
  *   cpuof -- CMD ARG..  runs CMD, waits, prints the same for it (wait4's
  *                       rusage: user+sys and ru_maxrss); stdout of CMD goes
  *                       to /dev/null, its exit status is ours
- *   cpuof -k            prints "sunreclaim_kb=N slab_kb=M": the machine's
- *                       kernel memory figures now (kmem.h; slab_kb is -1
- *                       where /proc/slabinfo is root's) */
+ *   cpuof -k            prints "sunreclaim_kb=N slab_kb=M cgroup_kb=C": the
+ *                       kernel memory figures now (kmem.h; -1 for what
+ *                       cannot be read: /proc/slabinfo is root's) */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -75,7 +75,8 @@ int main(int argc, char **argv) {
                 struct kmem k;
                 if (kmem_read(&k) < 0)
                         return fputs("cpuof: no /proc/meminfo\n", stderr), 1;
-                printf("sunreclaim_kb=%.0f slab_kb=%.0f\n", k.sunreclaim_kb, k.slab_kb);
+                printf("sunreclaim_kb=%.0f slab_kb=%.0f cgroup_kb=%.0f\n", k.sunreclaim_kb,
+                       k.slab_kb, k.cgroup_kb);
                 return 0;
         }
         if (argc != 2)

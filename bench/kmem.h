@@ -14,7 +14,16 @@
  *                  without reclaim_account in /sys/kernel/slab): what is
  *                  held, wherever it sits; -1 without /proc/slabinfo
  *                  (root only). SLUB counts objects of per-CPU slabs as
- *                  live: a few slabs per cache and CPU of slack. */
+ *                  live: a few slabs per cache and CPU of slack;
+ *   cgroup_kb      the kernel memory charged to our own memory cgroup
+ *                  (v1 memory.kmem.usage_in_bytes, v2 memory.stat
+ *                  "kernel"): what a host owner sees a collector's cgroup
+ *                  hold, and only this cgroup's processes (the benchmark's:
+ *                  its load, the collector, the script), so other tenants
+ *                  of the machine do not move it. Objects, reclaimable
+ *                  ones (dentries, inodes a first read creates) included;
+ *                  -1 where there is no such file.
+ * Other kernel memory (kernel stacks, page tables) is in cgroup_kb only. */
 #ifndef PG_BENCH_KMEM_H
 #define PG_BENCH_KMEM_H
 
@@ -29,6 +38,7 @@ struct kmem {
         double sunreclaim_kb, sreclaimable_kb;
         double slab_kb;  /* live objects, unreclaimable caches */
         double rslab_kb; /* live objects, reclaimable caches (dentries, inodes) */
+        double cgroup_kb;
 };
 
 /* The whole of a small file into b (NUL-terminated); its length or -1. */
@@ -83,6 +93,60 @@ static inline int kmem_caches(void (*fn)(const char *, double, void *), void *ct
         return 0;
 }
 
+/* The file that holds our memory cgroup's kernel memory, "" if none:
+ * v1 "N:memory:/path" or v2 "0::/path" of /proc/self/cgroup. */
+static inline const char *kmem_cgroup_file(int *v2) {
+        static char path[4096];
+        static int found = -1, is_v2;
+        char b[8192], *line, *save;
+
+        if (found >= 0) {
+                *v2 = is_v2;
+                return path;
+        }
+        found = 0;
+        path[0] = '\0';
+        if (kmem_slurp("/proc/self/cgroup", b, sizeof b) <= 0)
+                return path;
+        for (line = strtok_r(b, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
+                const char *c = strchr(line, ':'), *rel = c ? strchr(c + 1, ':') : NULL;
+                int fd;
+                if (!rel)
+                        continue;
+                if (strncmp(c, ":memory:", 8) == 0)
+                        snprintf(path, sizeof path, "/sys/fs/cgroup/memory%s/memory.kmem.usage_in_bytes",
+                                 rel + 1);
+                else if (strncmp(line, "0::", 3) == 0)
+                        snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.stat", rel + 1);
+                else
+                        continue;
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd >= 0) {
+                        close(fd);
+                        found = 1;
+                        is_v2 = line[0] == '0';
+                }
+        }
+        if (!found)
+                path[0] = '\0';
+        *v2 = is_v2;
+        return path;
+}
+
+static inline double kmem_cgroup_kb(void) {
+        char b[8192];
+        const char *p;
+        int v2 = 0;
+        const char *path = kmem_cgroup_file(&v2);
+
+        if (!path[0] || kmem_slurp(path, b, sizeof b) <= 0)
+                return -1;
+        if (!v2)
+                return strtod(b, NULL) / 1024;
+        p = strstr(b, "\nkernel ");
+        return p ? strtod(p + 8, NULL) / 1024 : -1;
+}
+
 static inline void kmem_add(const char *name, double bytes, void *ctx) {
         struct kmem *k = ctx;
         if (kmem_reclaimable(name))
@@ -105,6 +169,7 @@ static inline int kmem_read(struct kmem *k) {
         k->sreclaimable_kb = p ? strtod(p + 14, NULL) : -1;
         if (kmem_caches(kmem_add, k) < 0)
                 k->slab_kb = k->rslab_kb = -1;
+        k->cgroup_kb = kmem_cgroup_kb();
         return 0;
 }
 

@@ -15,11 +15,14 @@
  * Output: one line of key=value pairs: cpu_ms (median CPU per scan, user+sys
  * from CLOCK_PROCESS_CPUTIME_ID), cpu_ms_mean, wall_ms (mean), peak_rss_kb
  * (VmHWM at the end), the tracker's figures of the last scan, kept_files,
- * kernel_kb and slab_kb (the growth of SUnreclaim and of live unreclaimable
- * slab objects, kmem.h: their medians over samples after the first 15
+ * kernel_kb, slab_kb and cgroup_kb (the growth of SUnreclaim, of live
+ * unreclaimable slab objects and of our memory cgroup's kernel memory,
+ * kmem.h: their medians over samples after the first 15
  * measured scans, outside the timed part, less the medians of three
- * samples at the start; mostly the kept files' seq_file buffers, but
- * machine-wide, so rough figures), and exit_records (active or off). */
+ * samples at the start; mostly the kept files' seq_file buffers; the first
+ * two machine-wide, so rough figures), cgroup_at_kb (the cgroup's median
+ * itself, for run.sh to compare with after we exit) and exit_records
+ * (active or off). */
 #include "config.h"
 
 #include <errno.h>
@@ -81,13 +84,14 @@ static double median(double *v, int n) {
 
 /* The kernel memory figures now (kmem.h); kept for the first KMEM_SAMPLES. */
 #define KMEM_SAMPLES 15
-static double k_unrecl[KMEM_SAMPLES], k_slab[KMEM_SAMPLES];
+static double k_unrecl[KMEM_SAMPLES], k_slab[KMEM_SAMPLES], k_cg[KMEM_SAMPLES];
 static int k_n;
 
 static void kmem_sample(void) {
         struct kmem k;
         if (k_n < KMEM_SAMPLES && kmem_read(&k) == 0) {
                 k_unrecl[k_n] = k.sunreclaim_kb;
+                k_cg[k_n] = k.cgroup_kb;
                 k_slab[k_n++] = k.slab_kb;
         }
 }
@@ -108,7 +112,7 @@ int main(int argc, char **argv) {
         const struct pg_group *const *groups;
         const struct pg_track_stats *st;
         int c, r, min_scans = 5, max_scans = 1000, warm = 2, sleep_ms = 0, k = 0, ret = 1;
-        double seconds = 0, *cpu = NULL, wall = 0, sum = 0, t0, unrecl0, slab0;
+        double seconds = 0, *cpu = NULL, wall = 0, sum = 0, t0, unrecl0, slab0, cg0;
         const char *root = "/proc", *label = NULL;
 
         while ((c = getopt(argc, argv, "TMXn:N:w:t:s:D:K:l:")) != -1) {
@@ -137,6 +141,7 @@ int main(int argc, char **argv) {
         }
         unrecl0 = median(k_unrecl, k_n);
         slab0 = median(k_slab, k_n);
+        cg0 = median(k_cg, k_n);
         k_n = 0;
         cpu = calloc((size_t)max_scans, sizeof *cpu);
         if (!cpu)
@@ -179,13 +184,14 @@ int main(int argc, char **argv) {
         printf("collector=procgroups variant=%s scans=%d cpu_ms=%.3f cpu_ms_mean=%.3f "
                "cpu_ms_min=%.3f wall_ms=%.3f procs=%llu groups=%zu vanished=%llu "
                "soft_errors=%llu hard_errors=%llu peak_rss_kb=%ld kept_files=%llu kernel_kb=%.0f "
-               "slab_kb=%.0f exit_records=%s\n",
+               "slab_kb=%.0f cgroup_kb=%.0f cgroup_at_kb=%.0f exit_records=%s\n",
                label ? label : (opts.threads ? "threads-on" : "threads-off"), k,
                k % 2 ? cpu[k / 2] : (cpu[k / 2 - 1] + cpu[k / 2]) / 2, sum / k, cpu[0], wall / k,
                (unsigned long long)st->procs, pg_tracker_groups(t, &groups),
                (unsigned long long)st->vanished, (unsigned long long)st->soft_errors,
                (unsigned long long)st->hard_errors, vm_hwm_kb(), (unsigned long long)st->kept_files,
                median(k_unrecl, k_n) - unrecl0, slab0 < 0 ? -1 : median(k_slab, k_n) - slab0,
+               cg0 < 0 ? -1 : median(k_cg, k_n) - cg0, cg0 < 0 ? -1 : median(k_cg, k_n),
                pg_tracker_exits_active(t) ? "active" : "off");
         ret = 0;
         goto out;
