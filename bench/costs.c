@@ -15,10 +15,12 @@
  *    scans (a read stat fd per process, a read schedstat fd per process, a
  *    read task/TID/schedstat fd per task, a pid directory fd, a pidfd, a
  *    pidfd in an epoll set), each kind alone, MEM_REPS (5) times
- *    interleaved: SUnreclaim and SReclaimable (/proc/meminfo) and the bytes
+ *    interleaved: SUnreclaim and SReclaimable (/proc/meminfo), the bytes
  *    of live slab objects (/proc/slabinfo, active objects x object size,
- *    split by the cache's reclaim_account) before, open one per process
- *    (or task), the same after; the growth over the count. Empty slabs are
+ *    split by the cache's reclaim_account) and the kernel memory charged
+ *    to our memory cgroup (only our processes: other tenants do not move
+ *    it) before, open one per process (or task), the same after; the
+ *    growth over the count. Empty slabs are
  *    given back first (/sys/kernel/slab/X/shrink) so that the pages counted
  *    are new ones. Machine-wide figures: the median of the repetitions; a
  *    "nothing" row opens nothing to show the noise.
@@ -252,7 +254,7 @@ static void close_kind(enum kind k) {
  * machine, so the window is kept short): the median of each figure. */
 static void settle(struct snap *s) {
         static struct snap t[3];
-        double su[3], sr[3], sb[3], rb[3];
+        double su[3], sr[3], sb[3], rb[3], cg[3];
 
         for (int i = 0; i < 3; i++) {
                 sleep_ms(5);
@@ -261,12 +263,14 @@ static void settle(struct snap *s) {
                 sr[i] = t[i].k.sreclaimable_kb;
                 sb[i] = t[i].k.slab_kb;
                 rb[i] = t[i].k.rslab_kb;
+                cg[i] = t[i].k.cgroup_kb;
         }
         *s = t[1];
         s->k.sunreclaim_kb = median(su, 3);
         s->k.sreclaimable_kb = median(sr, 3);
         s->k.slab_kb = median(sb, 3);
         s->k.rslab_kb = median(rb, 3);
+        s->k.cgroup_kb = median(cg, 3);
 }
 
 struct kept_mem {
@@ -275,6 +279,7 @@ struct kept_mem {
         double recl[16];     /* SReclaimable growth per object */
         double slab[16];     /* live objects of unreclaimable caches, bytes per object */
         double rslab[16];    /* live objects of reclaimable caches (pinned while open) */
+        double cgroup[16];   /* kernel memory charged to our memory cgroup, -1: unknown */
         char top[3][64];     /* the caches that grew most (last repetition) */
         double top_bytes[3]; /* their growth per object */
 };
@@ -330,6 +335,9 @@ static void measure_memory(int reps) {
                             (b.k.sreclaimable_kb - a.k.sreclaimable_kb) * 1024 / (double)div;
                         m->slab[r] = (b.k.slab_kb - a.k.slab_kb) * 1024 / (double)div;
                         m->rslab[r] = (b.k.rslab_kb - a.k.rslab_kb) * 1024 / (double)div;
+                        m->cgroup[r] = a.k.cgroup_kb < 0
+                                           ? -1
+                                           : (b.k.cgroup_kb - a.k.cgroup_kb) * 1024 / (double)div;
                         if (r == reps - 1)
                                 note_top(m, &a, &b, div);
                         close_kind((enum kind)k);
@@ -1229,64 +1237,68 @@ int main(int argc, char **argv) {
         }
 
         printf("\n| method | CPU ns/proc/scan | rounds' range | kept: SUnreclaim B/proc | "
-               "kept: unreclaimable objects B/proc | needs | tells |\n");
-        printf("|---|---:|---:|---:|---:|---|---|\n");
+               "kept: unreclaimable objects B/proc | kept: cgroup B/proc | needs | tells |\n");
+        printf("|---|---:|---:|---:|---:|---:|---|---|\n");
         for (size_t i = 0; i < NMETHODS; i++) {
                 struct method *m = &methods[i];
                 double v[64], lo, hi;
                 if (m->taskstats && !nl) {
-                        printf("| %s | - | - | 0 | 0 | %s | unavailable: %s |\n", m->name, m->needs,
-                               ts_why);
+                        printf("| %s | - | - | 0 | 0 | 0 | %s | unavailable: %s |\n", m->name,
+                               m->needs, ts_why);
                         continue;
                 }
                 memcpy(v, m->ns, sizeof(double) * (size_t)rounds);
                 double med = median(v, (size_t)rounds);
                 lo = v[0];
                 hi = v[rounds - 1];
-                char kb[64] = "0", sb[64] = "0";
+                char kb[64] = "0", sb[64] = "0", cb[64] = "0";
                 if (m->kept != K_NONE) {
                         struct kept_mem *k = &kept_mem[m->kept];
-                        double u2[16], s2[16];
+                        double u2[16], s2[16], c2[16];
                         memcpy(u2, k->unrecl, sizeof(double) * (size_t)reps);
                         memcpy(s2, k->slab, sizeof(double) * (size_t)reps);
+                        memcpy(c2, k->cgroup, sizeof(double) * (size_t)reps);
                         /* per process: a per-task object counts for each task */
                         double per = (double)k->count / (double)nprocs;
                         snprintf(kb, sizeof kb, "%.0f", median(u2, (size_t)reps) * per);
                         snprintf(sb, sizeof sb, "%.0f", median(s2, (size_t)reps) * per);
+                        snprintf(cb, sizeof cb, "%.0f", median(c2, (size_t)reps) * per);
                 }
-                printf("| %s | %.0f | %.0f to %.0f | %s | %s | %s | %s%s |\n", m->name, med, lo, hi,
-                       kb, sb, m->needs, m->tells,
+                printf("| %s | %.0f | %.0f to %.0f | %s | %s | %s | %s | %s%s |\n", m->name, med,
+                       lo, hi, kb, sb, cb, m->needs, m->tells,
                        m->ok < (m->per_task ? ntasks : nprocs) ? " (SOME FAILED)" : "");
         }
         if (nfloor)
-                printf(
-                    "| reference: floor -F (full scan, every file opened) | %.0f | | 0 | 0 | - | "
-                    "what a minimal full scanner pays |\n",
-                    median(floor_ns, (size_t)nfloor));
+                printf("| reference: floor -F (full scan, every file opened) | %.0f | | 0 | 0 | 0 "
+                       "| - | "
+                       "what a minimal full scanner pays |\n",
+                       median(floor_ns, (size_t)nfloor));
         if (npg) {
                 double k2[64];
                 memcpy(k2, pg_kernel, sizeof(double) * (size_t)npg);
-                printf("| reference: pgscan (procgroups today, threads on) | %.0f | | %.0f | | - | "
-                       "SUnreclaim growth over its run |\n",
-                       median(pg_ns, (size_t)npg), median(k2, (size_t)npg) * 1024 / (double)n);
+                printf(
+                    "| reference: pgscan (procgroups today, threads on) | %.0f | | %.0f | | | - | "
+                    "SUnreclaim growth over its run |\n",
+                    median(pg_ns, (size_t)npg), median(k2, (size_t)npg) * 1024 / (double)n);
         }
 
         printf("\nKernel memory per kept object, each kind alone (bytes per object, median of %d; "
                "\"nothing\": per process; the slab caches that grew most in the last):\n\n",
                reps);
         printf("| object | count | SUnreclaim | unreclaimable objects | SReclaimable | "
-               "reclaimable objects (pinned) | grew most |\n");
-        printf("|---|---:|---:|---:|---:|---:|---|\n");
+               "reclaimable objects (pinned) | cgroup | grew most |\n");
+        printf("|---|---:|---:|---:|---:|---:|---:|---|\n");
         for (int k = 0; k < K_MAX; k++) {
                 struct kept_mem *m = &kept_mem[k];
-                double a[16], b2[16], s[16], rs[16];
+                double a[16], b2[16], s[16], rs[16], cg[16];
                 memcpy(a, m->unrecl, sizeof(double) * (size_t)reps);
                 memcpy(b2, m->recl, sizeof(double) * (size_t)reps);
                 memcpy(s, m->slab, sizeof(double) * (size_t)reps);
                 memcpy(rs, m->rslab, sizeof(double) * (size_t)reps);
-                printf("| %s | %zu | %.0f | %.0f | %.0f | %.0f | ", kind_name[k], m->count,
+                memcpy(cg, m->cgroup, sizeof(double) * (size_t)reps);
+                printf("| %s | %zu | %.0f | %.0f | %.0f | %.0f | %.0f | ", kind_name[k], m->count,
                        median(a, (size_t)reps), median(s, (size_t)reps), median(b2, (size_t)reps),
-                       median(rs, (size_t)reps));
+                       median(rs, (size_t)reps), median(cg, (size_t)reps));
                 for (int t = 0; t < 3 && m->top[t][0]; t++)
                         printf("%s%s %.0f", t ? ", " : "", m->top[t], m->top_bytes[t]);
                 printf(" |\n");
