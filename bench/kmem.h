@@ -114,8 +114,8 @@ static inline const char *kmem_cgroup_file(int *v2) {
                 if (!rel)
                         continue;
                 if (strncmp(c, ":memory:", 8) == 0)
-                        snprintf(path, sizeof path, "/sys/fs/cgroup/memory%s/memory.kmem.usage_in_bytes",
-                                 rel + 1);
+                        snprintf(path, sizeof path,
+                                 "/sys/fs/cgroup/memory%s/memory.kmem.usage_in_bytes", rel + 1);
                 else if (strncmp(line, "0::", 3) == 0)
                         snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.stat", rel + 1);
                 else
