@@ -7,7 +7,10 @@
  *                       user+sys, ns) and VmHWM from its status
  *   cpuof -- CMD ARG..  runs CMD, waits, prints the same for it (wait4's
  *                       rusage: user+sys and ru_maxrss); stdout of CMD goes
- *                       to /dev/null, its exit status is ours */
+ *                       to /dev/null, its exit status is ours
+ *   cpuof -k            prints "sunreclaim_kb=N slab_kb=M cgroup_kb=C": the
+ *                       kernel memory figures now (kmem.h; -1 for what
+ *                       cannot be read: /proc/slabinfo is root's) */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +20,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "kmem.h"
 
 static long hwm_kb(pid_t pid) {
         char path[64], b[8192];
@@ -66,8 +71,16 @@ int main(int argc, char **argv) {
 
         if (argc >= 3 && strcmp(argv[1], "--") == 0)
                 return run(argv + 2);
+        if (argc == 2 && strcmp(argv[1], "-k") == 0) {
+                struct kmem k;
+                if (kmem_read(&k) < 0)
+                        return fputs("cpuof: no /proc/meminfo\n", stderr), 1;
+                printf("sunreclaim_kb=%.0f slab_kb=%.0f cgroup_kb=%.0f\n", k.sunreclaim_kb,
+                       k.slab_kb, k.cgroup_kb);
+                return 0;
+        }
         if (argc != 2)
-                return fputs("usage: cpuof PID | cpuof -- CMD [ARG...]\n", stderr), 2;
+                return fputs("usage: cpuof PID | cpuof -- CMD [ARG...] | cpuof -k\n", stderr), 2;
         pid = (pid_t)atoi(argv[1]);
         if (clock_getcpuclockid(pid, &clk) != 0 || clock_gettime(clk, &ts) != 0)
                 return fprintf(stderr, "cpuof: no CPU clock for pid %d\n", (int)pid), 1;

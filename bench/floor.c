@@ -34,7 +34,13 @@
  *       least SECONDS (0) of scans, at most MAX_SCANS (1000);
  *   -s  sleep between scans (colder caches, like a 1 s collector).
  * Output: one line of key=value pairs; cpu_ms is the median over the
- * measured scans of CLOCK_PROCESS_CPUTIME_ID per scan (user+sys). */
+ * measured scans of CLOCK_PROCESS_CPUTIME_ID per scan (user+sys);
+ * kernel_kb, slab_kb and cgroup_kb the growth of SUnreclaim, of live
+ * unreclaimable slab objects (both machine-wide) and of the kernel memory
+ * charged to our memory cgroup (kmem.h): their medians over samples taken
+ * after the first 15 measured scans, outside the timed part, less the
+ * medians of three samples taken at the start; cgroup_at_kb the cgroup's
+ * median itself, for run.sh to compare with after we exit. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -48,6 +54,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "kmem.h"
 
 #define MAXF 12
 static const char *pfiles[MAXF], *tfiles[MAXF];
@@ -434,9 +442,31 @@ static int cmp_double(const void *a, const void *b) {
         return (x > y) - (x < y);
 }
 
+static double median(double *v, int n) {
+        if (n < 1)
+                return 0;
+        qsort(v, (size_t)n, sizeof *v, cmp_double);
+        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The kernel memory figures now (kmem.h), and after the first KMEM_SAMPLES
+ * measured scans, outside the timed part. */
+#define KMEM_SAMPLES 15
+static double k_unrecl[KMEM_SAMPLES], k_slab[KMEM_SAMPLES], k_cg[KMEM_SAMPLES];
+static int k_n;
+
+static void kmem_sample(void) {
+        struct kmem k;
+        if (k_n < KMEM_SAMPLES && kmem_read(&k) == 0) {
+                k_unrecl[k_n] = k.sunreclaim_kb;
+                k_cg[k_n] = k.cgroup_kb;
+                k_slab[k_n++] = k.slab_kb;
+        }
+}
+
 int main(int argc, char **argv) {
         int c, min_scans = 5, max_scans = 1000, warm = 2, sleep_ms = 0;
-        double seconds = 0, *cpu;
+        double seconds = 0, *cpu, unrecl0, slab0, cg0;
         const char *root = "/proc", *label = NULL;
         char *plist = NULL, *tlist = NULL;
         const char *replay_file = NULL;
@@ -470,6 +500,15 @@ int main(int argc, char **argv) {
         }
         if (min_scans < 1 || max_scans < min_scans)
                 return fputs("floor: need 1 <= MIN_SCANS <= MAX_SCANS\n", stderr), 2;
+        for (int i = 0; i < 3; i++) {
+                if (i)
+                        usleep(5000);
+                kmem_sample();
+        }
+        unrecl0 = median(k_unrecl, k_n);
+        slab0 = median(k_slab, k_n);
+        cg0 = median(k_cg, k_n);
+        k_n = 0;
         {
                 static char pdef[64], tdef[64];
                 snprintf(pdef, sizeof pdef, "%s",
@@ -510,6 +549,7 @@ int main(int argc, char **argv) {
                 scan();
                 cpu[k] = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
                 wall += clock_ms(CLOCK_MONOTONIC) - w0;
+                kmem_sample(); /* outside the timed part */
                 sum += cpu[k++];
                 if (k >= min_scans && clock_ms(CLOCK_MONOTONIC) - t_start >= seconds * 1e3)
                         break;
@@ -525,10 +565,13 @@ int main(int argc, char **argv) {
                  per_dir ? "-dirfd" : "", keep ? "-kept" : "", sleep_ms ? "-sleep" : "");
         printf("collector=floor variant=%s scans=%d cpu_ms=%.3f cpu_ms_mean=%.3f "
                "cpu_ms_min=%.3f wall_ms=%.3f procs=%llu tasks=%llu files=%llu errors=%llu "
-               "kept_fds=%ld peak_rss_kb=%ld\n",
+               "kept_fds=%ld peak_rss_kb=%ld kernel_kb=%.0f slab_kb=%.0f cgroup_kb=%.0f "
+               "cgroup_at_kb=%.0f\n",
                label ? label : variant, k, k % 2 ? cpu[k / 2] : (cpu[k / 2 - 1] + cpu[k / 2]) / 2,
                sum / k, cpu[0], wall / k, (unsigned long long)procs, (unsigned long long)tasks,
-               (unsigned long long)files_read, (unsigned long long)errors, kept, ru.ru_maxrss);
+               (unsigned long long)files_read, (unsigned long long)errors, kept, ru.ru_maxrss,
+               median(k_unrecl, k_n) - unrecl0, slab0 < 0 ? -1 : median(k_slab, k_n) - slab0,
+               cg0 < 0 ? -1 : median(k_cg, k_n) - cg0, cg0 < 0 ? -1 : median(k_cg, k_n));
         free(cpu);
         return 0;
 }

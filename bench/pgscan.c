@@ -14,10 +14,15 @@
  * an interval-driven collector. -K sets kept_fds (0: the CLI's default budget, -1: keep none).
  * Output: one line of key=value pairs: cpu_ms (median CPU per scan, user+sys
  * from CLOCK_PROCESS_CPUTIME_ID), cpu_ms_mean, wall_ms (mean), peak_rss_kb
- * (VmHWM at the end), the tracker's figures of the last scan, kept_files
- * and kernel_kb (SUnreclaim after the scans less before: mostly the kept
- * files' seq_file buffers, but machine-wide, so a rough figure), and
- * exit_records (active or off). */
+ * (VmHWM at the end), the tracker's figures of the last scan, kept_files,
+ * kernel_kb, slab_kb and cgroup_kb (the growth of SUnreclaim, of live
+ * unreclaimable slab objects and of our memory cgroup's kernel memory,
+ * kmem.h: their medians over samples after the first 15
+ * measured scans, outside the timed part, less the medians of three
+ * samples at the start; mostly the kept files' seq_file buffers; the first
+ * two machine-wide, so rough figures), cgroup_at_kb (the cgroup's median
+ * itself, for run.sh to compare with after we exit) and exit_records
+ * (active or off). */
 #include "config.h"
 
 #include <errno.h>
@@ -32,6 +37,7 @@
 #include "common/proc.h"
 #include "common/setup.h"
 #include "common/track.h"
+#include "kmem.h"
 
 static double clock_ms(clockid_t c) {
         struct timespec ts;
@@ -64,13 +70,30 @@ static long vm_hwm_kb(void) {
         return kb_field("/proc/self/status", "VmHWM:");
 }
 
-static long sunreclaim_kb(void) {
-        return kb_field("/proc/meminfo", "SUnreclaim:");
-}
-
 static int cmp_double(const void *a, const void *b) {
         double x = *(const double *)a, y = *(const double *)b;
         return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+        if (n < 1)
+                return 0;
+        qsort(v, (size_t)n, sizeof *v, cmp_double);
+        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The kernel memory figures now (kmem.h); kept for the first KMEM_SAMPLES. */
+#define KMEM_SAMPLES 15
+static double k_unrecl[KMEM_SAMPLES], k_slab[KMEM_SAMPLES], k_cg[KMEM_SAMPLES];
+static int k_n;
+
+static void kmem_sample(void) {
+        struct kmem k;
+        if (k_n < KMEM_SAMPLES && kmem_read(&k) == 0) {
+                k_unrecl[k_n] = k.sunreclaim_kb;
+                k_cg[k_n] = k.cgroup_kb;
+                k_slab[k_n++] = k.slab_kb;
+        }
 }
 
 static int usage(void) {
@@ -89,8 +112,7 @@ int main(int argc, char **argv) {
         const struct pg_group *const *groups;
         const struct pg_track_stats *st;
         int c, r, min_scans = 5, max_scans = 1000, warm = 2, sleep_ms = 0, k = 0, ret = 1;
-        double seconds = 0, *cpu = NULL, wall = 0, sum = 0, t0;
-        long kernel0 = sunreclaim_kb();
+        double seconds = 0, *cpu = NULL, wall = 0, sum = 0, t0, unrecl0, slab0, cg0;
         const char *root = "/proc", *label = NULL;
 
         while ((c = getopt(argc, argv, "TMXn:N:w:t:s:D:K:l:")) != -1) {
@@ -111,6 +133,16 @@ int main(int argc, char **argv) {
         }
         if (min_scans < 1 || max_scans < min_scans)
                 return usage();
+        /* before anything is open: the median of three 5 ms apart */
+        for (int i = 0; i < 3; i++) {
+                if (i)
+                        usleep(5000);
+                kmem_sample();
+        }
+        unrecl0 = median(k_unrecl, k_n);
+        slab0 = median(k_slab, k_n);
+        cg0 = median(k_cg, k_n);
+        k_n = 0;
         cpu = calloc((size_t)max_scans, sizeof *cpu);
         if (!cpu)
                 goto out;
@@ -142,6 +174,7 @@ int main(int argc, char **argv) {
                 wall += clock_ms(CLOCK_MONOTONIC) - w0;
                 if (r < 0)
                         goto fail;
+                kmem_sample(); /* outside the timed part */
                 sum += cpu[k++];
                 if (k >= min_scans && clock_ms(CLOCK_MONOTONIC) - t0 >= seconds * 1e3)
                         break;
@@ -150,14 +183,16 @@ int main(int argc, char **argv) {
         st = pg_tracker_stats(t);
         printf("collector=procgroups variant=%s scans=%d cpu_ms=%.3f cpu_ms_mean=%.3f "
                "cpu_ms_min=%.3f wall_ms=%.3f procs=%llu groups=%zu vanished=%llu "
-               "soft_errors=%llu hard_errors=%llu peak_rss_kb=%ld kept_files=%llu kernel_kb=%ld "
-               "exit_records=%s\n",
+               "soft_errors=%llu hard_errors=%llu peak_rss_kb=%ld kept_files=%llu kernel_kb=%.0f "
+               "slab_kb=%.0f cgroup_kb=%.0f cgroup_at_kb=%.0f exit_records=%s\n",
                label ? label : (opts.threads ? "threads-on" : "threads-off"), k,
                k % 2 ? cpu[k / 2] : (cpu[k / 2 - 1] + cpu[k / 2]) / 2, sum / k, cpu[0], wall / k,
                (unsigned long long)st->procs, pg_tracker_groups(t, &groups),
                (unsigned long long)st->vanished, (unsigned long long)st->soft_errors,
                (unsigned long long)st->hard_errors, vm_hwm_kb(), (unsigned long long)st->kept_files,
-               sunreclaim_kb() - kernel0, pg_tracker_exits_active(t) ? "active" : "off");
+               median(k_unrecl, k_n) - unrecl0, slab0 < 0 ? -1 : median(k_slab, k_n) - slab0,
+               cg0 < 0 ? -1 : median(k_cg, k_n) - cg0, cg0 < 0 ? -1 : median(k_cg, k_n),
+               pg_tracker_exits_active(t) ? "active" : "off");
         ret = 0;
         goto out;
 fail:

@@ -6,7 +6,7 @@
 #
 # Knobs (environment):
 #   BENCH_N="1000 5000"   population sizes (add 10000 where the machine allows)
-#   BENCH_QUICK=1         N=1000 only, short windows, one anchor pass (< 2 min)
+#   BENCH_QUICK=1         N=1000 only, short windows, one anchor pass (at most 150 s)
 #   BENCH_RUNS=5          interleaved runs of floor and pgscan per N (median)
 #   BENCH_SECONDS=2       minimum measuring time of one floor/pgscan run
 #   BENCH_ANCHOR_S=8      measuring window of each anchor
@@ -27,7 +27,7 @@ PROCGROUPS=${PROCGROUPS:-$BUILD/procgroups}
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
         : "${BENCH_N:=1000}" "${BENCH_RUNS:=3}" "${BENCH_SECONDS:=1}" "${BENCH_ANCHOR_S:=4}"
-        : "${BENCH_TIMEOUT:=115}"
+        : "${BENCH_TIMEOUT:=150}"
 fi
 BENCH_N=${BENCH_N:-1000 5000}
 BENCH_RUNS=${BENCH_RUNS:-5}
@@ -117,16 +117,132 @@ load_start() {
         return 1
 }
 
+# ---------------------------------------------------------- kernel memory --
+# What a collector holds in the kernel (bench/kmem.h, bench/README.md):
+# - SUnreclaim (/proc/meminfo): its growth while the collector runs, at
+#   steady state, over just before it started. Machine-wide: what any
+#   other process allocates meanwhile counts too (the "noise" line of the
+#   table measures that with no collector running), hence medians of
+#   several samples. Before each baseline, deferred frees get 0.2 s and
+#   empty slabs are given back (SLUB's shrink; root), so that the next
+#   collector's objects show as new pages.
+# - held: the kernel memory charged to our own memory cgroup while the
+#   collector runs less after it exited: what its exit gave back (files,
+#   sockets, kernel stacks, page tables). The cgroup holds only our
+#   processes, so other tenants do not move it; the dentries and inodes a
+#   collector's first reads create stay cached (and charged) after it
+#   exits, so they are not in it. Sampled without forking (a forked
+#   reader would count its own kernel memory); floor and pgscan sample
+#   themselves between scans and print cgroup_at_kb=.
+CGFILE= CGV2=0
+while IFS=: read -r _ ctl path; do
+        if [ "$ctl" = memory ] &&
+                [ -r "/sys/fs/cgroup/memory$path/memory.kmem.usage_in_bytes" ]; then
+                CGFILE=/sys/fs/cgroup/memory$path/memory.kmem.usage_in_bytes
+                break
+        fi
+        if [ -z "$ctl" ] && [ -r "/sys/fs/cgroup$path/memory.stat" ]; then
+                CGFILE=/sys/fs/cgroup$path/memory.stat CGV2=1
+                break
+        fi
+done </proc/self/cgroup
+slab_shrink() {
+        local f
+        sleep 0.2
+        for f in /sys/kernel/slab/*/shrink; do echo 1 >"$f"; done 2>/dev/null
+        return 0
+}
+# kmem_sample: KM="SUNRECLAIM_KB:CGROUP_KB" now (-1: unknown), with
+# builtins only
+kmem_sample() {
+        local k v _ u=-1 c=-1
+        while read -r k v _; do
+                [ "$k" = SUnreclaim: ] && { u=$v; break; }
+        done </proc/meminfo
+        if [ -n "$CGFILE" ] && [ $CGV2 = 1 ]; then
+                while read -r k v; do
+                        [ "$k" = kernel ] && { c=$((v / 1024)); break; }
+                done <"$CGFILE"
+        elif [ -n "$CGFILE" ]; then
+                read -r v <"$CGFILE" && c=$((v / 1024))
+        fi
+        KM=$u:$c
+}
+# kmem_samples N GAP: KS=( N samples GAP seconds apart, the first after GAP )
+kmem_samples() {
+        local i
+        KS=()
+        for ((i = 0; i < $1; i++)); do
+                sleep "$2"
+                kmem_sample
+                KS+=("$KM")
+        done
+}
+median_of() { # NUMBERS...
+        printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 }
+                END { if (NR) print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+# kmem_median SAMPLES...: "U:C", the median of each figure
+kmem_median() {
+        local x u=() c=()
+        for x in "$@"; do u+=("${x%%:*}"); c+=("${x##*:}"); done
+        echo "$(median_of "${u[@]}"):$(median_of "${c[@]}")"
+}
+# kmem_base: shrink, then KMEM0 = the median of three samples 50 ms apart
+kmem_base() {
+        slab_shrink
+        kmem_samples 3 0.05
+        KMEM0=$(kmem_median "${KS[@]}")
+}
+# kmem_growth SAMPLES...: GROWTH="kernel_kb=… cgroup_kb=… cgroup_at_kb=…":
+# the medians less KMEM0 (-1: unknown) and the cgroup's median itself
+kmem_growth() {
+        GROWTH=$(awk -v m="$(kmem_median "$@")" -v b="$KMEM0" 'BEGIN {
+                split(m, x, ":"); split(b, y, ":")
+                printf "kernel_kb=%.0f cgroup_kb=%.0f cgroup_at_kb=%.0f\n", x[1] - y[1],
+                        (y[2] < 0 ? -1 : x[2] - y[2]), (y[2] < 0 ? -1 : x[2]) }')
+}
+# held RESULT: once the collector of RESULT (with cgroup_at_kb=) has exited,
+# HELD="held_kb=…": its cgroup_at_kb less the cgroup's kernel memory now
+# (the median of three, after 0.3 s for deferred frees)
+held() {
+        local at=${1##*cgroup_at_kb=}
+        at=${at%% *}
+        case $1 in *cgroup_at_kb=*) ;; *) at=-1 ;; esac
+        sleep 0.25
+        kmem_samples 3 0.05
+        HELD=$(awk -v at="${at:--1}" -v m="$(kmem_median "${KS[@]}")" 'BEGIN { split(m, x, ":")
+                printf "held_kb=%.0f\n", (at < 0 || x[2] < 0) ? -1 : at - x[2] }')
+}
+# fd_count PID: its open descriptors now (each kept /proc file is one; a
+# check on the machine-wide figures that needs no baseline)
+fd_count() {
+        local f n=0
+        for f in /proc/"$1"/fd/*; do n=$((n + 1)); done
+        echo "$n"
+}
+# The same for a window of no collector at all: what the others moved.
+m_noise() {
+        kmem_base
+        kmem_samples 5 0.4
+        kmem_growth "${KS[@]}"
+        record "collector=none variant=noise $GROWTH"
+}
+
 # --------------------------------------------------------------- floor/pg --
 m_floor() { # LABEL ARGS...
         local line
+        slab_shrink
         line=$("$BIN/floor" -t "$BENCH_SECONDS" -l "$1" "${@:2}") || return
-        record "$line"
+        held "$line"
+        record "$line $HELD"
 }
 m_pgscan() { # ARGS...
         local line
+        slab_shrink
         line=$("$BIN/pgscan" -t "$BENCH_SECONDS" "$@") || { log "pgscan failed"; return; }
-        record "$line"
+        held "$line"
+        record "$line $HELD"
 }
 
 # The "same files" floor: strace one steady-state pgscan scan (the third),
@@ -153,8 +269,29 @@ m_same() { # on|off PGSCAN_ARGS...
 }
 
 # The CLI end to end, steady state: CPU of (2 + K) scans minus CPU of 2
-# scans, over K. Only once the CLI has --interval/--count.
+# scans, over K. Only once the CLI has --interval/--count. Its kernel
+# memory from a run of its own (m_cli_kmem, into CLIK): --interval 0.2,
+# sampled five times once it has printed three reports (past the first
+# sight of every process).
 cli_ok() { "$PROCGROUPS" --interval 0.01 --count 1 --format json >/dev/null 2>&1; }
+m_cli_kmem() { # ARGS...
+        local out=$WORK/cli-kmem pid i r
+        kmem_base
+        "$PROCGROUPS" --interval 0.2 --format json "$@" >"$out" 2>/dev/null &
+        pid=$!
+        STARTED+=("$pid")
+        for ((i = 0; i < 1200; i++)); do
+                [ "$(wc -l <"$out")" -ge 3 ] && break
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+        done
+        kmem_samples 5 0.2
+        kmem_growth "${KS[@]}"
+        r="open_fds=$(fd_count "$pid") $GROWTH"
+        stop "$pid"
+        held "$r"
+        CLIK="$r $HELD"
+}
 m_cli() { # LABEL ARGS...
         local k=10 a b t0 t1 t2
         t0=$(now_ms)
@@ -163,27 +300,33 @@ m_cli() { # LABEL ARGS...
         b=$("$BIN/cpuof" -- "$PROCGROUPS" --interval 0.01 --count $((2 + k)) --format json "${@:2}") || return
         t2=$(now_ms)
         a=${a#cpu_ns=} b=${b#cpu_ns=}
+        m_cli_kmem "${@:2}"
         # wall: the same difference, minus the 10 ms sleeps between scans
         record "collector=procgroups-cli variant=$1 scans=$k" \
                 "$(per_scan "${a%% *}" "${b%% *}" "$k" $((t2 - t1 - (t1 - t0) - 10 * k)))" \
-                "peak_rss_kb=${b##*hwm_kb=}"
+                "peak_rss_kb=${b##*hwm_kb=}" "$CLIK"
 }
 
 # ---------------------------------------------------------------- anchors --
 # window PID COUNTER_FN: CPU of PID while COUNTER_FN's number of scans grows
-# for BENCH_ANCHOR_S seconds; prints "cpu_ms=… wall_ms=… scans=…"
+# for BENCH_ANCHOR_S seconds, and the kernel memory sampled four times in
+# it (over KMEM0, taken before the collector started); WIN="scans=…
+# cpu_ms=… wall_ms=… open_fds=… kernel_kb=… …"
 window() {
         local pid=$1 fn=$2 c0 c1 s0 s1 t0 t1
         s0=$($fn); c0=$(cpu_ns "$pid"); t0=$(now_ms)
-        sleep "$BENCH_ANCHOR_S"
+        kmem_samples 4 "$(awk -v s="$BENCH_ANCHOR_S" 'BEGIN { print s / 4 }')"
         s1=$($fn); c1=$(cpu_ns "$pid"); t1=$(now_ms)
         [ $((s1 - s0)) -gt 0 ] || return 1
-        echo "scans=$((s1 - s0)) $(per_scan "$c0" "$c1" $((s1 - s0)) $((t1 - t0)))"
+        kmem_growth "${KS[@]}"
+        WIN="scans=$((s1 - s0)) $(per_scan "$c0" "$c1" $((s1 - s0)) $((t1 - t0)))"
+        WIN="$WIN open_fds=$(fd_count "$pid") $GROWTH"
 }
 
 m_exporter() {
-        local d=$WORK/exporter pid url=http://127.0.0.1:$PORT/metrics i c0 c1 t0 t1 k=0
+        local d=$WORK/exporter pid url=http://127.0.0.1:$PORT/metrics i c0 c1 t0 t1 k=0 ks=() tk r
         mkdir -p "$d"
+        kmem_base
         printf 'process_names:\n  - name: "{{.Comm}}"\n    cmdline:\n    - ".+"\n' >"$d/config.yaml"
         "$EXPORTER" -config.path "$d/config.yaml" -web.listen-address "127.0.0.1:$PORT" \
                 -threads=true >"$d/log" 2>&1 &
@@ -194,15 +337,25 @@ m_exporter() {
                 sleep 0.1
         done
         curl -s -o /dev/null --max-time 60 "$url" # warm-up: first sight of every PID
-        c0=$(cpu_ns "$pid"); t0=$(now_ms)
+        c0=$(cpu_ns "$pid"); t0=$(now_ms); tk=$t0
         while [ $k -lt 3 ] || [ $(($(now_ms) - t0)) -lt $((BENCH_ANCHOR_S * 1000)) ]; do
                 curl -s -o /dev/null --max-time 60 "$url" || break
                 k=$((k + 1))
+                # the kernel memory about four times in the window
+                if [ $(($(now_ms) - tk)) -ge $((BENCH_ANCHOR_S * 250)) ]; then
+                        kmem_sample
+                        ks+=("$KM")
+                        tk=$(now_ms)
+                fi
         done
         c1=$(cpu_ns "$pid"); t1=$(now_ms)
-        [ $k -gt 0 ] && record "collector=process-exporter variant=threads-on scans=$k" \
-                "$(per_scan "$c0" "$c1" $k $((t1 - t0))) peak_rss_kb=$(hwm_kb "$pid")"
+        r="$(per_scan "$c0" "$c1" $k $((t1 - t0))) peak_rss_kb=$(hwm_kb "$pid")"
+        [ ${#ks[@]} -gt 0 ] || { kmem_sample; ks+=("$KM"); }
+        kmem_growth "${ks[@]}"
+        r="$r open_fds=$(fd_count "$pid") $GROWTH"
         stop "$pid"
+        held "$r"
+        [ $k -gt 0 ] && record "collector=process-exporter variant=threads-on scans=$k $r $HELD"
 }
 
 collectd_scans() { cat "$WORK"/collectd/csv/*/processes-pgload0/ps_count-* 2>/dev/null | grep -c '^[0-9]'; }
@@ -221,6 +374,7 @@ m_collectd() {
                 done
                 printf '</Plugin>\n'
         } >"$d/collectd.conf"
+        kmem_base
         "$COLLECTD" -f -C "$d/collectd.conf" >"$d/log" 2>&1 &
         pid=$!
         STARTED+=("$pid")
@@ -228,9 +382,10 @@ m_collectd() {
                 [ "$(collectd_scans)" -ge 2 ] && break
                 sleep 0.1
         done
-        r=$(window "$pid" collectd_scans) &&
-                record "collector=collectd variant=processes $r peak_rss_kb=$(hwm_kb "$pid")"
+        r=
+        window "$pid" collectd_scans && r="$WIN peak_rss_kb=$(hwm_kb "$pid")"
         stop "$pid"
+        [ -n "$r" ] && held "$r" && record "collector=collectd variant=processes $r $HELD"
 }
 
 apps_scans() { grep -c '^BEGIN netdata.apps_cpu ' "$WORK/apps/out" 2>/dev/null; }
@@ -241,6 +396,7 @@ m_apps() {
         for ((g = 0; g < BENCH_GROUPS; g++)); do echo "pgload$g: pgload$g"; done >"$d/apps_groups.conf"
         mkfifo "$d/in"
         exec {fd}<>"$d/in" # apps.plugin exits when its stdin closes
+        kmem_base
         NETDATA_USER_CONFIG_DIR=$d NETDATA_STOCK_CONFIG_DIR=/usr/lib/netdata/conf.d \
                 NETDATA_LOG_DIR=$d NETDATA_HOST_PREFIX= "$APPS_PLUGIN" 1 <&"$fd" >"$d/out" 2>"$d/err" &
         pid=$!
@@ -249,9 +405,10 @@ m_apps() {
                 [ "$(apps_scans)" -ge 2 ] && break
                 sleep 0.1
         done
-        r=$(window "$pid" apps_scans) &&
-                record "collector=apps.plugin variant=default $r peak_rss_kb=$(hwm_kb "$pid")"
+        r=
+        window "$pid" apps_scans && r="$WIN peak_rss_kb=$(hwm_kb "$pid")"
         stop "$pid"
+        [ -n "$r" ] && held "$r" && record "collector=apps.plugin variant=default $r $HELD"
         exec {fd}>&-
 }
 
@@ -276,6 +433,7 @@ for CUR_N in $BENCH_N; do
         CUR_PROCS=$(printf '%s\n' /proc/[0-9]* | wc -l)
         CUR_TASKS=$(printf '%s\n' /proc/[0-9]*/task/[0-9]* | wc -l)
         log "visible: $CUR_PROCS processes, $CUR_TASKS tasks"
+        m_noise
         for ((run = 0; run < BENCH_RUNS; run++)); do
                 [ "$(left)" -gt 20 ] || break
                 m_floor full -F
@@ -293,6 +451,7 @@ for CUR_N in $BENCH_N; do
         anchor exporter
         anchor collectd
         anchor apps
+        m_noise
         stop "$LOAD_PID"
 done
 
@@ -308,16 +467,22 @@ function median(s,   a, n, i, j, t) {
 }
 {
         k = v("collector") " " v("variant"); n = v("n")
-        if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
         if (!(n in seen_n)) { seen_n[n] = 1; ns[++nn] = n }
+        procs[n] = v("procs"); tasks[n] = v("tasks")
+        # no collector: what SUnreclaim did meanwhile (a footnote)
+        if (v("collector") == "none") { noise[n] = noise[n] " " v("kernel_kb"); snoise[n] = snoise[n] " " v("cgroup_kb"); next }
+        if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
         cpu[k, n] = cpu[k, n] " " v("cpu_ms"); wall[k, n] = wall[k, n] " " v("wall_ms"); runs[k, n]++
         r = v("peak_rss_kb") + 0; if (r > rss[k, n]) rss[k, n] = r
-        if (v("kept_files") != "") { kept[k, n] = v("kept_files"); kern[k, n] = kern[k, n] " " v("kernel_kb") }
-        procs[n] = v("procs"); tasks[n] = v("tasks")
+        kf = v("kept_files") != "" ? v("kept_files") : v("kept_fds")
+        if (kf + 0 > 0) kept[k, n] = kf
+        if (v("open_fds") != "") kept[k, n] = v("open_fds") " fds"
+        if (v("kernel_kb") != "") kern[k, n] = kern[k, n] " " v("kernel_kb")
+        if (v("held_kb") != "" && v("held_kb") + 0 != -1) cg[k, n] = cg[k, n] " " v("held_kb")
 }
 END {
-        print "| collector | variant | N | procs / tasks | runs | CPU ms/scan | x floor full | x same-files floor | us/proc | peak RSS MB | wall ms/scan | kept files / kernel MB |"
-        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        print "| collector | variant | N | procs / tasks | runs | CPU ms/scan | x floor full | x same-files floor | us/proc | peak RSS MB | wall ms/scan | kept files (open fds) | SUnreclaim kB | SUnreclaim B/proc | held kB (cgroup) |"
+        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for (j = 1; j <= nn; j++) {
                 n = ns[j]; f = median(cpu["floor full", n])
                 # the cheapest way the floor knows to read procgroups' files
@@ -340,11 +505,21 @@ END {
                         k = order[i]; if (!((k, n) in runs)) continue
                         c = median(cpu[k, n]); split(k, kv, " ")
                         per[k, n] = c * 1000 / procs[n]
-                        printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %s | %.1f | %.1f | %.1f | %s |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
+                        kk = ((k, n) in kern) ? median(kern[k, n]) : ""
+                        ko = ((k, n) in cg) ? sprintf("%.0f", median(cg[k, n])) : "-"
+                        printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %s | %.1f | %.1f | %.1f | %s | %s | %s | %s |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
                                 (f > 0 ? sprintf("%.2f", c / f) : "-"), (k ~ /^procgroups threads-o/ && sf[substr(k, 20)] != "" ? sprintf("%.2f", sf[substr(k, 20)]) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n]),
-                                ((k, n) in kept ? sprintf("%d / %.0f", kept[k, n], median(kern[k, n]) / 1024) : "-")
+                                ((k, n) in kept ? kept[k, n] : "-"), (kk != "" ? sprintf("%.0f", kk) : "-"),
+                                (kk != "" ? sprintf("%.0f", kk * 1024 / procs[n]) : "-"), ko
                 }
         }
+        printf "\nKernel memory: SUnreclaim is the growth of SUnreclaim (/proc/meminfo) while the collector runs, at steady state, over just before it started, per process over the visible processes: machine-wide, other processes' allocations count too. Held is the kernel memory charged to the benchmark's own memory cgroup (only its processes) while the collector runs less after it exited: what it held (files, sockets, kernel stacks, page tables), without the dentries and inodes its first reads created, which stay cached. Medians of samples (and of runs); results.txt also has slab_kb for floor and pgscan (live objects of unreclaimable slab caches) and cgroup_kb (the cgroup's growth over before the start). With no collector running SUnreclaim / the cgroup moved by:"
+        for (j = 1; j <= nn; j++) {
+                na = split(noise[ns[j]], nu, " "); split(snoise[ns[j]], no, " ")
+                printf "%s at N=%d", (j > 1 ? ";" : ""), ns[j]
+                for (i = 1; i <= na; i++) printf "%s %s / %s kB", (i > 1 ? " and" : ""), nu[i], no[i]
+        }
+        printf " (in windows before and after the collectors of that N).\n"
         if (nn < 2) exit
         # every N against the smallest (the goal: within 10 % at N = 5000)
         printf "\nLinearity: CPU per visible process against N=%d\n\n", ns[1]
