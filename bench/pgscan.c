@@ -2,13 +2,15 @@
 /* pgscan: the CPU cost of one procgroups scan, measured inside the process
  * that scans (no CLI, no output formatting).
  *
- *   pgscan [-T] [-M] [-X] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]
+ *   pgscan [-T] [-M] [-X] [-C] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]
  *          [-s SLEEP_MS] [-D ROOT] [-K KEPT_FDS] [-l LABEL]
  *
  * Builds a tracker with the built-in default rule (every process, named by
  * comm) and the default options over ROOT (/proc), -T turning threads off,
  * -M counting mappings, -X turning exit records off (they are on only as
- * root in the initial namespaces: BENCH_ISOLATE=0), and runs scans back to back: WARMUP (2)
+ * root in the initial namespaces: BENCH_ISOLATE=0), -C not taking the
+ * process CPU clock as the idle test (every process's files read each
+ * scan, as before issue 19), and runs scans back to back: WARMUP (2)
  * unmeasured scans first (the first sight of every process reads its static files), then at least
  * MIN_SCANS (5) and at least SECONDS (0), at most MAX_SCANS (1000). -s sleeps between scans, like
  * an interval-driven collector. -K sets kept_fds (0: the CLI's default budget, -1: keep none).
@@ -97,10 +99,10 @@ static void kmem_sample(void) {
 }
 
 static int usage(void) {
-        fputs(
-            "usage: pgscan [-T] [-M] [-X] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]\n"
-            "              [-s SLEEP_MS] [-D ROOT] [-K KEPT_FDS] [-l LABEL]\n",
-            stderr);
+        fputs("usage: pgscan [-T] [-M] [-X] [-C] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t "
+              "SECONDS]\n"
+              "              [-s SLEEP_MS] [-D ROOT] [-K KEPT_FDS] [-l LABEL]\n",
+              stderr);
         return 2;
 }
 
@@ -115,11 +117,12 @@ int main(int argc, char **argv) {
         double seconds = 0, *cpu = NULL, wall = 0, sum = 0, t0, unrecl0, slab0, cg0;
         const char *root = "/proc", *label = NULL;
 
-        while ((c = getopt(argc, argv, "TMXn:N:w:t:s:D:K:l:")) != -1) {
+        while ((c = getopt(argc, argv, "TMXCn:N:w:t:s:D:K:l:")) != -1) {
                 switch (c) {
                 case 'T': opts.threads = false; break;
                 case 'M': opts.maps = true; break; /* collectd's CollectMemoryMaps */
                 case 'X': opts.exit_records = false; break;
+                case 'C': opts.no_cpu_clock = true; break;
                 case 'n': min_scans = atoi(optarg); break;
                 case 'N': max_scans = atoi(optarg); break;
                 case 'w': warm = atoi(optarg); break;
@@ -184,7 +187,7 @@ int main(int argc, char **argv) {
         printf("collector=procgroups variant=%s scans=%d cpu_ms=%.3f cpu_ms_mean=%.3f "
                "cpu_ms_min=%.3f wall_ms=%.3f procs=%llu groups=%zu vanished=%llu "
                "soft_errors=%llu hard_errors=%llu peak_rss_kb=%ld kept_files=%llu kernel_kb=%.0f "
-               "slab_kb=%.0f cgroup_kb=%.0f cgroup_at_kb=%.0f exit_records=%s\n",
+               "slab_kb=%.0f cgroup_kb=%.0f cgroup_at_kb=%.0f exit_records=%s clock_idle=%llu\n",
                label ? label : (opts.threads ? "threads-on" : "threads-off"), k,
                k % 2 ? cpu[k / 2] : (cpu[k / 2 - 1] + cpu[k / 2]) / 2, sum / k, cpu[0], wall / k,
                (unsigned long long)st->procs, pg_tracker_groups(t, &groups),
@@ -192,7 +195,7 @@ int main(int argc, char **argv) {
                (unsigned long long)st->hard_errors, vm_hwm_kb(), (unsigned long long)st->kept_files,
                median(k_unrecl, k_n) - unrecl0, slab0 < 0 ? -1 : median(k_slab, k_n) - slab0,
                cg0 < 0 ? -1 : median(k_cg, k_n) - cg0, cg0 < 0 ? -1 : median(k_cg, k_n),
-               pg_tracker_exits_active(t) ? "active" : "off");
+               pg_tracker_exits_active(t) ? "active" : "off", (unsigned long long)st->clock_idle);
         ret = 0;
         goto out;
 fail:

@@ -53,8 +53,11 @@ int pg_reaped_sum(struct pg_tracker *t) {
 
                 if (e->seen == t->gen || e->group < 0)
                         continue;
+                /* e->ppid is as of e's last full read: a parent younger
+                 * than e has its pid, not its place (e was reparented and
+                 * the pid reused while e did not run). */
                 parent = pg_pidtab_lookup(&t->procs, e->ppid);
-                if (!parent || parent->seen != t->gen)
+                if (!parent || parent->seen != t->gen || parent->start > e->start)
                         continue;
                 sum = sum_of(t, parent);
                 if (!sum) {

@@ -52,21 +52,6 @@ static uint64_t ns_per_tick(const struct pg_tracker *t) {
         return hz > 0 && hz <= 1000000000 ? 1000000000u / (uint64_t)hz : 10000000u;
 }
 
-/* The root is the procfs of our own PID namespace: the records' pids are
- * its pids. */
-static bool own_procfs(const struct pg_procfs *fs) {
-        char buf[32];
-        ssize_t n;
-
-        if (!fs->is_procfs)
-                return false;
-        n = readlinkat(fs->root_fd, "self", buf, sizeof(buf) - 1);
-        if (n <= 0)
-                return false;
-        buf[n] = '\0';
-        return strtol(buf, NULL, 10) == (long)getpid();
-}
-
 /* The boot instant, ns since the epoch: on a live procfs the wall clock
  * less CLOCK_BOOTTIME (the root's btime is whole seconds, cut down, so
  * a start computed from it is up to a second early); else btime. */
@@ -94,7 +79,7 @@ int pg_xc_open(struct pg_tracker *t) {
         xc->boot_ns = boot_ns(pg_source_procfs(t->src));
         if (!t->opts.exit_records)
                 return 0;
-        if (!own_procfs(pg_source_procfs(t->src))) {
+        if (!pg_procfs_own_pidns(pg_source_procfs(t->src))) {
                 xc->why = "the procfs root is not our own PID namespace's live /proc";
                 return 0;
         }
@@ -564,6 +549,16 @@ void pg_xc_thread_gone(struct pg_tracker *t, const struct tproc *e, const struct
                                                  .tgid = e->pid,
                                                  .nvcsw = tt->c.v[PG_CTX_VOLUNTARY],
                                                  .nivcsw = tt->c.v[PG_CTX_NONVOLUNTARY]};
+}
+
+void pg_xc_unidle(struct pg_tracker *t) {
+        const struct pg_exitcredit *xc = &t->xc;
+
+        for (size_t i = 0; i < xc->nthr; i++) {
+                struct tproc *e = pg_pidtab_lookup(&t->procs, xc->thr[i].tgid);
+                if (e)
+                        e->clock_valid = false;
+        }
 }
 
 static int cmp_tid(const void *a, const void *b) {

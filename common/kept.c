@@ -56,7 +56,7 @@ int pg_kept_fds_clamp(int want) {
 }
 
 void pg_kept_init(struct pg_kept *k, struct pg_pidtab *procs, const struct pg_procfs *fs,
-                  int kept_fds, bool any_root) {
+                  int kept_fds, bool any_root, bool clock) {
         bool regenerates = fs->is_procfs || any_root;
         int n = -1;
 
@@ -70,6 +70,8 @@ void pg_kept_init(struct pg_kept *k, struct pg_pidtab *procs, const struct pg_pr
                 n = pg_kept_fds_clamp(kept_fds);
         else if (regenerates && kept_fds == 0)
                 n = pg_kept_fds_auto(false);
+        if (clock && kept_fds == 0 && n > PG_KEPT_FDS_CLOCK)
+                n = PG_KEPT_FDS_CLOCK;
         k->max = n > 0 ? (size_t)n : 0;
 }
 

@@ -23,4 +23,11 @@ int pg_kept_fds_auto(bool own_process);
  * Returns -1 (keep none) when nothing is left. */
 int pg_kept_fds_clamp(int want);
 
+/* "auto" where the process CPU clock is the idle test (cpuclock.h): only
+ * processes that ran read their files, so files are kept only for them,
+ * within a budget of kernel memory instead of the fd limit: each kept file
+ * holds about 4.4 kB (its seq_file buffer, doc/memory.md), so 768 hold
+ * about 3.4 MB whatever the number of processes. */
+#define PG_KEPT_FDS_CLOCK 768
+
 #endif

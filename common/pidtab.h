@@ -79,6 +79,10 @@ struct tproc {
         int status_fd, io_fd, wchan_fd;
         uint64_t fd_limit;
         /* The last full read, reused while the process has not run. */
+        uint64_t clock_ns; /* its CPU clock just before that read */
+        bool clock_valid;  /* clock_ns may tell that it has not run since */
+        uint32_t num_threads;
+        uint64_t vsize;
         uint64_t rss;
         struct sched_mark sched;
         int64_t open_fds;

@@ -214,6 +214,22 @@ void pg_procfs_close(struct pg_procfs *fs) {
         }
 }
 
+bool pg_procfs_own_pidns(const struct pg_procfs *fs) {
+        char buf[32];
+        ssize_t n;
+
+        if (!fs->is_procfs)
+                return false;
+        /* "self" names us by our pid in the namespace of the procfs: ours
+         * only if that is our namespace (a procfs of another one names
+         * us by another number, or not at all). */
+        n = readlinkat(fs->root_fd, "self", buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        return strtol(buf, NULL, 10) == (long)getpid();
+}
+
 int pg_dir_walk_init(struct pg_dir_walk *w, int fd, struct pg_buf *buf) {
         if (buf->cap < PG_DIR_BUF && pg_buf_reserve(buf, PG_DIR_BUF) < 0)
                 return -ENOMEM;

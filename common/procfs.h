@@ -73,6 +73,9 @@ void pg_buf_trim(struct pg_buf *b);
  * no btime line. On success *ret is the caller's to close. */
 int pg_procfs_open(const char *path, struct pg_procfs *ret);
 void pg_procfs_close(struct pg_procfs *fs);
+/* Whether fs is a live procfs of our own PID namespace: its pids are the
+ * pids our system calls take (clocks, exit records). */
+bool pg_procfs_own_pidns(const struct pg_procfs *fs);
 
 /* Open dirfd/name for pg_read_fd: never blocking (a FIFO would wait for a
  * writer forever) and, when check_type, only a regular file (fstat; real

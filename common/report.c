@@ -183,6 +183,7 @@ void pg_report_json(struct pg_out *o, const struct pg_tracker *t) {
         const struct pg_group *const *g;
         size_t n = pg_tracker_groups(t, &g);
         struct printed pn;
+        const char *v;
 
         if (printed_init(&pn, g, n) < 0) {
                 o->err = -ENOMEM;
@@ -222,6 +223,8 @@ void pg_report_json(struct pg_out *o, const struct pg_tracker *t) {
         pg_out_u64(o, s->exits_lost);
         pg_out_str(o, ",\"exits_bad\":");
         pg_out_u64(o, s->exits_bad);
+        pg_out_str(o, ",\"clock_idle\":");
+        pg_out_u64(o, s->clock_idle);
         pg_out_str(o, "},\"options\":{\"threads\":");
         out_bool(o, op->threads);
         pg_out_str(o, ",\"children\":");
@@ -239,6 +242,11 @@ void pg_report_json(struct pg_out *o, const struct pg_tracker *t) {
          * method (children_time). */
         pg_out_str(o, ",\"exit_records\":");
         exits_state_json(o, t);
+        /* Likewise whether idle processes were skipped by their CPU
+         * clocks (their last read stands) or read in full. */
+        pg_out_str(o, ",\"cpu_clock\":");
+        v = pg_tracker_clock_active(t) ? "active" : pg_tracker_clock_why(t);
+        pg_out_json_str(o, v, strlen(v));
         pg_out_str(o, "}}");
 }
 

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/resource.h>
 
+#include "cpuclock.h"
+#include "kept.h"
 #include "proc.h"
 #include "procfs.h"
 
@@ -39,6 +41,7 @@ int pg_setup_tracker(const struct pg_setup *s, struct pg_rules *rules, struct pg
         struct pg_source *src = NULL;
         struct pg_tracker *t;
         enum pg_setup_step step = PG_SETUP_ROOT;
+        const char *why;
         int r;
 
         /* Room to keep stat and schedstat open between scans; a plugin
@@ -49,6 +52,11 @@ int pg_setup_tracker(const struct pg_setup *s, struct pg_rules *rules, struct pg
         r = pg_source_new(s->procfs, &src);
         if (r < 0)
                 goto fail;
+        /* Where the CPU clock is the idle test, only the processes that
+         * ran keep files: "auto" is a memory budget, not the fd limit. */
+        if (s->opts.kept_fds == 0 && !opts.no_cpu_clock && opts.kept_fds > PG_KEPT_FDS_CLOCK &&
+            pg_cpuclock_usable(pg_source_procfs(src), &why))
+                opts.kept_fds = PG_KEPT_FDS_CLOCK;
         step = PG_SETUP_TRACKER;
         /* pg_tracker_new takes src and rules only when it succeeds. */
         r = pg_tracker_new(src, rules, &opts, &t);

@@ -214,6 +214,24 @@ static void reuse_thread(struct pg_thread *x, const struct tthread *tt) {
         copy_name(x->wchan, sizeof(x->wchan), tt->wchan);
 }
 
+int pg_threads_reuse(struct pg_tracker *t, const struct tproc *e, size_t *ret_n) {
+        if (PG_GROW(t->tbuf, e->nthr, t->tbuf_cap) < 0)
+                return -ENOMEM;
+        for (uint32_t i = 0; i < e->nthr; i++) {
+                struct pg_thread *x = &t->tbuf[i];
+                const struct tthread *tt = &e->thr[i];
+
+                memset(x, 0, sizeof(*x));
+                reuse_thread(x, tt);
+                /* Its schedstat mark stays for the next read's skip. */
+                x->sched.run_ns = tt->sched.run_ns;
+                x->sched.pcount = tt->sched.pcount;
+                x->has_sched = tt->has_sched;
+        }
+        *ret_n = e->nthr;
+        return 0;
+}
+
 /* Read the threads tids[0..n) of v into t->tbuf (see pg_threads_read).
  * Returns 0, -EAGAIN when a thread vanished and the ids were not listed
  * (list task/ instead), or another error. */

@@ -5,14 +5,18 @@
  * and publishes the groups. Also the tracker's life (new, free, options).
  *
  * Every process seen is kept in the process table (pidtab.h) keyed by pid,
- * with its start time to tell a reused pid. A scan reads stat for every
- * process; only group members get the rest. Counter contributions are
+ * with its start time to tell a reused pid. A scan reads every process's
+ * CPU clock (cpuclock.h) and skips one whose clock has not moved since its
+ * last full read: no thread of it ran, so its files say what they said.
+ * The others get stat; only group members get the rest. Counter contributions are
  * deltas of raw kernel values, so nothing is ever subtracted from a
  * group. The other jobs live in kept.c, threads.c, children.c and
  * group.c (see track_int.h). */
 #include "config.h"
 #include "track.h"
 #include "track_int.h"
+
+#include "cpuclock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +51,14 @@ int pg_tracker_new(struct pg_source *src, struct pg_rules *rules, const struct p
         t->rules = rules;
         t->opts = *opts;
         pg_groups_init(&t->groups, opts);
+        t->clock_why = "off (no_cpu_clock)";
+        /* recheck reads every process's argv each scan anyway. */
+        t->clock = !opts->no_cpu_clock && !opts->recheck &&
+                   pg_cpuclock_usable(pg_source_procfs(src), &t->clock_why);
+        if (opts->recheck)
+                t->clock_why = "off (recheck)";
         pg_kept_init(&t->kept, &t->procs, pg_source_procfs(src), opts->kept_fds,
-                     opts->kept_on_any_root);
+                     opts->kept_on_any_root, t->clock);
         t->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         if (t->ncpu < 1)
                 t->ncpu = 1;
@@ -102,6 +112,14 @@ const struct pg_procfs *pg_tracker_procfs(const struct pg_tracker *t) {
 
 const struct pg_track_opts *pg_tracker_opts(const struct pg_tracker *t) {
         return &t->opts;
+}
+
+bool pg_tracker_clock_active(const struct pg_tracker *t) {
+        return t->clock;
+}
+
+const char *pg_tracker_clock_why(const struct pg_tracker *t) {
+        return t->clock ? "" : t->clock_why;
 }
 
 /* FNV-1a: enough to notice that comm changed (exec), in 8 bytes. */
@@ -165,8 +183,12 @@ static int classify(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, bo
         if (t->opts.children) {
                 const struct tproc *a = e;
                 for (int depth = 0; depth < MAX_ANCESTRY && a->ppid > 0; depth++) {
+                        const struct tproc *child = a;
+                        /* An ancestor's ppid is as of its last full read
+                         * (the CPU clock skips idle ones): one younger
+                         * than its child holds a reused pid. */
                         a = pg_pidtab_lookup(&t->procs, a->ppid);
-                        if (!a)
+                        if (!a || a->start > child->start)
                                 break;
                         if (a->group >= 0)
                                 return a->group;
@@ -297,6 +319,8 @@ static int remember_read(struct pg_tracker *t, struct tproc *e, const struct pg_
                 sched_note(&e->sched, sched);
         e->state = st->state;
         e->rss = st->rss;
+        e->vsize = st->vsize;
+        e->num_threads = st->num_threads > UINT32_MAX ? UINT32_MAX : (uint32_t)st->num_threads;
         e->open_fds = m->filedesc.open;
         e->swap_bytes = m->memory.v[PG_MEM_SWAP];
         memcpy(e->vm, &m->memory.v[PG_MEM_CODE], sizeof(e->vm));
@@ -477,12 +501,86 @@ static void entry_failed(struct pg_tracker *t, struct tproc *e, bool is_new, int
         }
 }
 
+/* Whether e, whose CPU clock reads clk now, may skip this scan's reads:
+ * the clock has not moved since its last full read (no thread of it ran),
+ * it was seen at the last scan and settled, and no refresh is due (see
+ * REFRESH_EVERY; a member's limits, LIMITS_EVERY; proportional memory
+ * moves with other processes' mappings). */
+static bool clock_idle(const struct pg_tracker *t, const struct tproc *e, uint64_t clk) {
+        if (!e->clock_valid || e->clock_ns != clk || e->seen != t->gen - 1 ||
+            ((uint32_t)e->pid + t->gen) % REFRESH_EVERY == 0)
+                return false;
+        return e->group < 0 ||
+               (e->join == JOIN_SETTLED && e->limits_age + 1 < LIMITS_EVERY && !t->opts.smaps);
+}
+
+/* The metrics of member e's last full read. */
+static void last_metrics(const struct pg_tracker *t, const struct tproc *e, struct pg_metrics *m) {
+        struct pg_stat st = {.state = e->state,
+                             .utime = e->cur[R_UTIME],
+                             .stime = e->cur[R_STIME],
+                             .minflt = e->cur[R_MINFLT],
+                             .majflt = e->cur[R_MAJFLT],
+                             .num_threads = e->num_threads,
+                             .vsize = e->vsize,
+                             .rss = e->rss};
+
+        pg_metrics_from_stat(m, &st, pg_source_procfs(t->src)->page_size);
+        reuse_last_read(e, m);
+}
+
+/* A process the CPU clock found idle (clock_idle): seen, its kept files
+ * closed (only processes that run keep any: doc/memory.md), and for a
+ * member its last full read stands for this scan's, with deltas of 0.
+ * Returns 0 or -ENOMEM. */
+static int visit_idle(struct pg_tracker *t, struct tproc *e) {
+        struct pg_metrics m = {.filedesc.open = -1, .maps = -1};
+        struct group *g;
+        size_t n = 0;
+        int r;
+
+        mark_seen(t, e, t->gen);
+        pg_kept_close_all(&t->kept, e);
+        t->stats.clock_idle++;
+        if (e->group < 0)
+                return 0;
+        g = pg_group_at(&t->groups, e->group);
+        last_metrics(t, e, &m);
+        if (t->opts.threads && e->num_threads > 1 && e->nthr > 1) {
+                r = pg_threads_reuse(t, e, &n);
+                if (r < 0)
+                        return r;
+        }
+        r = pg_threads_account(t, e, g, n ? t->tbuf : NULL, n, &m);
+        if (r < 0)
+                return r;
+        pg_group_add_member(g, e, e->num_threads, &m);
+        t->groups.overflow += e->overflowed;
+        e->limits_age++;
+        e->cur_valid = true;
+        return 0;
+}
+
+/* Note e's CPU clock as read before this scan's full read of it. */
+static void note_clock(struct tproc *e, bool have, uint64_t clk) {
+        e->clock_ns = clk;
+        e->clock_valid = have;
+}
+
 int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
         const struct pg_stat *st;
         struct tproc *e = pg_pidtab_lookup(&t->procs, p->pid);
         bool is_new = false;
+        /* The clock first: whatever the process does after it shows at
+         * the next scan. */
+        uint64_t clk = 0;
+        bool have_clk = t->clock && pg_cpuclock_read(p->pid, &clk) == 0;
         int r;
 
+        if (e && have_clk && clock_idle(t, e, clk))
+                return visit_idle(t, e);
+        if (e)
+                e->clock_valid = false;
         r = pg_kept_stat(&t->kept, p, e, &st);
         if (r < 0) {
                 /* A known process whose stat is malformed stays known with
@@ -501,11 +599,14 @@ int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
         if (r < 0)
                 goto fail_entry;
         mark_seen(t, e, t->gen);
-        if (e->group < 0)
+        if (e->group < 0) {
+                note_clock(e, have_clk, clk);
                 return 0;
+        }
         r = read_member(t, p, e);
         if (r < 0)
                 goto fail_entry;
+        note_clock(e, have_clk, clk);
         return 0;
 
 fail_entry:
@@ -625,6 +726,7 @@ static int scan(struct pg_tracker *t) {
         t->gen++;
         t->nseen = 0;
         t->ndeferred = 0;
+        t->stats.clock_idle = 0;
         r = pg_source_begin(t->src);
         if (r < 0)
                 return r;
@@ -632,6 +734,8 @@ static int scan(struct pg_tracker *t) {
                 pg_kept_fit_limit(&t->kept);
         pg_groups_reset_gauges(&t->groups, (double)t0.tv_sec + (double)t0.tv_nsec / 1e9);
         pg_tracker_drain(t);
+        if (t->clock)
+                pg_xc_unidle(t);
         while ((r = pg_source_next(t->src, &p)) > 0) {
                 r = pg_track_visit(t, p, true);
                 if (r < 0)

@@ -69,6 +69,9 @@ struct pg_track_opts {
          * records): what a burst of exits between two drains may fill
          * before the kernel drops records. */
         int exit_buffer;
+        /* Tests and benchmarks: never take the process CPU clock as the
+         * idle test (cpuclock.h), read every process's files each scan. */
+        bool no_cpu_clock;
 };
 
 #define PG_FORGET_AFTER_DEFAULT     300
@@ -147,6 +150,9 @@ struct pg_track_stats {
         uint64_t exits_credited;
         uint64_t exits_lost;
         uint64_t exits_bad;
+        /* This scan: processes whose CPU clock had not moved, so that no
+         * file of theirs was read (doc/memory.md). */
+        uint64_t clock_idle;
 };
 
 /* Called once per hard error (malformed file: file names it, relative to
@@ -182,6 +188,12 @@ size_t pg_tracker_groups(const struct pg_tracker *t, const struct pg_group *cons
 const struct pg_track_stats *pg_tracker_stats(const struct pg_tracker *t);
 const struct pg_procfs *pg_tracker_procfs(const struct pg_tracker *t);
 const struct pg_track_opts *pg_tracker_opts(const struct pg_tracker *t);
+
+/* Whether the process CPU clock is the idle test (cpuclock.h), and why not
+ * when it is not ("off (recheck)", "not the procfs of our own PID
+ * namespace", ...; "" when it is). */
+bool pg_tracker_clock_active(const struct pg_tracker *t);
+const char *pg_tracker_clock_why(const struct pg_tracker *t);
 
 /* Whether exit records are in use, and why not when they are not ("off",
  * "needs CAP_NET_ADMIN", "not in the initial PID namespace", ...; "" when

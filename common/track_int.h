@@ -29,6 +29,11 @@
 #include "sat.h"
 #include "track.h"
 
+/* A process the CPU clock finds idle is still read in full every this
+ * many scans: what can change without it running (its rss under reclaim,
+ * a memory or fd table shared with another process, a thread that exited
+ * between two updates of its run time; doc/memory.md) is never older. */
+#define REFRESH_EVERY 64
 /* Limits change rarely (prlimit): re-read them every this many scans. */
 #define LIMITS_EVERY 32
 _Static_assert(LIMITS_EVERY < 256, "tproc.limits_age is a uint8_t");
@@ -157,6 +162,9 @@ struct pg_tracker {
         struct pg_groups groups;
 
         struct pg_kept kept;
+        /* The process CPU clock is the idle test (cpuclock.h). */
+        bool clock;
+        const char *clock_why; /* why not, when not */
 
         uint32_t gen;
         struct pg_track_stats stats;
@@ -238,6 +246,9 @@ void pg_threads_forget(struct pg_tracker *t, struct tproc *e);
  * any thread ran, came or went. Returns 0 or a negative errno. */
 int pg_threads_read(struct pg_tracker *t, struct pg_proc *p, struct tproc *e, size_t *ret_n,
                     bool *changed);
+/* The threads of e as its last read left them, into t->tbuf (their number
+ * in *ret_n): none of them has run since. Returns 0 or -ENOMEM. */
+int pg_threads_reuse(struct pg_tracker *t, const struct tproc *e, size_t *ret_n);
 /* Account the threads of e into g: context switches (per thread, so that
  * an exiting thread never lowers the sum), thread names, states, wchan.
  * th/n are this scan's threads (n == 0: the process stands for its one
@@ -270,6 +281,10 @@ void pg_xc_free(struct pg_tracker *t);
 /* After the walk: drain, and credit the processes whose records are all
  * in. Returns 0 or -ENOMEM. */
 int pg_xc_settle(struct pg_tracker *t);
+/* Before the walk: the members with a thread that exited since the last
+ * scan are read in full (a thread can exit without its process's CPU
+ * clock moving: its last run time may not have been added yet). */
+void pg_xc_unidle(struct pg_tracker *t);
 /* Before the members are credited: pay the parents' debts from what they
  * gained. Returns 0 or -ENOMEM. */
 int pg_xc_pay(struct pg_tracker *t);
@@ -330,9 +345,10 @@ int pg_groups_publish(struct pg_groups *gs);
  * reads of proc.h return; pg_kept_stat takes a NULL e (a process not known
  * yet: nothing is kept), pg_kept_thread_sched a NULL tt. */
 /* The budget from kept_fds (track.h); none on a root that is not procfs
- * unless any_root (tests). */
+ * unless any_root (tests); with clock (the CPU clock is the idle test),
+ * "auto" is PG_KEPT_FDS_CLOCK at most. */
 void pg_kept_init(struct pg_kept *k, struct pg_pidtab *procs, const struct pg_procfs *fs,
-                  int kept_fds, bool any_root);
+                  int kept_fds, bool any_root, bool clock);
 void pg_kept_close(struct pg_kept *k, int *fd);
 void pg_kept_close_busy(struct pg_kept *k, struct tproc *e);    /* status, io, wchan */
 void pg_kept_close_threads(struct pg_kept *k, struct tproc *e); /* every thread's */

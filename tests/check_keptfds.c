@@ -11,6 +11,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "tests/check_main.h"
+#include "common/kept.h"
 #include "common/match.h"
 #include "common/proc.h"
 #include "common/track.h"
@@ -83,6 +85,7 @@ START_TEST(limit_lowered_under_tracker) {
         }
         ck_assert_int_eq(pg_rules_new_default(&rules), 0);
         opts.kept_fds = 100000;
+        opts.no_cpu_clock = true; /* every process's files, each scan */
         ck_assert_int_eq(pg_tracker_new(src, rules, &opts, &t), 0);
         for (int i = 0; i < 3; i++)
                 ck_assert_int_eq(pg_tracker_scan(t), 0);
@@ -144,7 +147,9 @@ START_TEST(kept_budget_follows_nofile) {
         ck_assert_int_eq(pg_kept_fds_auto(false), 50);
         ck_assert_int_eq(pg_kept_fds_auto(true), -1);
 
-        /* kept_fds = 0 inside a host process: half the soft limit. */
+        /* kept_fds = 0 inside a host process: half the soft limit (when
+         * every process's files are read at each scan). */
+        opts.no_cpu_clock = true;
         set_soft_nofile(64);
         ck_assert_int_eq(pg_rules_new_default(&rules), 0);
         ck_assert_int_eq(pg_source_new("/proc", &src), 0);
@@ -176,6 +181,64 @@ START_TEST(kept_budget_follows_nofile) {
 }
 END_TEST
 
+/* With the CPU clock as the idle test, sleeping processes keep no file
+ * and are still counted, a busy one keeps its files, and "auto" is a
+ * memory budget (PG_KEPT_FDS_CLOCK), whatever the fd limit. */
+START_TEST(clock_keeps_files_of_busy_only) {
+        struct pg_track_opts opts = PG_TRACK_OPTS_DEFAULT;
+        struct pg_source *src;
+        struct pg_rules *rules;
+        struct pg_tracker *t;
+        pid_t kids[CHILDREN], busy;
+        const struct pg_track_stats *st;
+
+        set_soft_nofile(4096);
+        for (int i = 0; i < CHILDREN; i++) {
+                kids[i] = fork();
+                ck_assert_int_ge(kids[i], 0);
+                if (kids[i] == 0) {
+                        pause();
+                        _exit(0);
+                }
+        }
+        busy = fork();
+        ck_assert_int_ge(busy, 0);
+        if (busy == 0)
+                for (volatile unsigned long n = 0;; n++)
+                        ;
+        ck_assert_int_eq(pg_rules_new_default(&rules), 0);
+        ck_assert_int_eq(pg_source_new("/proc", &src), 0);
+        opts.kept_fds = 0;
+        ck_assert_int_eq(pg_tracker_new(src, rules, &opts, &t), 0);
+        if (!pg_tracker_clock_active(t)) {
+                fprintf(stderr, "clock_keeps_files_of_busy_only: skipped: %s\n",
+                        pg_tracker_clock_why(t));
+                goto out;
+        }
+        for (int i = 0; i < 4; i++) {
+                ck_assert_int_eq(pg_tracker_scan(t), 0);
+                usleep(20000);
+        }
+        st = pg_tracker_stats(t);
+        ck_assert_uint_ge(largest_group(t), CHILDREN);
+        /* The sleepers were found idle by their clocks and hold nothing
+         * (REFRESH_EVERY reads a few in full at any scan). */
+        ck_assert_uint_ge(st->clock_idle, CHILDREN - CHILDREN / 8);
+        ck_assert_uint_lt(st->kept_files, CHILDREN / 2);
+        /* The busy one ran at every scan: its stat and schedstat stay. */
+        ck_assert_uint_ge(st->kept_files, 2);
+        ck_assert_uint_le(st->kept_files, PG_KEPT_FDS_CLOCK);
+out:
+        pg_tracker_free(t);
+        kill(busy, SIGKILL);
+        waitpid(busy, NULL, 0);
+        for (int i = 0; i < CHILDREN; i++) {
+                kill(kids[i], SIGKILL);
+                waitpid(kids[i], NULL, 0);
+        }
+}
+END_TEST
+
 Suite *pg_test_suite(void) {
         Suite *s = suite_create("keptfds");
         TCase *tc = tcase_create("clamp");
@@ -187,6 +250,9 @@ Suite *pg_test_suite(void) {
         suite_add_tcase(s, tc);
         tc = tcase_create("auto");
         tcase_add_test(tc, kept_budget_follows_nofile);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("clock");
+        tcase_add_test(tc, clock_keeps_files_of_busy_only);
         suite_add_tcase(s, tc);
         return s;
 }

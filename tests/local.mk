@@ -19,7 +19,7 @@ FAKEPROC = tests/fakeproc.c tests/fakeproc.h
 UNIT_TESTS = tests/check_parse tests/check_proc tests/check_match tests/check_track \
 	tests/check_config tests/check_regress tests/check_steady tests/check_schedstat \
 	tests/check_keptfds tests/check_outfile tests/check_ndproto tests/check_setup \
-	tests/check_exits tests/check_exitcredit
+	tests/check_exits tests/check_exitcredit tests/check_idleclock
 UNIT_TESTS += tests/check_yamlconf
 # Helpers the integration tests run, built for make check, not tests.
 TEST_HELPERS = tests/spawn_names
@@ -87,6 +87,11 @@ tests_check_setup_LDADD = $(TEST_LIBS)
 tests_check_exitcredit_SOURCES = tests/check_exitcredit.c $(CHECK_MAIN) $(FAKEPROC)
 tests_check_exitcredit_CFLAGS = $(TEST_CFLAGS)
 tests_check_exitcredit_LDADD = $(TEST_LIBS)
+# The CPU clock as the idle test: each way a live process changes reaches
+# its group although idle processes are not read (issue 19).
+tests_check_idleclock_SOURCES = tests/check_idleclock.c $(CHECK_MAIN)
+tests_check_idleclock_CFLAGS = $(TEST_CFLAGS)
+tests_check_idleclock_LDADD = $(TEST_LIBS) -lpthread
 tests_check_exits_SOURCES = tests/check_exits.c $(CHECK_MAIN)
 tests_check_exits_CFLAGS = $(TEST_CFLAGS) $(MNL_CFLAGS)
 tests_check_exits_LDADD = $(TEST_LIBS) $(MNL_LIBS)
