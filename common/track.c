@@ -297,7 +297,11 @@ static int read_limits_smaps(struct pg_tracker *t, struct pg_proc *p, struct tpr
                         return r;
                 if (r < 0)
                         e->fd_limit = 0;
-                e->limits_age = 0;
+                /* Staggered by pid from first sight: the processes found
+                 * at one scan are not all read again at one later scan
+                 * (an idle member is read in full when its limits are
+                 * due, see clock_idle). */
+                e->limits_age = e->join == JOIN_SETTLED ? 0 : (uint8_t)(e->pid % LIMITS_EVERY);
         }
         if (t->opts.smaps) {
                 struct pg_metrics sm;
