@@ -73,10 +73,12 @@ struct xthread {
         uint64_t nvcsw, nivcsw;
 };
 
-/* A parent's debt: CPU in ns (user, system) and the rest as enum xval
- * through X_SYSCW. cur is this scan's; prev the last scan's, which lapses
- * unpaid at the end of this one. */
-#define DEBT_VALS (2 + X_NVCSW)
+/* A parent's debt: CPU in ns (user, system), the rest as enum xval
+ * through X_SYSCW, and the number of children it is for (DEBT_KIDS). cur
+ * is this scan's; prev the last scan's, which lapses unpaid at the end of
+ * this one. */
+#define DEBT_KIDS (2 + X_NVCSW)
+#define DEBT_VALS (3 + X_NVCSW)
 struct xdebt {
         pid_t pid; /* 0: a free slot */
         uint64_t cur[DEBT_VALS];

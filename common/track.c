@@ -298,9 +298,8 @@ static int read_limits_smaps(struct pg_tracker *t, struct pg_proc *p, struct tpr
                 if (r < 0)
                         e->fd_limit = 0;
                 /* Staggered by pid from first sight: the processes found
-                 * at one scan are not all read again at one later scan
-                 * (an idle member is read in full when its limits are
-                 * due, see clock_idle). */
+                 * at one scan do not all read their limits again at one
+                 * later scan. */
                 e->limits_age = e->join == JOIN_SETTLED ? 0 : (uint8_t)(e->pid % LIMITS_EVERY);
         }
         if (t->opts.smaps) {
@@ -508,14 +507,13 @@ static void entry_failed(struct pg_tracker *t, struct tproc *e, bool is_new, int
 /* Whether e, whose CPU clock reads clk now, may skip this scan's reads:
  * the clock has not moved since its last full read (no thread of it ran),
  * it was seen at the last scan and settled, and no refresh is due (see
- * REFRESH_EVERY; a member's limits, LIMITS_EVERY; proportional memory
- * moves with other processes' mappings). */
+ * REFRESH_EVERY; proportional memory moves with other processes'
+ * mappings). */
 static bool clock_idle(const struct pg_tracker *t, const struct tproc *e, uint64_t clk) {
         if (!e->clock_valid || e->clock_ns != clk || e->seen != t->gen - 1 ||
             ((uint32_t)e->pid + t->gen) % REFRESH_EVERY == 0)
                 return false;
-        return e->group < 0 ||
-               (e->join == JOIN_SETTLED && e->limits_age + 1 < LIMITS_EVERY && !t->opts.smaps);
+        return e->group < 0 || (e->join == JOIN_SETTLED && !t->opts.smaps);
 }
 
 /* The metrics of member e's last full read. */
@@ -537,7 +535,7 @@ static void last_metrics(const struct pg_tracker *t, const struct tproc *e, stru
  * closed (only processes that run keep any: doc/memory.md), and for a
  * member its last full read stands for this scan's, with deltas of 0.
  * Returns 0 or -ENOMEM. */
-static int visit_idle(struct pg_tracker *t, struct tproc *e) {
+static int visit_idle(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) {
         struct pg_metrics m = {.filedesc.open = -1, .maps = -1};
         struct group *g;
         size_t n = 0;
@@ -558,9 +556,22 @@ static int visit_idle(struct pg_tracker *t, struct tproc *e) {
         r = pg_threads_account(t, e, g, n ? t->tbuf : NULL, n, &m);
         if (r < 0)
                 return r;
+        /* Limits change from outside (prlimit): their file alone, when
+         * due. A process gone meanwhile keeps its last one until the next
+         * scan retires it; a malformed file is reported, the last stays. */
+        if (++e->limits_age >= LIMITS_EVERY) {
+                uint64_t lim;
+                r = pg_proc_limit_nofile(p, &lim);
+                if (r == 0) {
+                        e->fd_limit = lim;
+                } else if (r != PG_VANISHED) {
+                        pg_source_account(t->src, r);
+                        report_error(t, p, r);
+                }
+                e->limits_age = 0;
+        }
         pg_group_add_member(g, e, e->num_threads, &m);
         t->groups.overflow += e->overflowed;
-        e->limits_age++;
         e->cur_valid = true;
         return 0;
 }
@@ -582,7 +593,7 @@ int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
         int r;
 
         if (e && have_clk && clock_idle(t, e, clk))
-                return visit_idle(t, e);
+                return visit_idle(t, p, e);
         if (e)
                 e->clock_valid = false;
         r = pg_kept_stat(&t->kept, p, e, &st);

@@ -164,7 +164,7 @@ static struct pg_tracker *tracker(bool exit_records) {
         return t;
 }
 
-/* The group called name, or NULL. */
+/* The group called name, which must be listed. */
 static const struct pg_group *group(const struct pg_tracker *t, const char *name) {
         const struct pg_group *const *g;
         size_t n = pg_tracker_groups(t, &g);
@@ -172,6 +172,7 @@ static const struct pg_group *group(const struct pg_tracker *t, const char *name
         for (size_t i = 0; i < n; i++)
                 if (strcmp(g[i]->name, name) == 0)
                         return g[i];
+        ck_abort_msg("no group %s", name);
         return NULL;
 }
 
@@ -214,7 +215,6 @@ START_TEST(second_thread_runs) {
         if (!settle(t, "second_thread_runs"))
                 goto out;
         g = group(t, "pgic_thr");
-        ck_assert_ptr_nonnull(g);
         ck_assert_uint_eq(g->threads, 2);
         cpu = cpu_ticks(g);
         minflt = g->counts.v[PG_MINOR_FAULTS];
