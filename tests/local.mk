@@ -22,10 +22,16 @@ UNIT_TESTS = tests/check_parse tests/check_proc tests/check_match tests/check_tr
 	tests/check_exits tests/check_exitcredit tests/check_idleclock
 UNIT_TESTS += tests/check_yamlconf
 # Helpers the integration tests run, built for make check, not tests.
-TEST_HELPERS = tests/spawn_names
+TEST_HELPERS = tests/spawn_names tests/exitload
 check_PROGRAMS = $(UNIT_TESTS) $(TEST_HELPERS)
 # Processes with unique command names (prctl), for the churn tests.
 tests_spawn_names_SOURCES = tests/spawn_names.c
+# Issue 18's "make" workload (child and orphan modes, each program's own
+# CPU as the truth), a bounded fork bomb, and the PID namespace probe of
+# the exit records: exit-attrib.test, exit-loss.test, bench/children.sh.
+tests_exitload_SOURCES = tests/exitload.c
+tests_exitload_CFLAGS = $(AM_CFLAGS) $(MNL_CFLAGS)
+tests_exitload_LDADD = common/libpgcore.la $(MNL_LIBS)
 # The pure parsers and the output formatting, on string literals.
 tests_check_parse_SOURCES = tests/check_parse.c $(CHECK_MAIN)
 tests_check_parse_CFLAGS = $(TEST_CFLAGS)
@@ -128,6 +134,9 @@ SHELL_TESTS += tests/cli-flags.test tests/yaml-compare.test
 SHELL_TESTS += tests/exporter-compare.test
 # procgroups --listen over HTTP (curl), and a real Prometheus scraping it.
 SHELL_TESTS += tests/exporter.test tests/prometheus-live.test
+# Exit records (issue 18) on the live kernel, as root: issue 18's workload
+# in both modes, records on and off; records lost to a fork bomb.
+SHELL_TESTS += tests/exit-attrib.test tests/exit-loss.test
 # A real collectd daemon with the plugin (skipped without collectd).
 COLLECTD_LIVE_TESTS = tests/collectd-live.test tests/collectd-network.test \
 	tests/collectd-badconf.test tests/collectd-forget.test tests/collectd-packaged.test
