@@ -388,10 +388,11 @@ static void credit_group(struct pg_tracker *t, struct group *g, uint64_t u_ns, u
         sat_add(&c->v[PG_CTX_NONVOLUNTARY], v[X_NIVCSW]);
 }
 
-/* A tracked member e exited: credit what it did since the last scan (its
- * final totals less what was credited), and owe its parent all it will
- * gain: its own final totals and its reaped children's as last seen. */
-static void credit_tracked(struct pg_tracker *t, struct tproc *e, const struct xproc *p,
+/* A tracked member e exited: credit group g with what it did since the
+ * last scan (its final totals less what was credited), and owe its parent
+ * all it will gain: its own final totals and its reaped children's as
+ * last seen. */
+static void credit_tracked(struct pg_tracker *t, struct tproc *e, int g, const struct xproc *p,
                            struct xdebt *d) {
         static const int raw_of[X_NVCSW] = {R_MINFLT, R_MAJFLT, R_READ,  R_WRITE,
                                             R_RCHAR,  R_WCHAR,  R_SYSCR, R_SYSCW};
@@ -406,7 +407,7 @@ static void credit_tracked(struct pg_tracker *t, struct tproc *e, const struct x
                 tail[k] = delta(p->v[k], e->raw[raw_of[k]]);
                 own[k] = p->v[k] > e->raw[raw_of[k]] ? p->v[k] : e->raw[raw_of[k]];
         }
-        credit_group(t, pg_group_at(&t->groups, e->group), du, total - du, tail);
+        credit_group(t, pg_group_at(&t->groups, g), du, total - du, tail);
         own[X_MINFLT] = pg_sat_add(own[X_MINFLT], e->raw[R_CMINFLT]);
         own[X_MAJFLT] = pg_sat_add(own[X_MAJFLT], e->raw[R_CMAJFLT]);
         if (d)
@@ -516,6 +517,17 @@ static int settle_one(struct pg_tracker *t, const struct xproc *p, bool credit) 
                 e = NULL; /* its pid is another process's: p went unseen */
         if (credit && e) {
                 g = e->group;
+                /* It exec'd or renamed itself since the last scan saw it
+                 * (a make's child seen between fork and exec, still
+                 * bearing make's name): what it did since goes where its
+                 * rules put it now, as for one no scan saw. */
+                if (p->leader && pg_comm_hash(p->comm) != e->comm_hash) {
+                        int r = group_of_record(t, p);
+                        if (r < -1)
+                                return r;
+                        if (r >= 0)
+                                g = r;
+                }
         } else if (credit && p->btime + 1 >= xc->start_wall) {
                 /* (One older than the tracker that no scan saw is
                  * history, as at the first scan.) */
@@ -530,7 +542,7 @@ static int settle_one(struct pg_tracker *t, const struct xproc *p, bool credit) 
                 return 0;
         t->stats.exits_credited++;
         if (e) {
-                credit_tracked(t, e, p, d);
+                credit_tracked(t, e, g, p, d);
                 pg_track_forget(t, e);
         } else {
                 uint64_t u = user_ns(p);

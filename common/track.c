@@ -122,15 +122,6 @@ const char *pg_tracker_clock_why(const struct pg_tracker *t) {
         return t->clock ? "" : t->clock_why;
 }
 
-/* FNV-1a: enough to notice that comm changed (exec), in 8 bytes. */
-static uint64_t comm_hash(const char *s) {
-        uint64_t h = 14695981039346656037u;
-
-        for (; *s; s++)
-                h = (h ^ (unsigned char)*s) * 1099511628211u;
-        return h;
-}
-
 /* Whether p is a kernel thread: PF_KTHREAD in its stat flags, or
  * kthreadd or one of its children with no command line (a tree whose
  * flags say nothing, like one written by hand). */
@@ -469,12 +460,12 @@ static int match_entry(struct pg_tracker *t, struct pg_proc *p, struct tproc *e,
         /* recheck: every scan, as process-exporter's -recheck does; the
          * cost is a cmdline read and the rules per process, which the
          * regex limits of match.c bound. */
-        if (!is_new && !t->opts.recheck && !rematch_due(e, e->comm_hash != comm_hash(st->comm)))
+        if (!is_new && !t->opts.recheck && !rematch_due(e, e->comm_hash != pg_comm_hash(st->comm)))
                 return 0;
         r = classify(t, p, e, &overflow);
         if (r < -1)
                 return r;
-        e->comm_hash = comm_hash(st->comm);
+        e->comm_hash = pg_comm_hash(st->comm);
         pg_group_ref(&t->groups, old, r);
         e->group = r;
         e->overflowed = overflow;

@@ -205,6 +205,15 @@ static inline void sched_note(struct sched_mark *m, const struct pg_schedstat *s
         m->pcount = s->pcount;
 }
 
+/* FNV-1a: enough to notice that comm changed (exec), in 8 bytes. */
+static inline uint64_t pg_comm_hash(const char *s) {
+        uint64_t h = 14695981039346656037u;
+
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * 1099511628211u;
+        return h;
+}
+
 /* Clamp a delta: a counter that went back (a reused tid we did not catch,
  * a main thread seen through the process) adds nothing. */
 static inline uint64_t delta(uint64_t now, uint64_t before) {

@@ -313,6 +313,30 @@ START_TEST(seen_child_tail) {
 }
 END_TEST
 
+/* A child a scan saw still bearing its parent's name (between fork and
+ * exec) and that exec'd before it exited: what it did since that scan goes
+ * to the group of its record's name, not its parent's. */
+START_TEST(renamed_child_follows_record) {
+        struct live mk = {.pid = 100, .ppid = 1, .comm = "make", .start = 500, .utime = 10};
+        struct live c = {
+            .pid = 200, .ppid = 100, .comm = "make", .start = 600, .utime = 20, .stime = 4};
+
+        rule("mk", "make");
+        rule("cc", "cc");
+        show(&mk);
+        show(&c);
+        scan();
+        cpu_is("mk", 30, 4);
+        exited(200, 100, "cc", btime_of(&c), 450 * MS, 50 * MS, 0, 0);
+        gone(200);
+        mk.cutime = 45, mk.cstime = 5;
+        show(&mk);
+        scan();
+        cpu_is("cc", 25, 1);
+        cpu_is("mk", 30, 4);
+}
+END_TEST
+
 /* A zombie keeps its directory: its record waits until it is reaped. */
 START_TEST(zombie_waits) {
         struct live mk = {.pid = 100, .ppid = 1, .comm = "make", .start = 500, .utime = 10};
@@ -607,6 +631,7 @@ Suite *pg_test_suite(void) {
         tcase_add_test(tc, orphans_reaped_by_init);
         tcase_add_test(tc, chain_between_scans);
         tcase_add_test(tc, seen_child_tail);
+        tcase_add_test(tc, renamed_child_follows_record);
         tcase_add_test(tc, zombie_waits);
         tcase_add_test(tc, pid_reused);
         tcase_add_test(tc, argv_rule_falls_back_to_parent);
