@@ -567,10 +567,15 @@ static int visit_idle(struct pg_tracker *t, struct pg_proc *p, struct tproc *e) 
         return 0;
 }
 
-/* Note e's CPU clock as read before this scan's full read of it. */
-static void note_clock(struct tproc *e, bool have, uint64_t clk) {
+/* Note e's CPU clock as read before this scan's full read of it. One read
+ * in full although it had not run (a refresh, REFRESH_EVERY) keeps no
+ * file: only processes that run do. */
+static void note_clock(struct pg_tracker *t, struct tproc *e, bool have, uint64_t clk,
+                       bool refresh) {
         e->clock_ns = clk;
         e->clock_valid = have;
+        if (refresh)
+                pg_kept_close_all(&t->kept, e);
 }
 
 int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
@@ -581,12 +586,15 @@ int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
          * the next scan. */
         uint64_t clk = 0;
         bool have_clk = t->clock && pg_cpuclock_read(p->pid, &clk) == 0;
+        bool refresh = false;
         int r;
 
         if (e && have_clk && clock_idle(t, e, clk))
                 return visit_idle(t, p, e);
-        if (e)
+        if (e) {
+                refresh = have_clk && e->clock_valid && e->clock_ns == clk;
                 e->clock_valid = false;
+        }
         r = pg_kept_stat(&t->kept, p, e, &st);
         if (r < 0) {
                 /* A known process whose stat is malformed stays known with
@@ -606,13 +614,13 @@ int pg_track_visit(struct pg_tracker *t, struct pg_proc *p, bool defer_ok) {
                 goto fail_entry;
         mark_seen(t, e, t->gen);
         if (e->group < 0) {
-                note_clock(e, have_clk, clk);
+                note_clock(t, e, have_clk, clk, refresh);
                 return 0;
         }
         r = read_member(t, p, e);
         if (r < 0)
                 goto fail_entry;
-        note_clock(e, have_clk, clk);
+        note_clock(t, e, have_clk, clk, refresh);
         return 0;
 
 fail_entry:
