@@ -167,7 +167,12 @@ void pg_exits_parse(uint16_t family, const void *buf, size_t len, pg_exits_fn fn
         while (len >= sizeof(struct nlmsghdr)) {
                 const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
 
-                if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
+                /* libmnl walks a message's attributes up to its aligned
+                 * end: a last message whose padding is not in the buffer
+                 * would be read past it (found by fuzz_exits; the kernel
+                 * always pads). */
+                if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len ||
+                    NLMSG_ALIGN(nlh->nlmsg_len) > len)
                         break;
                 if (nlh->nlmsg_type == family)
                         parse_msg(nlh, &c);
