@@ -27,7 +27,7 @@
 # (BENCH_ISOLATE=1), where procgroups' exit records are unavailable: it
 # measures the /proc method (children_time).
 #
-# 2. modes: issue 18's workload (tests/exitload, doc/exits.md): mk starts 15
+# 2. modes: the "make" workload (tests/exitload, doc/exits.md): mk starts 15
 # programs a second for MODES_S (20) seconds, each named cc and burning
 # 30 ms of CPU, each logging its own CPU clock (the truth); mk reaps each
 # cc (child mode), or a middle process mi forks each cc and exits, and the
@@ -109,7 +109,7 @@ trap 'exit 130' INT TERM HUP
 log() { printf '[%3ds] %s\n' "$SECONDS" "$*" >&2; }
 err_pct() { awk -v x="$1" -v t="$2" 'BEGIN { printf "%+.1f %%", (x - t) / t * 100 }'; }
 
-# Part 2: issue 18's workload, one mode at a time.
+# Part 2: the "make" workload, one mode at a time.
 lines() { wc -l <"$1" | tr -d ' '; }
 wait_lines() { # FILE N: at most 20 s
         local i

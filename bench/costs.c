@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* costs: what each way of learning "did this process run, what are its
  * counters" costs per process per scan, in CPU and in kernel memory held
- * between scans (issue 19, doc/memory.md).
+ * between scans (doc/memory.md).
  *
  *   costs [-n N] [-r ROUNDS] [-m MIN_MS] [-R MEM_REPS] [-b BATCH] [-L LOAD]
  *         [-F FLOOR] [-G PGSCAN] [-S] [-q]

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* exitsum: how exact the exit records are for issue 18's workload, before
+/* exitsum: how exact the exit records are for the "make" workload of
+ * doc/exits.md, before
  * any tracker uses them (a figure, not a test).
  *
  *   exitsum [-d SECONDS] [-r PER_S] [-m MS] [-o]

@@ -10,7 +10,7 @@
  * -M counting mappings, -X turning exit records off (they are on only as
  * root in the initial namespaces: BENCH_ISOLATE=0), -C not taking the
  * process CPU clock as the idle test (every process's files read each
- * scan, as before issue 19), and runs scans back to back: WARMUP (2)
+ * scan: the method of doc/memory.md's "today"), and runs scans back to back: WARMUP (2)
  * unmeasured scans first (the first sight of every process reads its static files), then at least
  * MIN_SCANS (5) and at least SECONDS (0), at most MAX_SCANS (1000). -s sleeps between scans, like
  * an interval-driven collector. -K sets kept_fds (0: the CLI's default budget, -1: keep none).

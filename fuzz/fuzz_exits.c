@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the exit listener's parser (common/exits_parse.c). The
  * input is what one receive would hold, netlink messages of the taskstats
- * family (id 31 in the seeds). Every record handed out has a NUL-terminated
+ * family (id 31 in fuzz/corpus/exits). Every record handed out has a NUL-terminated
  * comm and a positive pid, and the count of records is the number of
  * calls. */
 #include "config.h"

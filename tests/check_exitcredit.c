@@ -4,7 +4,7 @@
  * shows what /proc would (a parent's cutime grows when it reaps). CPU in
  * clock ticks of 10 ms (ticks pinned to 100); records carry nanoseconds.
  *
- * The scenarios are issue 18's: a "make" whose children no scan sees,
+ * The scenarios are doc/exits.md's: a "make" whose children no scan sees,
  * reaped by it or by init (orphans), chains (make -> sh -> cc), a child a
  * scan did see, a reaper that reads before it reaps, a pid reused, rules
  * that need the argv a record lacks, and records lost. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The process CPU clock as the idle test (common/cpuclock.h, issue 19):
+/* The process CPU clock as the idle test (common/cpuclock.h, doc/memory.md):
  * a process whose clock has not moved is not read at all, its last read
  * stands. Each way a process changes is tried here on live processes,
  * and each must reach the group at the next scan, or within REFRESH_EVERY

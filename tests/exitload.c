@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Test helper for the exit records (issue 18): the workloads of
+/* Test helper for the exit records (doc/exits.md): the workloads of
  * exit-attrib.test, exit-loss.test and bench/children.sh, and a probe of
  * what pids the records carry for a process in a child PID namespace.
  *

@@ -26,7 +26,7 @@ TEST_HELPERS = tests/spawn_names tests/exitload
 check_PROGRAMS = $(UNIT_TESTS) $(TEST_HELPERS)
 # Processes with unique command names (prctl), for the churn tests.
 tests_spawn_names_SOURCES = tests/spawn_names.c
-# Issue 18's "make" workload (child and orphan modes, each program's own
+# The "make" workload of doc/exits.md (child and orphan modes, each program's own
 # CPU as the truth), a bounded fork bomb, and the PID namespace probe of
 # the exit records: exit-attrib.test, exit-loss.test, bench/children.sh.
 tests_exitload_SOURCES = tests/exitload.c
@@ -94,7 +94,7 @@ tests_check_exitcredit_SOURCES = tests/check_exitcredit.c $(CHECK_MAIN) $(FAKEPR
 tests_check_exitcredit_CFLAGS = $(TEST_CFLAGS)
 tests_check_exitcredit_LDADD = $(TEST_LIBS)
 # The CPU clock as the idle test: each way a live process changes reaches
-# its group although idle processes are not read (issue 19).
+# its group although idle processes are not read (doc/memory.md).
 tests_check_idleclock_SOURCES = tests/check_idleclock.c $(CHECK_MAIN)
 tests_check_idleclock_CFLAGS = $(TEST_CFLAGS)
 tests_check_idleclock_LDADD = $(TEST_LIBS) -lpthread
@@ -134,7 +134,7 @@ SHELL_TESTS += tests/cli-flags.test tests/yaml-compare.test
 SHELL_TESTS += tests/exporter-compare.test
 # procgroups --listen over HTTP (curl), and a real Prometheus scraping it.
 SHELL_TESTS += tests/exporter.test tests/prometheus-live.test
-# Exit records (issue 18) on the live kernel, as root: issue 18's workload
+# Exit records on the live kernel, as root: doc/exits.md's workload
 # in both modes, records on and off; records lost to a fork bomb.
 SHELL_TESTS += tests/exit-attrib.test tests/exit-loss.test
 # A real collectd daemon with the plugin (skipped without collectd).
