@@ -58,7 +58,12 @@ bool pg_cpuclock_usable(const struct pg_procfs *fs, const char **why) {
                 *why = "the process CPU clock cannot be read";
                 return false;
         }
-        if (clock_coarse()) {
+        /* A property of the machine: measured once per process (the faces'
+         * set-up and the tracker both ask). */
+        static int coarse = -1;
+        if (coarse < 0)
+                coarse = clock_coarse();
+        if (coarse) {
                 *why = "the scheduler clock is not finer than a microsecond";
                 return false;
         }
