@@ -2,7 +2,7 @@
 /* floor: the least work a per-process scan of /proc must do, to compare a
  * collector with. No parsing beyond finding num_threads in stat.
  *
- *   floor [-F] [-p FILES] [-T FILES] [-R FILE] [-P] [-k] [-n MIN_SCANS]
+ *   floor [-F] [-p FILES] [-T FILES] [-R FILE] [-P] [-k] [-E] [-n MIN_SCANS]
  *         [-N MAX_SCANS] [-w WARMUP] [-t SECONDS] [-s SLEEP_MS] [-D ROOT] [-l LABEL]
  *
  * Per scan: list ROOT (getdents64 on a dirfd kept open, rewound each scan);
@@ -32,7 +32,8 @@
  *       below RLIMIT_NOFILE; beyond it files are opened per scan.
  *   -w  unmeasured warm-up scans (2); then at least MIN_SCANS (5) and at
  *       least SECONDS (0) of scans, at most MAX_SCANS (1000);
- *   -s  sleep between scans (colder caches, like a 1 s collector).
+ *   -s  sleep between scans (colder caches, like a 1 s collector);
+ *   -E  evict the CPU caches before each measured scan (evict.h).
  * Output: one line of key=value pairs; cpu_ms is the median over the
  * measured scans of CLOCK_PROCESS_CPUTIME_ID per scan (user+sys);
  * kernel_kb, slab_kb and cgroup_kb the growth of SUnreclaim, of live
@@ -55,6 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evict.h"
 #include "kmem.h"
 
 #define MAXF 12
@@ -465,7 +467,7 @@ static void kmem_sample(void) {
 }
 
 int main(int argc, char **argv) {
-        int c, min_scans = 5, max_scans = 1000, warm = 2, sleep_ms = 0;
+        int c, min_scans = 5, max_scans = 1000, warm = 2, sleep_ms = 0, cold = 0;
         double seconds = 0, *cpu, unrecl0, slab0, cg0;
         const char *root = "/proc", *label = NULL;
         char *plist = NULL, *tlist = NULL;
@@ -474,7 +476,7 @@ int main(int argc, char **argv) {
         struct rlimit rl;
         struct rusage ru;
 
-        while ((c = getopt(argc, argv, "Fp:T:PR:kn:N:w:t:s:D:l:")) != -1) {
+        while ((c = getopt(argc, argv, "Fp:T:PR:kEn:N:w:t:s:D:l:")) != -1) {
                 switch (c) {
                 case 'F': full = 1; break;
                 case 'p': plist = optarg; break;
@@ -482,6 +484,7 @@ int main(int argc, char **argv) {
                 case 'P': per_dir = 1; break;
                 case 'R': replay_file = optarg; break;
                 case 'k': keep = 1; break;
+                case 'E': cold = 1; break;
                 case 'n': min_scans = atoi(optarg); break;
                 case 'N': max_scans = atoi(optarg); break;
                 case 'w': warm = atoi(optarg); break;
@@ -491,7 +494,7 @@ int main(int argc, char **argv) {
                 case 'l': label = optarg; break;
                 default:
                         fputs(
-                            "usage: floor [-F] [-p FILES] [-T FILES] [-R FILE] [-P] [-k]\n"
+                            "usage: floor [-F] [-p FILES] [-T FILES] [-R FILE] [-P] [-k] [-E]\n"
                             "             [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]\n"
                             "             [-s SLEEP_MS] [-D ROOT] [-l LABEL]\n",
                             stderr);
@@ -545,6 +548,8 @@ int main(int argc, char **argv) {
         while (k < max_scans) {
                 if (sleep_ms > 0)
                         usleep((useconds_t)sleep_ms * 1000);
+                if (cold)
+                        bench_evict();
                 double w0 = clock_ms(CLOCK_MONOTONIC), c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
                 scan();
                 cpu[k] = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
@@ -557,12 +562,13 @@ int main(int argc, char **argv) {
         qsort(cpu, (size_t)k, sizeof *cpu, cmp_double);
         getrusage(RUSAGE_SELF, &ru);
         char variant[128];
-        snprintf(variant, sizeof variant, "%s%s%s%s",
+        snprintf(variant, sizeof variant, "%s%s%s%s%s",
                  replay_file      ? "replay"
                  : plist || tlist ? "files"
                  : full           ? "full"
                                   : "min",
-                 per_dir ? "-dirfd" : "", keep ? "-kept" : "", sleep_ms ? "-sleep" : "");
+                 per_dir ? "-dirfd" : "", keep ? "-kept" : "", sleep_ms ? "-sleep" : "",
+                 cold ? "-cold" : "");
         printf("collector=floor variant=%s scans=%d cpu_ms=%.3f cpu_ms_mean=%.3f "
                "cpu_ms_min=%.3f wall_ms=%.3f procs=%llu tasks=%llu files=%llu errors=%llu "
                "kept_fds=%ld peak_rss_kb=%ld kernel_kb=%.0f slab_kb=%.0f cgroup_kb=%.0f "

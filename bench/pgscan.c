@@ -2,7 +2,7 @@
 /* pgscan: the CPU cost of one procgroups scan, measured inside the process
  * that scans (no CLI, no output formatting).
  *
- *   pgscan [-T] [-M] [-X] [-C] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]
+ *   pgscan [-T] [-M] [-X] [-C] [-E] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t SECONDS]
  *          [-s SLEEP_MS] [-D ROOT] [-K KEPT_FDS] [-l LABEL]
  *
  * Builds a tracker with the built-in default rule (every process, named by
@@ -10,7 +10,9 @@
  * -M counting mappings, -X turning exit records off (they are on only as
  * root in the initial namespaces: BENCH_ISOLATE=0), -C not taking the
  * process CPU clock as the idle test (every process's files read each
- * scan: the method of doc/memory.md's "today"), and runs scans back to back: WARMUP (2)
+ * scan: the method of doc/memory.md's "today"), -E evicting the CPU caches
+ * before each measured scan (evict.h: the cost of a scan on a host whose
+ * work runs between scans), and runs scans back to back: WARMUP (2)
  * unmeasured scans first (the first sight of every process reads its static files), then at least
  * MIN_SCANS (5) and at least SECONDS (0), at most MAX_SCANS (1000). -s sleeps between scans, like
  * an interval-driven collector. -K sets kept_fds (0: the CLI's default budget, -1: keep none).
@@ -39,6 +41,7 @@
 #include "common/proc.h"
 #include "common/setup.h"
 #include "common/track.h"
+#include "evict.h"
 #include "kmem.h"
 
 static double clock_ms(clockid_t c) {
@@ -99,10 +102,11 @@ static void kmem_sample(void) {
 }
 
 static int usage(void) {
-        fputs("usage: pgscan [-T] [-M] [-X] [-C] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t "
-              "SECONDS]\n"
-              "              [-s SLEEP_MS] [-D ROOT] [-K KEPT_FDS] [-l LABEL]\n",
-              stderr);
+        fputs(
+            "usage: pgscan [-T] [-M] [-X] [-C] [-E] [-n MIN_SCANS] [-N MAX_SCANS] [-w WARMUP] [-t "
+            "SECONDS]\n"
+            "              [-s SLEEP_MS] [-D ROOT] [-K KEPT_FDS] [-l LABEL]\n",
+            stderr);
         return 2;
 }
 
@@ -113,16 +117,18 @@ int main(int argc, char **argv) {
         enum pg_setup_step step;
         const struct pg_group *const *groups;
         const struct pg_track_stats *st;
+        bool cold = false;
         int c, r, min_scans = 5, max_scans = 1000, warm = 2, sleep_ms = 0, k = 0, ret = 1;
         double seconds = 0, *cpu = NULL, wall = 0, sum = 0, t0, unrecl0, slab0, cg0;
         const char *root = "/proc", *label = NULL;
 
-        while ((c = getopt(argc, argv, "TMXCn:N:w:t:s:D:K:l:")) != -1) {
+        while ((c = getopt(argc, argv, "TMXCEn:N:w:t:s:D:K:l:")) != -1) {
                 switch (c) {
                 case 'T': opts.threads = false; break;
                 case 'M': opts.maps = true; break; /* collectd's CollectMemoryMaps */
                 case 'X': opts.exit_records = false; break;
                 case 'C': opts.no_cpu_clock = true; break;
+                case 'E': cold = true; break;
                 case 'n': min_scans = atoi(optarg); break;
                 case 'N': max_scans = atoi(optarg); break;
                 case 'w': warm = atoi(optarg); break;
@@ -171,6 +177,8 @@ int main(int argc, char **argv) {
         while (k < max_scans) {
                 if (sleep_ms > 0)
                         usleep((useconds_t)sleep_ms * 1000);
+                if (cold)
+                        bench_evict();
                 double w0 = clock_ms(CLOCK_MONOTONIC), c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
                 r = pg_tracker_scan(t);
                 cpu[k] = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
@@ -188,8 +196,10 @@ int main(int argc, char **argv) {
                "cpu_ms_min=%.3f wall_ms=%.3f procs=%llu groups=%zu vanished=%llu "
                "soft_errors=%llu hard_errors=%llu peak_rss_kb=%ld kept_files=%llu kernel_kb=%.0f "
                "slab_kb=%.0f cgroup_kb=%.0f cgroup_at_kb=%.0f exit_records=%s clock_idle=%llu\n",
-               label ? label : (opts.threads ? "threads-on" : "threads-off"), k,
-               k % 2 ? cpu[k / 2] : (cpu[k / 2 - 1] + cpu[k / 2]) / 2, sum / k, cpu[0], wall / k,
+               label          ? label
+               : opts.threads ? (cold ? "threads-on-cold" : "threads-on")
+                              : (cold ? "threads-off-cold" : "threads-off"),
+               k, k % 2 ? cpu[k / 2] : (cpu[k / 2 - 1] + cpu[k / 2]) / 2, sum / k, cpu[0], wall / k,
                (unsigned long long)st->procs, pg_tracker_groups(t, &groups),
                (unsigned long long)st->vanished, (unsigned long long)st->soft_errors,
                (unsigned long long)st->hard_errors, vm_hwm_kb(), (unsigned long long)st->kept_files,

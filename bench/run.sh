@@ -440,6 +440,10 @@ for CUR_N in $BENCH_N; do
                 m_pgscan -l threads-on
                 m_floor min
                 m_pgscan -T -l threads-off
+                # the same two with cold CPU caches (evict.h): what a scan
+                # costs on a host whose work runs between scans
+                m_floor full-cold -F -E
+                m_pgscan -E -l threads-on-cold
                 [ $run = 0 ] && m_floor full-kept -F -k
                 m_same on
                 m_same off -T
@@ -484,7 +488,7 @@ END {
         print "| collector | variant | N | procs / tasks | runs | CPU ms/scan | x floor full | x same-files floor | us/proc | peak RSS MB | wall ms/scan | kept files (open fds) | SUnreclaim kB | SUnreclaim B/proc | held kB (cgroup) |"
         print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for (j = 1; j <= nn; j++) {
-                n = ns[j]; f = median(cpu["floor full", n])
+                n = ns[j]; f = median(cpu["floor full", n]); fc = median(cpu["floor full-cold", n])
                 # the cheapest way the floor knows to read procgroups' files
                 # paired per run: procgroups over the cheaper same-files
                 # floor measured next to it, then the median of those
@@ -504,11 +508,13 @@ END {
                 for (i = 1; i <= nk; i++) {
                         k = order[i]; if (!((k, n) in runs)) continue
                         c = median(cpu[k, n]); split(k, kv, " ")
+                        # cold rows against the floor with cold caches
+                        b = (k ~ /-cold$/ && fc > 0) ? fc : f
                         per[k, n] = c * 1000 / procs[n]
                         kk = ((k, n) in kern) ? median(kern[k, n]) : ""
                         ko = ((k, n) in cg) ? sprintf("%.0f", median(cg[k, n])) : "-"
                         printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %s | %.1f | %.1f | %.1f | %s | %s | %s | %s |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
-                                (f > 0 ? sprintf("%.2f", c / f) : "-"), (k ~ /^procgroups threads-o/ && sf[substr(k, 20)] != "" ? sprintf("%.2f", sf[substr(k, 20)]) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n]),
+                                (b > 0 ? sprintf("%.2f", c / b) : "-"), (k ~ /^procgroups threads-o[nf]+$/ && sf[substr(k, 20)] != "" ? sprintf("%.2f", sf[substr(k, 20)]) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n]),
                                 ((k, n) in kept ? kept[k, n] : "-"), (kk != "" ? sprintf("%.0f", kk) : "-"),
                                 (kk != "" ? sprintf("%.0f", kk * 1024 / procs[n]) : "-"), ko
                 }
