@@ -513,8 +513,15 @@ END {
                         per[k, n] = c * 1000 / procs[n]
                         kk = ((k, n) in kern) ? median(kern[k, n]) : ""
                         ko = ((k, n) in cg) ? sprintf("%.0f", median(cg[k, n])) : "-"
-                        printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %s | %.1f | %.1f | %.1f | %s | %s | %s | %s |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
-                                (b > 0 ? sprintf("%.2f", c / b) : "-"), (k ~ /^procgroups threads-o[nf]+$/ && sf[substr(k, 20)] != "" ? sprintf("%.2f", sf[substr(k, 20)]) : "-"), per[k, n], rss[k, n] / 1024, median(wall[k, n]),
+                        # a cold row's RSS and held memory are mostly its
+                        # eviction buffer and that buffer's page tables
+                        rs = k ~ /-cold$/ ? "-" : sprintf("%.1f", rss[k, n] / 1024)
+                        if (k ~ /-cold$/) ko = "-"
+                        # the CLI's wall is a difference of two runs: below
+                        # their start-up noise it is not a measurement
+                        w = median(wall[k, n]); ws = w < 0 ? "-" : sprintf("%.1f", w)
+                        printf "| %s | %s | %d | %d / %d | %d | %.1f | %s | %s | %.1f | %s | %s | %s | %s | %s | %s |\n", kv[1], kv[2], n, procs[n], tasks[n], runs[k, n], c,
+                                (b > 0 ? sprintf("%.2f", c / b) : "-"), (k ~ /^procgroups threads-o[nf]+$/ && sf[substr(k, 20)] != "" ? sprintf("%.2f", sf[substr(k, 20)]) : "-"), per[k, n], rs, ws,
                                 ((k, n) in kept ? kept[k, n] : "-"), (kk != "" ? sprintf("%.0f", kk) : "-"),
                                 (kk != "" ? sprintf("%.0f", kk * 1024 / procs[n]) : "-"), ko
                 }
