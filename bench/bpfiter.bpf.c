@@ -48,11 +48,6 @@ struct task_rec {
         __u32 pad;
 };
 
-/* The reader's PID namespace level, set before load: pids are read from
- * that level of each struct pid (the iterator lists only tasks visible
- * there, so every task has one). */
-const volatile __u32 ns_level = 0;
-
 static __u32 pid_at(struct pid *p, __u32 level) {
         int nr = 0;
         bpf_probe_read_kernel(&nr, sizeof nr, &p->numbers[level & 63].nr);
@@ -64,14 +59,20 @@ int pg_task_iter(struct bpf_iter__task *ctx) {
         struct task_struct *t = ctx->task;
         struct task_rec r = {};
         struct pid *p;
+        __u32 level;
 
         if (!t)
                 return 0;
+        /* The reader's PID namespace level, from the reader itself (it is
+         * current while it reads): the iterator lists the tasks visible in
+         * that namespace, so each has a pid at that level. /proc's NSpid
+         * cannot tell it: it starts at the level of /proc's own mount. */
+        level = bpf_get_current_task_btf()->thread_pid->level;
         p = t->thread_pid;
-        if (!p || p->level < ns_level)
+        if (!p || p->level < level)
                 return 0;
-        r.pid = pid_at(p, ns_level);
-        r.tgid = pid_at(t->group_leader->thread_pid, ns_level);
+        r.pid = pid_at(p, level);
+        r.tgid = pid_at(t->group_leader->thread_pid, level);
         r.runtime = t->se.sum_exec_runtime;
         r.dead = t->signal->sum_sched_runtime;
         r.on_cpu = t->on_cpu;
