@@ -27,7 +27,6 @@ struct signal_struct {
         __u64 sum_sched_runtime;
 };
 struct task_struct {
-        int on_cpu;
         struct sched_entity se;
         struct task_struct *group_leader;
         struct pid *thread_pid;
@@ -44,8 +43,6 @@ struct task_rec {
         __u32 tgid, pid; /* in the reader's PID namespace */
         __u64 runtime;   /* this thread's sum_exec_runtime, ns */
         __u64 dead;      /* the group's exited threads' run time, ns */
-        __u32 on_cpu;    /* running now: its runtime may lag a tick */
-        __u32 pad;
 };
 
 static __u32 pid_at(struct pid *p, __u32 level) {
@@ -75,7 +72,6 @@ int pg_task_iter(struct bpf_iter__task *ctx) {
         r.tgid = pid_at(t->group_leader->thread_pid, level);
         r.runtime = t->se.sum_exec_runtime;
         r.dead = t->signal->sum_sched_runtime;
-        r.on_cpu = t->on_cpu;
         bpf_seq_write(ctx->meta->seq, &r, sizeof r);
         return 0;
 }

@@ -10,7 +10,8 @@
  *   bpf    one read of the iterator (bpfiter.bpf.c: a record per task,
  *          its ns pid, tgid, sum_exec_runtime, the group's dead threads'
  *          run time), summed per tgid into the process clock;
- *   clock  getdents64 of /proc and clock_gettime on each process's clock;
+ *   clock  getdents64 of /proc and each process's clock, read as the
+ *          tracker reads it (pg_cpuclock_read);
  *   list   getdents64 of /proc alone.
  * Each round runs every method PASSES (20) times back to back ("warm")
  * and PASSES times with the caches evicted before each pass ("cold",
@@ -37,12 +38,12 @@
 #include <bpf/libbpf.h>
 
 #include "bpfiter.skel.h"
+#include "common/cpuclock.h"
 #include "evict.h"
 
 struct task_rec {
         uint32_t tgid, pid;
         uint64_t runtime, dead;
-        uint32_t on_cpu, pad;
 };
 
 struct proc_sum {
@@ -60,10 +61,6 @@ static double cpu_ns(void) {
         struct timespec ts;
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
         return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static clockid_t process_clock(pid_t pid) {
-        return (clockid_t)(((unsigned)~pid << 3) | 2); /* CPUCLOCK_SCHED of the group */
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -135,10 +132,8 @@ static void pass_list(int with_clock) {
                         if (d->name[0] < '1' || d->name[0] > '9')
                                 continue;
                         pid_t pid = (pid_t)strtol(d->name, NULL, 10);
-                        struct timespec ts;
-                        if (with_clock && clock_gettime(process_clock(pid), &ts) == 0)
-                                nprocs++;
-                        else if (!with_clock)
+                        uint64_t ns;
+                        if (!with_clock || pg_cpuclock_read(pid, &ns) == 0)
                                 nprocs++;
                 }
         }
@@ -154,10 +149,9 @@ static long check_bpf(struct bpf_link *link, long *equal, long *ran) {
                 return -1;
         *equal = *ran = 0;
         for (size_t i = 0; i < nprocs; i++) {
-                struct timespec ts;
-                if (clock_gettime(process_clock((pid_t)procs[i].tgid), &ts) != 0)
+                uint64_t c;
+                if (pg_cpuclock_read((pid_t)procs[i].tgid, &c) != 0)
                         continue; /* gone */
-                uint64_t c = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
                 if (c == procs[i].ns)
                         ++*equal;
                 else if (c > procs[i].ns)
