@@ -192,14 +192,15 @@ int main(int argc, char **argv) {
         }
         qsort(cpu, (size_t)k, sizeof *cpu, cmp_double);
         st = pg_tracker_stats(t);
-        printf("collector=procgroups variant=%s scans=%d cpu_ms=%.3f cpu_ms_mean=%.3f "
+        printf("collector=procgroups variant=%s%s scans=%d cpu_ms=%.3f cpu_ms_mean=%.3f "
                "cpu_ms_min=%.3f wall_ms=%.3f procs=%llu groups=%zu vanished=%llu "
                "soft_errors=%llu hard_errors=%llu peak_rss_kb=%ld kept_files=%llu kernel_kb=%.0f "
                "slab_kb=%.0f cgroup_kb=%.0f cgroup_at_kb=%.0f exit_records=%s clock_idle=%llu\n",
                label          ? label
-               : opts.threads ? (cold ? "threads-on-cold" : "threads-on")
-                              : (cold ? "threads-off-cold" : "threads-off"),
-               k, k % 2 ? cpu[k / 2] : (cpu[k / 2 - 1] + cpu[k / 2]) / 2, sum / k, cpu[0], wall / k,
+               : opts.threads ? "threads-on"
+                              : "threads-off",
+               cold && !label ? "-cold" : "", k,
+               k % 2 ? cpu[k / 2] : (cpu[k / 2 - 1] + cpu[k / 2]) / 2, sum / k, cpu[0], wall / k,
                (unsigned long long)st->procs, pg_tracker_groups(t, &groups),
                (unsigned long long)st->vanished, (unsigned long long)st->soft_errors,
                (unsigned long long)st->hard_errors, vm_hwm_kb(), (unsigned long long)st->kept_files,
